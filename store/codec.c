@@ -1,0 +1,345 @@
+/* codec.c: enum spellings, input validation, and the JSON records of groups, components, incidents, updates. */
+#include <string.h>
+#include "store_internal.h"
+#include "log.h"
+
+static const char *const comp_status_names[CS__MAX] = {
+	"operational", "under_maintenance", "degraded_performance", "partial_outage", "major_outage",
+};
+static const char *const inc_status_names[IS__MAX] = {
+	"investigating", "identified", "monitoring", "resolved", "postmortem",
+	"scheduled", "in_progress", "verifying", "completed",
+};
+static const char *const impact_names[IMP__MAX] = { "none", "minor", "major", "critical", "maintenance" };
+static const char *const scope_names[] = { NULL, "read", "write", "admin", "replication" };
+#define SCOPE__END 5
+
+static bool name_lookup(const char *const *names, int lo, int hi, const char *s, int *out)
+{
+	if (s == NULL)
+		return false;
+	for (int i = lo; i < hi; i++) {
+		if (strcmp(names[i], s) == 0) {
+			*out = i;
+			return true;
+		}
+	}
+	return false;
+}
+
+const char *comp_status_name(enum comp_status s)
+{
+	return (unsigned)s < CS__MAX ? comp_status_names[s] : "unknown";
+}
+
+bool comp_status_parse(const char *s, enum comp_status *out)
+{
+	int i;
+	if (!name_lookup(comp_status_names, 0, CS__MAX, s, &i))
+		return false;
+	*out = (enum comp_status)i;
+	return true;
+}
+
+const char *inc_status_name(enum inc_status s)
+{
+	return (unsigned)s < IS__MAX ? inc_status_names[s] : "unknown";
+}
+
+bool inc_status_parse(const char *s, enum inc_status *out)
+{
+	int i;
+	if (!name_lookup(inc_status_names, 0, IS__MAX, s, &i))
+		return false;
+	*out = (enum inc_status)i;
+	return true;
+}
+
+bool inc_status_is_closed(enum inc_status s)
+{
+	return s == IS_RESOLVED || s == IS_POSTMORTEM || s == IS_COMPLETED;
+}
+
+const char *impact_name(enum impact i)
+{
+	return (unsigned)i < IMP__MAX ? impact_names[i] : "unknown";
+}
+
+bool impact_parse(const char *s, enum impact *out)
+{
+	int i;
+	if (!name_lookup(impact_names, 0, IMP__MAX, s, &i))
+		return false;
+	*out = (enum impact)i;
+	return true;
+}
+
+const char *scope_name(enum scope s)
+{
+	return s >= SCOPE_READ && s <= SCOPE_REPLICATION ? scope_names[s] : "unknown";
+}
+
+bool scope_parse(const char *s, enum scope *out)
+{
+	int i;
+	if (!name_lookup(scope_names, SCOPE_READ, SCOPE__END, s, &i))
+		return false;
+	*out = (enum scope)i;
+	return true;
+}
+
+bool id_valid(const char *id)
+{
+	size_t n = 0;
+	if (id == NULL)
+		return false;
+	for (; id[n]; n++)
+		if (n >= ID_LEN || !((id[n] >= 'a' && id[n] <= 'z') || (id[n] >= '0' && id[n] <= '9')))
+			return false;
+	return n > 0;
+}
+
+void id_copy(bc_id dst, const char *src)
+{
+	if (src != NULL && id_valid(src))
+		memcpy(dst, src, strlen(src) + 1);
+	else
+		dst[0] = '\0';
+}
+
+/* Length of the UTF-8 sequence at p (shortest form, no surrogates, <= U+10FFFF), 0 if invalid. */
+static size_t utf8_seq(const unsigned char *p)
+{
+	if (p[0] < 0x80)
+		return 1;
+	if (p[0] >= 0xc2 && p[0] <= 0xdf)
+		return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+	if (p[0] >= 0xe0 && p[0] <= 0xef) {
+		unsigned lo = p[0] == 0xe0 ? 0xa0 : 0x80, hi = p[0] == 0xed ? 0x9f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+	}
+	if (p[0] >= 0xf0 && p[0] <= 0xf4) {
+		unsigned lo = p[0] == 0xf0 ? 0x90 : 0x80, hi = p[0] == 0xf4 ? 0x8f : 0xbf;
+		return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
+	}
+	return 0;
+}
+
+/* Text checks for every stored string: size limit, valid UTF-8, no control characters
+ * (multi-line text may hold tab, CR and LF). */
+enum bc_err check_text(const char *s, size_t max, bool required, bool single_line)
+{
+	if (s == NULL)
+		return required ? BC_INVALID : BC_OK;
+	size_t len = strlen(s);
+	if (len > max)
+		return BC_TOOBIG;
+	if (required && len == 0)
+		return BC_INVALID;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		if (*p < 0x20 || *p == 0x7f) {
+			if (single_line || (*p != '\t' && *p != '\n' && *p != '\r'))
+				return BC_INVALID;
+		}
+		size_t n = utf8_seq(p);
+		if (n == 0)
+			return BC_INVALID;
+		p += n;
+	}
+	return BC_OK;
+}
+
+json_t *json_str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+const char *jstr(json_t *o, const char *k)
+{
+	return json_string_value(json_object_get(o, k));
+}
+
+int64_t jint(json_t *o, const char *k)
+{
+	return (int64_t)json_integer_value(json_object_get(o, k));
+}
+
+bool jbool(json_t *o, const char *k)
+{
+	return json_is_true(json_object_get(o, k));
+}
+
+char *jdup(struct arena *a, json_t *o, const char *k)
+{
+	return arena_strdup(a, jstr(o, k));
+}
+
+json_t *json_from_val(const MDB_val *v)
+{
+	json_error_t err;
+	json_t *o = json_loadb(v->mv_data, v->mv_size, JSON_REJECT_DUPLICATES, &err);
+	if (o == NULL || !json_is_object(o)) {
+		log_warnx("store: unreadable record: %s", o ? "not an object" : err.text);
+		json_decref(o);
+		return NULL;
+	}
+	return o;
+}
+
+static enum bc_err bad_record(json_t *o, const char *what)
+{
+	log_warnx("store: unreadable %s record", what);
+	json_decref(o);
+	return BC_STORE;
+}
+
+json_t *enc_group(const struct group *g)
+{
+	return json_pack("{s:s, s:s, s:o, s:i, s:I, s:I}", "id", g->id, "name", g->name,
+	                 "description", json_str_or_null(g->description), "position", g->position,
+	                 "created_at", (json_int_t)g->created_at, "updated_at", (json_int_t)g->updated_at);
+}
+
+enum bc_err dec_group(struct arena *a, const MDB_val *v, struct group *g)
+{
+	json_t *o = json_from_val(v);
+	if (o == NULL)
+		return BC_STORE;
+	memset(g, 0, sizeof *g);
+	id_copy(g->id, jstr(o, "id"));
+	g->name = jdup(a, o, "name");
+	g->description = jdup(a, o, "description");
+	g->position = (int)jint(o, "position");
+	g->created_at = jint(o, "created_at");
+	g->updated_at = jint(o, "updated_at");
+	if (g->name == NULL || g->id[0] == '\0')
+		return bad_record(o, "group");
+	json_decref(o);
+	return BC_OK;
+}
+
+json_t *enc_component(const struct component *c)
+{
+	return json_pack("{s:s, s:s, s:s, s:o, s:s, s:i, s:b, s:b, s:I, s:I, s:I}",
+	                 "id", c->id, "group_id", c->group_id, "name", c->name,
+	                 "description", json_str_or_null(c->description),
+	                 "status", comp_status_name(c->status), "position", c->position,
+	                 "showcase", c->showcase, "only_show_if_degraded", c->only_show_if_degraded,
+	                 "start_date", (json_int_t)c->start_date, "created_at", (json_int_t)c->created_at,
+	                 "updated_at", (json_int_t)c->updated_at);
+}
+
+enum bc_err dec_component(struct arena *a, const MDB_val *v, struct component *c)
+{
+	json_t *o = json_from_val(v);
+	if (o == NULL)
+		return BC_STORE;
+	memset(c, 0, sizeof *c);
+	id_copy(c->id, jstr(o, "id"));
+	id_copy(c->group_id, jstr(o, "group_id"));
+	c->name = jdup(a, o, "name");
+	c->description = jdup(a, o, "description");
+	c->position = (int)jint(o, "position");
+	c->showcase = jbool(o, "showcase");
+	c->only_show_if_degraded = jbool(o, "only_show_if_degraded");
+	c->start_date = jint(o, "start_date");
+	c->created_at = jint(o, "created_at");
+	c->updated_at = jint(o, "updated_at");
+	if (c->name == NULL || c->id[0] == '\0' || !comp_status_parse(jstr(o, "status"), &c->status))
+		return bad_record(o, "component");
+	json_decref(o);
+	return BC_OK;
+}
+
+json_t *enc_incident(const struct incident *inc)
+{
+	json_t *ids = json_array();
+	for (size_t i = 0; i < inc->ncomponents; i++)
+		json_array_append_new(ids, json_string(inc->component_ids[i]));
+	return json_pack("{s:s, s:s, s:s, s:s, s:b, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:b, s:b, s:o, s:I, s:o}",
+	                 "id", inc->id, "name", inc->name, "status", inc_status_name(inc->status),
+	                 "impact", impact_name(inc->impact), "maintenance", inc->is_maintenance,
+	                 "created_at", (json_int_t)inc->created_at, "updated_at", (json_int_t)inc->updated_at,
+	                 "started_at", (json_int_t)inc->started_at, "monitoring_at", (json_int_t)inc->monitoring_at,
+	                 "resolved_at", (json_int_t)inc->resolved_at, "scheduled_for", (json_int_t)inc->scheduled_for,
+	                 "scheduled_until", (json_int_t)inc->scheduled_until,
+	                 "auto_in_progress", inc->scheduled_auto_in_progress,
+	                 "auto_completed", inc->scheduled_auto_completed,
+	                 "postmortem_body", json_str_or_null(inc->postmortem_body),
+	                 "postmortem_published_at", (json_int_t)inc->postmortem_published_at,
+	                 "components", ids);
+}
+
+enum bc_err dec_incident(struct arena *a, const MDB_val *v, struct incident *inc)
+{
+	json_t *o = json_from_val(v);
+	if (o == NULL)
+		return BC_STORE;
+	memset(inc, 0, sizeof *inc);
+	id_copy(inc->id, jstr(o, "id"));
+	inc->name = jdup(a, o, "name");
+	inc->is_maintenance = jbool(o, "maintenance");
+	inc->created_at = jint(o, "created_at");
+	inc->updated_at = jint(o, "updated_at");
+	inc->started_at = jint(o, "started_at");
+	inc->monitoring_at = jint(o, "monitoring_at");
+	inc->resolved_at = jint(o, "resolved_at");
+	inc->scheduled_for = jint(o, "scheduled_for");
+	inc->scheduled_until = jint(o, "scheduled_until");
+	inc->scheduled_auto_in_progress = jbool(o, "auto_in_progress");
+	inc->scheduled_auto_completed = jbool(o, "auto_completed");
+	inc->postmortem_body = jdup(a, o, "postmortem_body");
+	inc->postmortem_published_at = jint(o, "postmortem_published_at");
+	json_t *ids = json_object_get(o, "components");
+	inc->ncomponents = json_array_size(ids);
+	inc->component_ids = arena_alloc(a, (inc->ncomponents + 1) * sizeof(bc_id));
+	for (size_t i = 0; i < inc->ncomponents; i++)
+		id_copy(inc->component_ids[i], json_string_value(json_array_get(ids, i)));
+	if (inc->name == NULL || inc->id[0] == '\0' || !inc_status_parse(jstr(o, "status"), &inc->status) ||
+	    !impact_parse(jstr(o, "impact"), &inc->impact))
+		return bad_record(o, "incident");
+	json_decref(o);
+	return BC_OK;
+}
+
+json_t *enc_update(const struct incident_update *u)
+{
+	json_t *aff = json_array();
+	for (size_t i = 0; i < u->naffected; i++)
+		json_array_append_new(aff, json_pack("{s:s, s:s, s:s}", "component_id", u->affected[i].component_id,
+		                                     "old_status", comp_status_name(u->affected[i].old_status),
+		                                     "new_status", comp_status_name(u->affected[i].new_status)));
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:o}", "id", u->id, "incident_id", u->incident_id,
+	                 "status", inc_status_name(u->status), "body", u->body ? u->body : "",
+	                 "created_at", (json_int_t)u->created_at, "updated_at", (json_int_t)u->updated_at,
+	                 "display_at", (json_int_t)u->display_at, "affected", aff);
+}
+
+enum bc_err dec_update(struct arena *a, const MDB_val *v, struct incident_update *u)
+{
+	json_t *o = json_from_val(v);
+	if (o == NULL)
+		return BC_STORE;
+	memset(u, 0, sizeof *u);
+	id_copy(u->id, jstr(o, "id"));
+	id_copy(u->incident_id, jstr(o, "incident_id"));
+	u->body = jdup(a, o, "body");
+	u->created_at = jint(o, "created_at");
+	u->updated_at = jint(o, "updated_at");
+	u->display_at = jint(o, "display_at");
+	json_t *aff = json_object_get(o, "affected");
+	u->naffected = json_array_size(aff);
+	u->affected = arena_alloc(a, (u->naffected + 1) * sizeof *u->affected);
+	bool ok = u->body && u->id[0] && u->incident_id[0] && inc_status_parse(jstr(o, "status"), &u->status);
+	for (size_t i = 0; ok && i < u->naffected; i++) {
+		json_t *e = json_array_get(aff, i);
+		id_copy(u->affected[i].component_id, jstr(e, "component_id"));
+		ok = comp_status_parse(jstr(e, "old_status"), &u->affected[i].old_status) &&
+		     comp_status_parse(jstr(e, "new_status"), &u->affected[i].new_status);
+	}
+	if (!ok)
+		return bad_record(o, "incident update");
+	json_decref(o);
+	return BC_OK;
+}
