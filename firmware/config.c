@@ -1,0 +1,203 @@
+/* config.c: reads beacon.conf with inih against one typed key table; any bad line is fatal. */
+#include <errno.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <ini.h>
+#include "config.h"
+
+enum cfg_type { CFG_STR, CFG_INT, CFG_I64, CFG_ENUM };
+
+struct cfg_key {
+	const char *name;
+	enum cfg_type type;
+	size_t off, size;          /* field offset and size (strings) */
+	long long min, max;        /* ints: bounds */
+	const char *dflt;
+	const char *choices;       /* CFG_ENUM: '|'-separated */
+};
+
+#define S(f, d)           { #f, CFG_STR, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, d, NULL }
+#define I(f, lo, hi, d)   { #f, CFG_INT, offsetof(struct config, f), 0, lo, hi, d, NULL }
+#define L(f, lo, hi, d)   { #f, CFG_I64, offsetof(struct config, f), 0, lo, hi, d, NULL }
+#define E(f, ch, d)       { #f, CFG_ENUM, offsetof(struct config, f), sizeof(((struct config *)0)->f), 0, 0, d, ch }
+
+static const struct cfg_key keys[] = {
+	S(store,                "/var/lib/beacon"),
+	S(listen,               "unix:/run/beacon/beacon.sock"),
+	I(threads,              1, 1024, "64"),
+	L(map_size_mb,          1, 1 << 20, "64"),
+	S(page_name,            "Status"),
+	S(page_url,             "http://127.0.0.1:8080/"),
+	S(time_zone,            "UTC"),
+	E(default_language,     "en|es", "en"),
+	S(languages,            "en,es"),
+	I(cache_seconds,        1, 3600, "30"),
+	I(max_body_kb,          1, 1024, "64"),
+	I(rate_limit_per_minute, 1, 1000000, "600"),
+	E(role,                 "primary|secondary", "primary"),
+	S(replication_key_file, ""),
+	S(replication_hmac_key, ""),
+	S(upstream,             ""),
+	S(upstream_token,       ""),
+	S(ca_file,              "/etc/ssl/certs/ca-certificates.crt"),
+	I(pull_seconds,         1, 86400, "5"),
+	L(max_snapshot_mb,      1, 1 << 20, "1024"),
+};
+#define NKEYS (sizeof keys / sizeof keys[0])
+
+struct parse_ctx {
+	struct config *c;
+	const char *file;
+	char why[400];                  /* reason for the first bad line; inih reports its number */
+	unsigned char seen[NKEYS];
+	int failed;
+};
+
+static int set_value(struct config *c, const struct cfg_key *k, const char *v, char *why, size_t whylen)
+{
+	char *field = (char *)c + k->off;
+	switch (k->type) {
+	case CFG_STR:
+	case CFG_ENUM:
+		if (strlen(v) >= k->size) {
+			snprintf(why, whylen, "value too long for '%s' (max %zu bytes)", k->name, k->size - 1);
+			return -1;
+		}
+		if (k->type == CFG_ENUM) {
+			size_t n = strlen(v);
+			const char *p = k->choices;
+			int ok = 0;
+			while (*p) {
+				const char *bar = strchr(p, '|');
+				size_t len = bar ? (size_t)(bar - p) : strlen(p);
+				if (len == n && n > 0 && strncmp(p, v, n) == 0)
+					ok = 1;
+				p += len + (bar != NULL);
+			}
+			if (!ok) {
+				snprintf(why, whylen, "'%s' must be one of %s, not '%s'", k->name, k->choices, v);
+				return -1;
+			}
+		}
+		memcpy(field, v, strlen(v) + 1);
+		return 0;
+	case CFG_INT:
+	case CFG_I64: {
+		char *end;
+		errno = 0;
+		long long n = strtoll(v, &end, 10);
+		if (errno || end == v || *end != '\0' || n < k->min || n > k->max) {
+			snprintf(why, whylen, "'%s' must be an integer from %lld to %lld, not '%s'", k->name,
+			         k->min, k->max, v);
+			return -1;
+		}
+		if (k->type == CFG_INT)
+			*(int *)(void *)field = (int)n;
+		else
+			*(int64_t *)(void *)field = n;
+		return 0;
+	}
+	}
+	return -1;
+}
+
+void config_defaults(struct config *c)
+{
+	char why[256];
+	memset(c, 0, sizeof *c);
+	for (size_t i = 0; i < NKEYS; i++)
+		if (set_value(c, &keys[i], keys[i].dflt, why, sizeof why) != 0)
+			abort();   /* a bad default is a programming error */
+}
+
+static int on_line(void *user, const char *section, const char *name, const char *value)
+{
+	struct parse_ctx *p = user;
+	char *why = p->why;
+	if (p->failed)
+		return 1;   /* keep only the first error: inih returns the first failing line */
+	if (section[0] != '\0') {
+		snprintf(why, sizeof p->why, "sections are not used ([%s])", section);
+		goto bad;
+	}
+	for (size_t i = 0; i < NKEYS; i++) {
+		if (strcmp(keys[i].name, name) != 0)
+			continue;
+		if (p->seen[i]) {
+			snprintf(why, sizeof p->why, "duplicate key '%s'", name);
+			goto bad;
+		}
+		p->seen[i] = 1;
+		if (set_value(p->c, &keys[i], value, why, sizeof p->why) != 0)
+			goto bad;
+		return 1;
+	}
+	snprintf(why, sizeof p->why, "unknown key '%s'", name);
+bad:
+	p->failed = 1;
+	return 0;
+}
+
+int config_load(struct config *c, const char *path, char *err, size_t errlen)
+{
+	struct parse_ctx p = { .c = c, .file = path };
+	config_defaults(c);
+	if (strlen(path) >= sizeof c->path) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -1;
+	}
+	memcpy(c->path, path, strlen(path) + 1);
+	/* inih splits lines longer than its buffer (200 bytes in Debian's build): refuse them here,
+	 * with the right line number, instead of letting a split line change meaning */
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	static const size_t max_file = 64 * 1024, max_line = 199;
+	char *text = malloc(max_file + 1);
+	if (text == NULL)
+		abort();
+	size_t len = fread(text, 1, max_file + 1, f);
+	fclose(f);
+	if (len > max_file) {
+		free(text);
+		snprintf(err, errlen, "%s: file over %zu bytes", path, max_file);
+		return -1;
+	}
+	text[len] = '\0';
+	int line = 1;
+	for (char *l = text; l < text + len; line++) {
+		char *nl = memchr(l, '\n', (size_t)(text + len - l));
+		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+		if (ll > max_line || memchr(l, '\0', ll)) {
+			free(text);
+			snprintf(err, errlen, "%s:%d: line too long (at most %zu bytes) or has a NUL byte", path, line, max_line);
+			return -1;
+		}
+		if (nl == NULL)
+			break;
+		l = nl + 1;
+	}
+	int rc = ini_parse_string(text, on_line, &p);
+	free(text);
+	if (p.failed) {
+		snprintf(err, errlen, "%s:%d: %s", path, rc, p.why);
+		return -1;
+	}
+	if (rc != 0) {
+		snprintf(err, errlen, "%s:%d: syntax error (expected 'key = value')", path, rc);
+		return -1;
+	}
+	if (c->store[0] == '\0') {
+		snprintf(err, errlen, "%s: 'store' must not be empty", path);
+		return -1;
+	}
+	if (strncmp(c->listen, "unix:", 5) != 0 && strcmp(c->listen, "inherit") != 0 && strchr(c->listen, ':') == NULL) {
+		snprintf(err, errlen, "%s: 'listen' must be unix:/path, HOST:PORT or inherit, not '%s'", path, c->listen);
+		return -1;
+	}
+	return 0;
+}

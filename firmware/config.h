@@ -1,0 +1,38 @@
+/* config.h: beacon.conf keys, types, bounds and defaults (config.c holds the one key table). */
+#ifndef BEACON_CONFIG_H
+#define BEACON_CONFIG_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#define CFG_STR_MAX 512
+
+struct config {
+	char path[CFG_STR_MAX];             /* the file it was read from */
+	char store[CFG_STR_MAX];            /* LMDB directory (primary) or snapshot dir (secondary) */
+	char listen[CFG_STR_MAX];           /* "unix:/path", "127.0.0.1:PORT", or "inherit" (fd 0) */
+	int threads;
+	int64_t map_size_mb;                /* initial LMDB map size; grows on MDB_MAP_FULL */
+	char page_name[CFG_STR_MAX];
+	char page_url[CFG_STR_MAX];
+	char time_zone[CFG_STR_MAX];
+	char default_language[16];
+	char languages[64];
+	int cache_seconds;                  /* max age of a rendered page before re-render */
+	int max_body_kb;                    /* request body limit */
+	int rate_limit_per_minute;          /* per API key */
+	/* replication */
+	char role[16];                      /* "primary" or "secondary" */
+	char replication_key_file[CFG_STR_MAX];   /* ECDSA P-256 private key (primary) / public key (secondary) PEM */
+	char replication_hmac_key[CFG_STR_MAX];   /* shared secret (hex), optional extra HMAC */
+	char upstream[CFG_STR_MAX];         /* secondary: primary's base URL */
+	char upstream_token[CFG_STR_MAX];   /* secondary: replication token */
+	char ca_file[CFG_STR_MAX];          /* secondary: CA bundle for https upstream */
+	int pull_seconds;                   /* secondary: poll interval */
+	int64_t max_snapshot_mb;            /* secondary: refuse larger snapshots */
+};
+
+/* Fills defaults, then reads path. On error returns -1 and writes "file:line: reason" into err. */
+int config_load(struct config *c, const char *path, char *err, size_t errlen);
+void config_defaults(struct config *c);
+
+#endif

@@ -1,0 +1,154 @@
+/* req.c: request accessors, URL and form decoding, and the response helpers every handler uses. */
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+#include "app.h"
+#include "log.h"
+#include "out.h"
+#include "req.h"
+
+const char *req_env(struct req *r, const char *name)
+{
+	size_t n = strlen(name);
+	if (r->envp == NULL)
+		return NULL;
+	for (char **e = r->envp; *e; e++)
+		if (strncmp(*e, name, n) == 0 && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+const char *req_header(struct req *r, const char *name)
+{
+	char key[128] = "HTTP_";
+	size_t k = 5;
+	for (const char *p = name; *p && k + 1 < sizeof key; p++)
+		key[k++] = *p == '-' ? '_' : (char)toupper((unsigned char)*p);
+	key[k] = '\0';
+	if (strcmp(key, "HTTP_CONTENT_TYPE") == 0)
+		return req_env(r, "CONTENT_TYPE");
+	return req_env(r, key);
+}
+
+const char *req_query(struct req *r, const char *key)
+{
+	for (size_t i = 0; i < r->nquery; i++)
+		if (strcmp(r->query[i].key, key) == 0)
+			return r->query[i].val;
+	return NULL;
+}
+
+struct stx *req_tx(struct req *r)
+{
+	if (r->tx == NULL && r->store != NULL) {
+		enum bc_err e = store_begin_read(r->store, r->arena, &r->tx);
+		if (e != BC_OK) {
+			log_warnx("read transaction: %s", bc_strerror(e));
+			r->tx = NULL;
+		}
+	}
+	return r->tx;
+}
+
+static int hexval(int c)
+{
+	if (c >= '0' && c <= '9') return c - '0';
+	if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+	return -1;
+}
+
+bool url_decode(char *s, bool plus)
+{
+	char *o = s;
+	for (char *p = s; *p; p++) {
+		if (*p == '%') {
+			int h = hexval((unsigned char)p[1]), l = h < 0 ? -1 : hexval((unsigned char)p[2]);
+			if (h < 0 || l < 0 || (h == 0 && l == 0))
+				return false;
+			*o++ = (char)(h * 16 + l);
+			p += 2;
+		} else if (*p == '+' && plus) {
+			*o++ = ' ';
+		} else {
+			*o++ = *p;
+		}
+	}
+	*o = '\0';
+	return true;
+}
+
+size_t form_parse(struct arena *a, char *s, struct kv *out, size_t max)
+{
+	size_t n = 0;
+	char *save = NULL;
+	if (s == NULL)
+		return 0;
+	for (char *pair = strtok_r(s, "&", &save); pair && n < max; pair = strtok_r(NULL, "&", &save)) {
+		char *eq = strchr(pair, '=');
+		char *val = "";
+		if (eq) {
+			*eq = '\0';
+			val = eq + 1;
+		}
+		if (*pair == '\0' || !url_decode(pair, true) || !url_decode(val, true))
+			continue;
+		out[n].key = arena_strdup(a, pair);
+		out[n].val = arena_strdup(a, val);
+		n++;
+	}
+	return n;
+}
+
+void resp_header(struct req *r, const char *name, const char *value)
+{
+	buf_puts(&r->headers, name);
+	buf_puts(&r->headers, ": ");
+	for (const char *p = value; *p; p++)
+		if (*p != '\r' && *p != '\n')
+			buf_putc(&r->headers, *p);
+	buf_puts(&r->headers, "\r\n");
+}
+
+void resp_json_error(struct req *r, int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	r->status = status;
+	r->content_type_out = "application/json; charset=utf-8";
+	r->cache_control = "no-store";
+	buf_reset(&r->body_out);
+	buf_puts(&r->body_out, "{\"error\":");
+	out_json_str(&r->body_out, msg);
+	buf_puts(&r->body_out, "}\n");
+}
+
+void resp_err(struct req *r, enum bc_err e, const char *detail)
+{
+	if (detail && *detail)
+		resp_json_error(r, bc_http_status(e), "%s: %s", bc_strerror(e), detail);
+	else
+		resp_json_error(r, bc_http_status(e), "%s", bc_strerror(e));
+}
+
+void resp_html_error(struct req *r, int status, const char *title, const char *detail)
+{
+	struct buf *b = &r->body_out;
+	r->status = status;
+	r->content_type_out = "text/html; charset=utf-8";
+	r->cache_control = "no-store";
+	buf_reset(b);
+	out_raw_trusted(b, "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+	                   "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+	                   "<link rel=\"stylesheet\" href=\"/static/style.css\"><title>");
+	out_text(b, title);
+	out_raw_trusted(b, "</title></head><body><main class=\"error-page\"><h1>");
+	out_text(b, title);
+	out_raw_trusted(b, "</h1><p>");
+	out_text(b, detail);
+	out_raw_trusted(b, "</p><p><a href=\"/\">Back to the status page</a></p></main></body></html>\n");
+}

@@ -1,0 +1,111 @@
+/* req.h: one FastCGI request and its response, the handler contract, and the route table types. */
+#ifndef BEACON_REQ_H
+#define BEACON_REQ_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "arena.h"
+#include "config.h"
+#include "err.h"
+#include "store.h"
+
+#define ROUTE_MAXPARAMS 4
+#define REQ_MAXQUERY 32
+
+struct app;      /* process-wide state: config, current store, caches (app.h) */
+
+struct kv {
+	const char *key, *val;   /* decoded, NUL-terminated, in the request arena */
+};
+
+struct req {
+	struct arena *arena;               /* freed when the request ends */
+	struct app *app;
+	const struct config *cfg;
+
+	/* request, all in the arena */
+	const char *method;                /* "GET", "HEAD", "POST", ... */
+	const char *path;                  /* decoded path, without query */
+	const char *raw_uri;               /* REQUEST_URI as sent */
+	const char *query_string;
+	struct kv query[REQ_MAXQUERY];     /* decoded query pairs */
+	size_t nquery;
+	const char *params[ROUTE_MAXPARAMS];   /* path captures of the matched route, in order */
+	const char *content_type;
+	char *body;                        /* NUL-terminated; body_len bytes */
+	size_t body_len;
+	const char *lang;                  /* "en" or "es": ?lang=, Accept-Language, default */
+	char **envp;                       /* FastCGI params (use req_header / req_env) */
+	bool head;                         /* HEAD: server drops the body */
+
+	/* auth (filled by the router for routes that need a token) */
+	bool authed;
+	struct token_info token;
+
+	/* the read transaction, opened on first req_tx() and closed by the server */
+	struct store *store;
+	struct stx *tx;
+
+	/* response */
+	int status;                        /* 200 unless set */
+	const char *content_type_out;      /* default text/html; charset=utf-8 */
+	struct buf headers;                /* extra "Name: value\r\n" lines */
+	struct buf body_out;
+	const char *cache_control;         /* NULL: server default for the route */
+	int send_fd;                       /* >= 0: after the headers, stream send_len bytes of this fd */
+	uint64_t send_len;                 /* (instead of body_out); the server closes the fd */
+};
+
+/* Request accessors. */
+const char *req_env(struct req *r, const char *name);       /* raw FastCGI param or NULL */
+const char *req_header(struct req *r, const char *name);    /* "If-None-Match" -> HTTP_IF_NONE_MATCH */
+const char *req_query(struct req *r, const char *key);      /* first value or NULL */
+struct stx *req_tx(struct req *r);                          /* read txn for this request; NULL on error */
+
+/* Response helpers. */
+void resp_header(struct req *r, const char *name, const char *value);   /* value is CR/LF-stripped */
+void resp_json_error(struct req *r, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void resp_html_error(struct req *r, int status, const char *title, const char *detail);
+void resp_err(struct req *r, enum bc_err e, const char *detail);        /* JSON error from a bc_err */
+
+/* Form and JSON bodies: parses application/x-www-form-urlencoded into kv pairs (arena). */
+size_t form_parse(struct arena *a, char *s, struct kv *out, size_t max);
+/* Percent-decodes in place ('+' -> ' ' when plus is true); false on bad escapes or NUL bytes. */
+bool url_decode(char *s, bool plus);
+
+/* Route table. */
+typedef void (*handler_fn)(struct req *r);
+
+enum route_flags {
+	R_CACHE     = 1 << 0,   /* output depends only on store generation, uri, lang: cached, gzip, ETag */
+	R_CORS      = 1 << 1,   /* Access-Control-Allow-Origin: * */
+	R_LANG      = 1 << 2,   /* negotiate r->lang */
+	R_WRITE     = 1 << 3,   /* refused with 503 on a read-only replica */
+	R_AUTH_READ = 1 << 4,   /* needs a token of at least this scope */
+	R_AUTH_WRITE = 1 << 5,
+	R_AUTH_ADMIN = 1 << 6,
+	R_AUTH_REPL = 1 << 7,   /* replication scope (or admin) */
+	R_JSON_ERR  = 1 << 8,   /* errors from the router are JSON, not HTML */
+};
+
+struct route {
+	const char *method;     /* "GET" (also serves HEAD), "POST", "PATCH", "PUT", "DELETE", or "*" */
+	const char *pattern;    /* "/api/v2/summary.json", "/incidents/:id", "/v1/pages/:page/incidents/:id" */
+	handler_fn fn;
+	unsigned flags;
+};
+
+/* Tables owned by their modules, each ending with { NULL }. route.c walks them in this order. */
+extern const struct route routes_core[];     /* health, assets (server) */
+extern const struct route routes_pages[];    /* HTML pages (issue 3) */
+extern const struct route routes_api_v2[];   /* public JSON, feeds, badges */
+extern const struct route routes_api_v1[];   /* management API */
+extern const struct route routes_repl[];     /* replication */
+
+/* Finds the route for method+path; fills r->params. Returns NULL with *allowed set when the path
+ * matches under another method (405), NULL with *allowed false when nothing matches (404). */
+const struct route *route_match(struct req *r, bool *allowed);
+/* Runs one request end to end: match, auth, read-only check, cache, handler. */
+void route_dispatch(struct req *r);
+
+#endif

@@ -1,0 +1,333 @@
+/* route.c: the route table walk and the one place that checks method, auth, replica mode, language and cache. */
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+#include "app.h"
+#include "cache.h"
+#include "log.h"
+#include "out.h"
+#include "req.h"
+#include "web.h"
+
+static void core_static(struct req *r);
+
+const struct route routes_core[] = {
+	{ "GET", "/static/:name", core_static, 0 },
+	{ NULL, NULL, NULL, 0 },
+};
+
+static const struct route *const tables[] = {
+	routes_core, routes_pages, routes_api_v2, routes_api_v1, routes_repl,
+};
+
+/* Matches pattern against path; ":name" captures one non-empty segment. */
+static bool pattern_match(const char *pat, const char *path, struct req *r, int *np)
+{
+	int n = 0;
+	while (*pat && *path) {
+		if (*pat == ':') {
+			const char *end = strchr(path, '/');
+			size_t len = end ? (size_t)(end - path) : strlen(path);
+			if (len == 0 || n >= ROUTE_MAXPARAMS)
+				return false;
+			r->params[n++] = arena_strndup(r->arena, path, len);
+			while (*pat && *pat != '/')
+				pat++;
+			path += len;
+			continue;
+		}
+		if (*pat++ != *path++)
+			return false;
+	}
+	*np = n;
+	return *pat == '\0' && *path == '\0';
+}
+
+static bool method_ok(const struct route *rt, const char *m)
+{
+	return strcmp(rt->method, "*") == 0 || strcmp(rt->method, m) == 0 ||
+	       (strcmp(rt->method, "GET") == 0 && strcmp(m, "HEAD") == 0);
+}
+
+const struct route *route_match(struct req *r, bool *allowed)
+{
+	*allowed = false;
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const struct route *rt = tables[t]; rt->pattern; rt++) {
+			int n = 0;
+			if (!pattern_match(rt->pattern, r->path, r, &n))
+				continue;
+			if (method_ok(rt, r->method))
+				return rt;
+			*allowed = true;
+		}
+	return NULL;
+}
+
+/* Lists the methods the path answers to, for 405 and OPTIONS. */
+static void allow_header(struct req *r)
+{
+	struct buf b;
+	buf_init(&b);
+	const char *seen[8];
+	size_t nseen = 0;
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const struct route *rt = tables[t]; rt->pattern; rt++) {
+			int n;
+			if (!pattern_match(rt->pattern, r->path, r, &n))
+				continue;
+			bool dup = false;
+			for (size_t i = 0; i < nseen; i++)
+				dup |= strcmp(seen[i], rt->method) == 0;
+			if (dup || nseen == 8)
+				continue;
+			seen[nseen++] = rt->method;
+			if (b.len)
+				buf_puts(&b, ", ");
+			buf_puts(&b, rt->method);
+			if (strcmp(rt->method, "GET") == 0)
+				buf_puts(&b, ", HEAD");
+		}
+	if (b.len) {
+		buf_puts(&b, ", OPTIONS");
+		resp_header(r, "Allow", b.p);
+	}
+	buf_free(&b);
+}
+
+/* ?lang=, then Accept-Language by q-value, then the configured default. */
+static const char *negotiate_lang(struct req *r)
+{
+	const char *langs = r->cfg->languages;
+	const char *q = req_query(r, "lang");
+	if (q && strlen(q) == 2 && strstr(langs, q))
+		return strcmp(q, "es") == 0 ? "es" : "en";
+	const char *al = req_header(r, "Accept-Language");
+	const char *best = NULL;
+	double bestq = 0;
+	if (al && strlen(al) < 1024) {
+		const char *p = al;
+		while (*p) {
+			while (*p == ' ' || *p == ',')
+				p++;
+			char tag[3] = { 0 };
+			if (((p[0] | 32) >= 'a' && (p[0] | 32) <= 'z') && ((p[1] | 32) >= 'a' && (p[1] | 32) <= 'z')) {
+				tag[0] = (char)(p[0] | 32);
+				tag[1] = (char)(p[1] | 32);
+			}
+			double qv = 1.0;
+			const char *end = strchr(p, ',');
+			const char *semi = strstr(p, ";q=");
+			if (semi && (end == NULL || semi < end))
+				sscanf(semi + 3, "%lf", &qv);
+			if (tag[0] && qv > bestq && strstr(langs, tag) &&
+			    (strcmp(tag, "en") == 0 || strcmp(tag, "es") == 0)) {
+				best = strcmp(tag, "es") == 0 ? "es" : "en";
+				bestq = qv;
+			}
+			if (end == NULL)
+				break;
+			p = end + 1;
+		}
+	}
+	if (best)
+		return best;
+	return strcmp(r->cfg->default_language, "es") == 0 ? "es" : "en";
+}
+
+static int scope_needed(unsigned flags)
+{
+	if (flags & R_AUTH_ADMIN) return SCOPE_ADMIN;
+	if (flags & R_AUTH_REPL) return SCOPE_REPLICATION;
+	if (flags & R_AUTH_WRITE) return SCOPE_WRITE;
+	if (flags & R_AUTH_READ) return SCOPE_READ;
+	return 0;
+}
+
+/* Authenticates from Authorization (OAuth/Bearer) or ?api_key=; false after writing the error. */
+static bool authenticate(struct req *r, unsigned flags)
+{
+	int need = scope_needed(flags);
+	const char *key = NULL;
+	const char *h = req_header(r, "Authorization");
+	if (h) {
+		if (strncasecmp(h, "OAuth ", 6) == 0)
+			key = h + 6;
+		else if (strncasecmp(h, "Bearer ", 7) == 0)
+			key = h + 7;
+		while (key && *key == ' ')
+			key++;
+	}
+	if (key == NULL)
+		key = req_query(r, "api_key");
+	if (key == NULL || *key == '\0') {
+		resp_header(r, "WWW-Authenticate", "OAuth realm=\"beacon\"");
+		resp_json_error(r, 401, "missing API key: send Authorization: OAuth <key>");
+		return false;
+	}
+	struct stx *tx = req_tx(r);
+	if (tx == NULL) {
+		resp_err(r, BC_STORE, NULL);
+		return false;
+	}
+	if (strlen(key) > TOKEN_TEXT_MAX || store_token_check(tx, key, &r->token) != BC_OK) {
+		resp_header(r, "WWW-Authenticate", "OAuth realm=\"beacon\"");
+		resp_json_error(r, 401, "invalid API key");
+		return false;
+	}
+	bool ok;
+	if (need == SCOPE_REPLICATION)
+		ok = r->token.scope == SCOPE_REPLICATION || r->token.scope == SCOPE_ADMIN;
+	else
+		ok = r->token.scope != SCOPE_REPLICATION && (int)r->token.scope >= need;
+	if (!ok) {
+		resp_json_error(r, 403, "this key's scope (%s) does not allow this request (needs %s)",
+		                scope_name(r->token.scope), scope_name((enum scope)need));
+		return false;
+	}
+	r->authed = true;
+	return true;
+}
+
+static bool accepts_gzip(struct req *r)
+{
+	const char *ae = req_header(r, "Accept-Encoding");
+	return ae && strstr(ae, "gzip") && !strstr(ae, "gzip;q=0");
+}
+
+/* Serves a cached entry: 304 on a matching If-None-Match, else the gzip or plain body. */
+static void serve_cached(struct req *r, const struct cached *c)
+{
+	r->status = c->status;
+	r->content_type_out = c->content_type;
+	resp_header(r, "ETag", c->etag);
+	resp_header(r, "Vary", "Accept-Encoding, Accept-Language");
+	buf_reset(&r->body_out);
+	if (c->status == 200 && etag_matches(req_header(r, "If-None-Match"), c->etag)) {
+		r->status = 304;
+		return;
+	}
+	if (c->gz_len && accepts_gzip(r)) {
+		resp_header(r, "Content-Encoding", "gzip");
+		buf_append(&r->body_out, c->gz, c->gz_len);
+	} else {
+		buf_append(&r->body_out, c->body, c->body_len);
+	}
+}
+
+static void run_cached(struct req *r, const struct route *rt)
+{
+	struct stx *tx = req_tx(r);
+	if (tx == NULL) {
+		rt->fn(r);          /* the handler reports the store error itself */
+		return;
+	}
+	uint64_t gen = store_generation(tx);
+	char *key = arena_printf(r->arena, "%s|%s", r->lang ? r->lang : "-", r->raw_uri ? r->raw_uri : r->path);
+	int64_t max_age = (int64_t)r->cfg->cache_seconds * 1000;
+	struct cached *c = cache_get(key, gen, max_age);
+	if (c == NULL) {
+		size_t keep = r->headers.len;     /* headers set before the handler (CORS) */
+		rt->fn(r);
+		if (r->status != 200 && r->status != 404)
+			return;         /* errors are never cached */
+		c = cache_put(key, gen, r->status, r->content_type_out ? r->content_type_out : "text/html; charset=utf-8",
+		              r->body_out.p ? r->body_out.p : "", r->body_out.len);
+		r->headers.len = keep;            /* a cached response carries only what serve_cached adds */
+		if (r->headers.p)
+			r->headers.p[keep] = '\0';
+	}
+	r->cache_control = "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400";
+	serve_cached(r, c);
+	cache_release(c);
+}
+
+void route_dispatch(struct req *r)
+{
+	bool allowed = false;
+	r->status = 200;
+	const struct route *rt = route_match(r, &allowed);
+	bool api = strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/v1/", 4) == 0;
+
+	if (rt == NULL && strcmp(r->method, "OPTIONS") == 0 && allowed) {
+		r->status = 204;
+		allow_header(r);
+		resp_header(r, "Access-Control-Allow-Origin", "*");
+		resp_header(r, "Access-Control-Allow-Methods", "GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS");
+		resp_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type, Idempotency-Key, If-None-Match");
+		resp_header(r, "Access-Control-Max-Age", "86400");
+		return;
+	}
+	if (rt == NULL) {
+		if (allowed) {
+			allow_header(r);
+			if (api)
+				resp_json_error(r, 405, "method %s not allowed here", r->method);
+			else
+				resp_html_error(r, 405, "Method not allowed", "This address does not accept that method.");
+		} else if (api) {
+			resp_json_error(r, 404, "no such endpoint");
+		} else {
+			r->lang = negotiate_lang(r);
+			/* the pages module renders a localized 404 when it can */
+			resp_html_error(r, 404, "Page not found", "There is nothing at this address.");
+		}
+		return;
+	}
+	bool json = (rt->flags & R_JSON_ERR) || api;
+	if (rt->flags & R_CORS)
+		resp_header(r, "Access-Control-Allow-Origin", "*");
+	if (r->store == NULL) {
+		if (json)
+			resp_json_error(r, 503, "no data yet: this replica has not received a snapshot");
+		else
+			resp_html_error(r, 503, "Status temporarily unavailable", "This replica has not received its first snapshot yet.");
+		resp_header(r, "Retry-After", "5");
+		return;
+	}
+	if ((rt->flags & R_WRITE) && app_readonly(r->app)) {
+		resp_json_error(r, 503, "read-only replica: send writes to the primary");
+		return;
+	}
+	if (scope_needed(rt->flags) && !authenticate(r, rt->flags))
+		return;
+	if (rt->flags & R_LANG)
+		r->lang = negotiate_lang(r);
+	if ((rt->flags & R_CACHE) && (strcmp(r->method, "GET") == 0 || r->head)) {
+		run_cached(r, rt);
+		return;
+	}
+	rt->fn(r);
+}
+
+/* GET /static/:name: an embedded web/ asset. */
+static void core_static(struct req *r)
+{
+	static const struct { const char *ext, *type; } types[] = {
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".html", "text/html; charset=utf-8" },
+	};
+	const char *name = r->params[0];
+	const struct web_asset *a = web_asset_get(name);
+	const char *type = NULL;
+	const char *dot = strrchr(name, '.');
+	for (size_t i = 0; dot && i < sizeof types / sizeof types[0]; i++)
+		if (strcmp(dot, types[i].ext) == 0)
+			type = types[i].type;
+	if (a == NULL || type == NULL || strstr(name, "..")) {
+		resp_html_error(r, 404, "Not found", "No such file.");
+		return;
+	}
+	char etag[40];
+	cache_etag((const char *)a->data, a->len, etag);
+	resp_header(r, "ETag", etag);
+	r->cache_control = "public, max-age=3600";
+	r->content_type_out = type;
+	if (etag_matches(req_header(r, "If-None-Match"), etag)) {
+		r->status = 304;
+		return;
+	}
+	buf_append(&r->body_out, a->data, a->len);
+}

@@ -1,0 +1,343 @@
+/* server.c: `beacon serve`: listen socket, FastCGI worker threads, one request end to end, shutdown. */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <arpa/inet.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+#include <fcgiapp.h>
+#include "app_internal.h"
+#include "cache.h"
+#include "cli.h"
+#include "log.h"
+#include "repl.h"
+#include "req.h"
+#include "server.h"
+
+static int listen_fd = -1;
+static atomic_int in_flight;
+static struct app *the_app;
+static const struct config *the_cfg;
+
+static const char *status_text(int code)
+{
+	switch (code) {
+	case 200: return "OK";
+	case 201: return "Created";
+	case 204: return "No Content";
+	case 301: return "Moved Permanently";
+	case 302: return "Found";
+	case 304: return "Not Modified";
+	case 400: return "Bad Request";
+	case 401: return "Unauthorized";
+	case 403: return "Forbidden";
+	case 404: return "Not Found";
+	case 405: return "Method Not Allowed";
+	case 409: return "Conflict";
+	case 413: return "Payload Too Large";
+	case 415: return "Unsupported Media Type";
+	case 422: return "Unprocessable Entity";
+	case 429: return "Too Many Requests";
+	case 500: return "Internal Server Error";
+	case 503: return "Service Unavailable";
+	default: return "Status";
+	}
+}
+
+/* Creates the listening socket named by cfg->listen; -1 on error (logged). */
+static int open_listener(const char *spec)
+{
+	int fd;
+	if (strncmp(spec, "unix:", 5) == 0) {
+		const char *path = spec + 5;
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+		if (strlen(path) >= sizeof sa.sun_path) {
+			log_warnx("listen: socket path too long: %s", path);
+			return -1;
+		}
+		strcpy(sa.sun_path, path);
+		fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		struct stat st;
+		if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode)) {
+			/* a live server still answering there means we must not steal its path */
+			if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
+				log_warnx("listen: %s is in use by another server", path);
+				close(fd);
+				return -1;
+			}
+			unlink(path);
+		}
+		mode_t old = umask(0111);   /* rw for all; protect it with its directory's permissions */
+		int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
+		umask(old);
+		if (rc != 0) {
+			log_warn("listen: bind %s", path);
+			close(fd);
+			return -1;
+		}
+	} else {
+		char host[256];
+		const char *colon = strrchr(spec, ':');
+		size_t hl = (size_t)(colon - spec);
+		if (hl >= sizeof host)
+			return -1;
+		memcpy(host, spec, hl);
+		host[hl] = '\0';
+		struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)atoi(colon + 1)) };
+		if (inet_pton(AF_INET, host, &sa.sin_addr) != 1) {
+			log_warnx("listen: '%s' is not an IPv4 address (use 127.0.0.1:PORT)", host);
+			return -1;
+		}
+		fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (fd < 0)
+			return -1;
+		int one = 1;
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+		if (bind(fd, (struct sockaddr *)&sa, sizeof sa) != 0) {
+			log_warn("listen: bind %s", spec);
+			close(fd);
+			return -1;
+		}
+	}
+	if (listen(fd, 1024) != 0) {
+		log_warn("listen %s", spec);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Fills the request fields from the FastCGI params; false after writing an error response. */
+static bool parse_request(struct req *r, FCGX_Request *fr)
+{
+	r->method = req_env(r, "REQUEST_METHOD");
+	if (r->method == NULL)
+		r->method = "GET";
+	r->head = strcmp(r->method, "HEAD") == 0;
+	const char *uri = req_env(r, "REQUEST_URI");
+	if (uri == NULL)
+		uri = req_env(r, "DOCUMENT_URI");
+	if (uri == NULL || uri[0] != '/' || strlen(uri) > 4096) {
+		resp_json_error(r, 400, "bad request URI");
+		return false;
+	}
+	r->raw_uri = arena_strdup(r->arena, uri);
+	const char *q = strchr(uri, '?');
+	char *path = arena_strndup(r->arena, uri, q ? (size_t)(q - uri) : strlen(uri));
+	if (!url_decode(path, false)) {
+		resp_json_error(r, 400, "bad percent-encoding in path");
+		return false;
+	}
+	r->path = path;
+	r->query_string = q ? arena_strdup(r->arena, q + 1) : "";
+	r->nquery = form_parse(r->arena, arena_strdup(r->arena, r->query_string), r->query, REQ_MAXQUERY);
+	r->content_type = req_env(r, "CONTENT_TYPE");
+
+	size_t limit = (size_t)r->cfg->max_body_kb * 1024;
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	long long declared = (cl && *cl) ? atoll(cl) : 0;
+	if (declared < 0 || (unsigned long long)declared > limit) {
+		resp_json_error(r, 413, "request body over %zu bytes", limit);
+		return false;
+	}
+	r->body = arena_alloc(r->arena, limit + 2);
+	int got = 0, n;
+	while ((size_t)got <= limit && (n = FCGX_GetStr(r->body + got, (int)(limit + 1 - (size_t)got), fr->in)) > 0)
+		got += n;
+	if ((size_t)got > limit) {
+		resp_json_error(r, 413, "request body over %zu bytes", limit);
+		return false;
+	}
+	r->body[got] = '\0';
+	r->body_len = (size_t)got;
+	if (memchr(r->body, '\0', r->body_len)) {
+		resp_json_error(r, 400, "request body contains a NUL byte");
+		return false;
+	}
+	return true;
+}
+
+/* Writes status line, headers and body as one FastCGI stream (one write for small responses). */
+static void send_response(struct req *r, FCGX_Request *fr, struct buf *out)
+{
+	buf_reset(out);
+	buf_printf(out, "Status: %d %s\r\n", r->status, status_text(r->status));
+	if (r->status != 304 && r->status != 204) {
+		const char *ct = r->content_type_out ? r->content_type_out : "text/html; charset=utf-8";
+		buf_printf(out, "Content-Type: %s\r\n", ct);
+		if (strncmp(ct, "text/html", 9) == 0)
+			buf_puts(out, "Content-Security-Policy: default-src 'self'; img-src 'self' data:; "
+			              "style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; "
+			              "base-uri 'none'; form-action 'self'\r\n"
+			              "Referrer-Policy: strict-origin-when-cross-origin\r\n");
+		uint64_t len = r->send_fd >= 0 ? r->send_len : r->body_out.len;
+		buf_printf(out, "Content-Length: %llu\r\n", (unsigned long long)len);
+	}
+	buf_printf(out, "Cache-Control: %s\r\n", r->cache_control ? r->cache_control : "no-store");
+	buf_puts(out, "X-Content-Type-Options: nosniff\r\n");
+	if (r->headers.len)
+		buf_append(out, r->headers.p, r->headers.len);
+	buf_puts(out, "\r\n");
+	bool body = !r->head && r->status != 304 && r->status != 204;
+	if (body && r->send_fd < 0 && r->body_out.len)
+		buf_append(out, r->body_out.p, r->body_out.len);
+	FCGX_PutStr(out->p, (int)out->len, fr->out);
+	if (r->send_fd >= 0) {
+		if (body) {
+			char chunk[65536];
+			uint64_t left = r->send_len;
+			ssize_t n;
+			while (left > 0 && (n = read(r->send_fd, chunk, left < sizeof chunk ? left : sizeof chunk)) > 0) {
+				if (FCGX_PutStr(chunk, (int)n, fr->out) < 0)
+					break;
+				left -= (uint64_t)n;
+			}
+		}
+		close(r->send_fd);
+	}
+}
+
+struct worker {
+	pthread_t tid;
+	FCGX_Request fr;
+};
+
+static void *worker_main(void *arg)
+{
+	struct worker *w = arg;
+	struct arena *arena = arena_new();
+	struct buf out;
+	buf_init(&out);
+	while (FCGX_Accept_r(&w->fr) >= 0) {
+		atomic_fetch_add(&in_flight, 1);
+		struct req r = { .arena = arena, .app = the_app, .cfg = the_cfg, .envp = w->fr.envp, .send_fd = -1 };
+		buf_init(&r.headers);
+		buf_init(&r.body_out);
+		r.store = app_store_acquire(the_app);
+		if (parse_request(&r, &w->fr))
+			route_dispatch(&r);
+		else
+			while (FCGX_GetStr(out.p ? out.p : (char[1]){0}, out.cap > 1 ? (int)out.cap : 1, w->fr.in) > 0)
+				;           /* drain a refused body so a kept-alive connection stays usable */
+		if (r.status >= 500) {
+			char esc[300];
+			log_warnx("%d %s %s", r.status, r.method, log_escape(esc, sizeof esc, r.raw_uri));
+		}
+		send_response(&r, &w->fr, &out);
+		if (r.tx)
+			store_abort(r.tx);
+		app_store_release(the_app, r.store);
+		buf_free(&r.headers);
+		buf_free(&r.body_out);
+		arena_reset(arena);
+		if (out.cap > 1 << 20)
+			buf_free(&out);  /* don't pin a huge response buffer between requests */
+		FCGX_Finish_r(&w->fr);
+		atomic_fetch_sub(&in_flight, 1);
+	}
+	buf_free(&out);
+	arena_free(arena);
+	return NULL;
+}
+
+struct app *server_app(void)
+{
+	return the_app;
+}
+
+int cmd_serve(const struct config *c, int argc, char **argv)
+{
+	if (argc > 1) {
+		fprintf(stderr, "usage: beacon [--config FILE] serve\n");
+		return EXIT_USAGE;
+	}
+	setenv("TZ", c->time_zone, 1);
+	tzset();
+
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGHUP);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	FCGX_Init();
+	signal(SIGPIPE, SIG_IGN);
+
+	bool secondary = strcmp(c->role, "secondary") == 0;
+	struct store *s = NULL;
+	if (!secondary) {
+		enum bc_err e = store_open(&s, c->store, 0);
+		if (e != BC_OK) {
+			fprintf(stderr, "beacon: serve: cannot open store %s: %s (run 'beacon init' first)\n",
+			        c->store, bc_strerror(e));
+			return 1;
+		}
+	}
+	the_cfg = c;
+	the_app = app_new(c, s, secondary);
+	cache_init(256, 8u << 20);
+
+	bool inherited = !FCGX_IsCGI();   /* spawned by lighttpd/spawn-fcgi: fd 0 listens */
+	if (inherited || strcmp(c->listen, "inherit") == 0)
+		listen_fd = 0;
+	else if ((listen_fd = open_listener(c->listen)) < 0) {
+		fprintf(stderr, "beacon: serve: cannot listen on %s\n", c->listen);
+		app_free(the_app);
+		return 1;
+	}
+	if (secondary && repl_watch_start(the_app) != 0) {
+		fprintf(stderr, "beacon: serve: cannot start the snapshot watcher\n");
+		app_free(the_app);
+		return 1;
+	}
+
+	int nthreads = c->threads;
+	struct worker *workers = calloc((size_t)nthreads, sizeof *workers);
+	if (workers == NULL)
+		abort();
+	for (int i = 0; i < nthreads; i++) {
+		FCGX_InitRequest(&workers[i].fr, listen_fd, 0);
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 256 * 1024);
+		if (pthread_create(&workers[i].tid, &attr, worker_main, &workers[i]) != 0) {
+			fprintf(stderr, "beacon: serve: cannot start thread %d\n", i);
+			abort();
+		}
+		pthread_attr_destroy(&attr);
+	}
+	log_info("serving %s on %s with %d threads (%s)", c->store, inherited ? "inherited socket" : c->listen,
+	         nthreads, secondary ? "secondary, read-only" : "primary");
+
+	int sig = 0;
+	while (sigwait(&set, &sig) == 0 && sig == SIGHUP)
+		;   /* HUP: nothing to reload; config changes need a restart */
+	log_info("signal %d: stopping", sig);
+	FCGX_ShutdownPending();
+	shutdown(listen_fd, SHUT_RDWR);
+	if (secondary)
+		repl_watch_stop();
+	/* let requests in flight finish (bounded), then leave; threads idling on kept-alive
+	 * upstream connections are not waited for */
+	for (int i = 0; i < 90 && atomic_load(&in_flight) > 0; i++) {
+		struct timespec ts = { 0, 10 * 1000 * 1000 };
+		nanosleep(&ts, NULL);
+	}
+	if (listen_fd > 0 && strncmp(c->listen, "unix:", 5) == 0 && !inherited)
+		unlink(c->listen + 5);
+	log_info("stopped");
+	fflush(stderr);
+	_exit(0);   /* workers may still be blocked in read(); don't unwind under them */
+}
