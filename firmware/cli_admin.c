@@ -1,0 +1,232 @@
+/* cli_admin.c: `beacon init`, `beacon token create|list|revoke` and `beacon backup FILE`. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "cli_util.h"
+
+/* The id part of "bk_<id>_<secret>", for audit entries (never the secret). */
+static const char *token_id(struct cli *c, const char *token)
+{
+	return arena_strndup(c->a, token + 3, ID_LEN);
+}
+
+static int page_from_config(struct cli *c, struct page_settings *p)
+{
+	const struct config *cfg = c->cfg;
+	static const struct { const char *key; size_t max; } lim[] = {
+		{ "page_name", LIM_NAME }, { "page_url", LIM_URL }, { "time_zone", LIM_SHORT },
+		{ "default_language", LIM_SHORT }, { "languages", LIM_SHORT },
+	};
+	const char *vals[] = { cfg->page_name, cfg->page_url, cfg->time_zone, cfg->default_language, cfg->languages };
+	for (size_t i = 0; i < sizeof lim / sizeof lim[0]; i++)
+		if (strlen(vals[i]) > lim[i].max)
+			return cli_fail(c, "%s: config value '%s' is longer than %zu bytes", cfg->path, lim[i].key, lim[i].max);
+	memset(p, 0, sizeof *p);
+	p->name = arena_strdup(c->a, cfg->page_name);
+	p->url = arena_strdup(c->a, cfg->page_url);
+	p->time_zone = arena_strdup(c->a, cfg->time_zone);
+	p->default_language = arena_strdup(c->a, cfg->default_language);
+	p->languages = arena_strdup(c->a, cfg->languages);
+	return 0;
+}
+
+static int init_run(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = { OPTF("force-token"), OPT_END };
+	int rc = cli_parse(c, opts, argc, argv, 0, 0);
+	if (rc >= 0)
+		return rc;
+	bool force = opt_get(opts, "force-token") != NULL;
+	if (cli_begin(c, STORE_CREATE))
+		return 1;
+	struct page_settings page;
+	enum bc_err e = store_page_get(c->t, &page);
+	if (e != BC_OK && e != BC_NOTFOUND)
+		return cli_store_fail(c, "page settings", e);
+	if (e == BC_OK && !force)
+		return cli_fail(c, "the store at '%s' is already initialised (--force-token mints a new admin token)",
+		                c->cfg->store);
+	if (e == BC_NOTFOUND) {
+		if (page_from_config(c, &page))
+			return 1;
+		if ((e = store_page_put(c->t, &page)) != BC_OK)
+			return cli_store_fail(c, "page settings", e);
+		if (cli_audit(c, "page.create", page.id, page.name))
+			return 1;
+	}
+	char token[TOKEN_TEXT_MAX];
+	if ((e = store_token_create(c->t, SCOPE_ADMIN, "admin", token)) != BC_OK)
+		return cli_store_fail(c, "admin token", e);
+	if (cli_audit(c, "token.create", token_id(c, token), "admin") || cli_commit(c))
+		return 1;
+	printf("%s\n", token);
+	return 0;
+}
+
+int cmd_init(const struct config *cfg, int argc, char **argv)
+{
+	static const struct subcmd init = { "init", init_run, "init [--force-token]" };
+	return cli_run(cfg, "init", &init, argc, argv);
+}
+
+static int token_create(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = { OPTV("scope"), OPTV("name"), OPT_END };
+	int rc = cli_parse(c, opts, argc, argv, 0, 0);
+	if (rc >= 0)
+		return rc;
+	const char *scope_s = opt_get(opts, "scope"), *name = opt_get(opts, "name");
+	if (scope_s == NULL)
+		return cli_usage_fail(c, "--scope is required");
+	enum scope scope;
+	if (!cli_choice(c, "scope", scope_s, CHOICES_SCOPE) || !scope_parse(scope_s, &scope))
+		return 1;
+	if (name == NULL)
+		name = scope_s;
+	if (!cli_text(c, "name", name, LIM_SHORT))
+		return 1;
+	if (cli_begin(c, 0))
+		return 1;
+	char token[TOKEN_TEXT_MAX];
+	enum bc_err e = store_token_create(c->t, scope, name, token);
+	if (e != BC_OK)
+		return cli_store_fail(c, "token", e);
+	if (cli_audit(c, "token.create", token_id(c, token), arena_printf(c->a, "%s %s", scope_s, name)) ||
+	    cli_commit(c))
+		return 1;
+	printf("%s\n", token);
+	return 0;
+}
+
+static int token_list(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = { OPTF("json"), OPT_END };
+	int rc = cli_parse(c, opts, argc, argv, 0, 0);
+	if (rc >= 0)
+		return rc;
+	if (cli_begin_read(c))
+		return 1;
+	struct token_info *toks;
+	size_t n;
+	enum bc_err e = store_token_list(c->t, &toks, &n);
+	if (e != BC_OK)
+		return cli_store_fail(c, "tokens", e);
+	if (opt_get(opts, "json")) {
+		struct jw w;
+		struct buf b;
+		cli_json_begin(&w, &b);
+		jw_arr_open(&w, NULL);
+		for (size_t i = 0; i < n; i++) {
+			jw_obj_open(&w, NULL);
+			jw_str(&w, "id", toks[i].id);
+			jw_str(&w, "name", toks[i].name);
+			jw_str(&w, "scope", scope_name(toks[i].scope));
+			jw_int(&w, "created_at", toks[i].created_at);
+			jw_obj_close(&w);
+		}
+		jw_arr_close(&w);
+		return cli_json_end(c, &w, &b);
+	}
+	for (size_t i = 0; i < n; i++)
+		printf("%-12s  %-11s  %s  %s\n", toks[i].id, scope_name(toks[i].scope),
+		       cli_time_str(c, toks[i].created_at), toks[i].name ? toks[i].name : "");
+	return 0;
+}
+
+static int token_revoke(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = { OPT_END };
+	int rc = cli_parse(c, opts, argc, argv, 1, 1);
+	if (rc >= 0)
+		return rc;
+	const char *id = c->pos[0];
+	if (!cli_id_ok(id))
+		return cli_fail(c, "no token '%s'", id);
+	if (cli_begin(c, 0))
+		return 1;
+	enum bc_err e = store_token_revoke(c->t, id);
+	if (e == BC_NOTFOUND)
+		return cli_fail(c, "no token '%s'", id);
+	if (e != BC_OK)
+		return cli_store_fail(c, "revoke", e);
+	return cli_audit(c, "token.revoke", id, NULL) || cli_commit(c);
+}
+
+int cmd_token(const struct config *cfg, int argc, char **argv)
+{
+	static const struct subcmd subs[] = {
+		{ "create", token_create, "token create --scope read|write|admin|replication [--name NAME]" },
+		{ "list",   token_list,   "token list [--json]" },
+		{ "revoke", token_revoke, "token revoke ID" },
+		{ NULL, NULL, NULL }
+	};
+	return cli_dispatch(cfg, "token", subs, argc, argv);
+}
+
+/* fsyncs the directory holding path, so a rename into it is durable. */
+static int fsync_dir_of(const char *path)
+{
+	char tmp[4096];
+	if (strlen(path) >= sizeof tmp)
+		return -1;
+	strcpy(tmp, path);
+	int fd = open(dirname(tmp), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	int rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+static int backup_run(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = { OPTF("force"), OPT_END };
+	int rc = cli_parse(c, opts, argc, argv, 1, 1);
+	if (rc >= 0)
+		return rc;
+	const char *file = c->pos[0];
+	struct stat st;
+	if (strcmp(c->cfg->role, "secondary") == 0)
+		return cli_fail(c, "a secondary holds snapshot files already; back up the primary");
+	if (lstat(file, &st) == 0 && !opt_get(opts, "force"))
+		return cli_fail(c, "%s exists (--force overwrites it)", file);
+	enum bc_err e = cli_open_store(c->cfg, &c->s, STORE_RDONLY);
+	if (e != BC_OK)
+		return cli_fail(c, "cannot open store '%s': %s", c->cfg->store, bc_strerror(e));
+	const char *tmp = arena_printf(c->a, "%s.tmp", file);
+	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return cli_fail(c, "%s: %s", tmp, strerror(errno));
+	e = store_copy_fd(c->s, fd);
+	if (e != BC_OK) {
+		close(fd);
+		unlink(tmp);
+		return cli_store_fail(c, "copy", e);
+	}
+	if (fsync(fd) != 0 || fstat(fd, &st) != 0) {
+		int err = errno;
+		close(fd);
+		unlink(tmp);
+		return cli_fail(c, "%s: %s", tmp, strerror(err));
+	}
+	close(fd);
+	if (rename(tmp, file) != 0) {
+		int err = errno;
+		unlink(tmp);
+		return cli_fail(c, "rename %s to %s: %s", tmp, file, strerror(err));
+	}
+	if (fsync_dir_of(file) != 0)
+		return cli_fail(c, "fsync of the directory of %s: %s", file, strerror(errno));
+	printf("%s: %lld bytes\n", file, (long long)st.st_size);
+	return 0;
+}
+
+int cmd_backup(const struct config *cfg, int argc, char **argv)
+{
+	static const struct subcmd backup = { "backup", backup_run, "backup FILE [--force]" };
+	return cli_run(cfg, "backup", &backup, argc, argv);
+}
