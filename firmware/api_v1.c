@@ -1,0 +1,399 @@
+/* api_v1.c: the v1 management API's route table, its shared request plumbing, and the page endpoints. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <mbedtls/sha256.h>
+#include "api_v1.h"
+#include "log.h"
+#include "ratelimit.h"
+
+#define IDEM_KEY_MAX 255
+#define JSON_TYPE "application/json; charset=utf-8"
+
+const char *v1_param(struct req *r, int i)
+{
+	const char *p = r->params[i];
+	size_t n = p ? strlen(p) : 0;
+	if (n > 5 && strcmp(p + n - 5, ".json") == 0)
+		return arena_strndup(r->arena, p, n - 5);
+	return p;
+}
+
+/* The per-key rate limit; false after answering 429. */
+static bool v1_limit(struct req *r)
+{
+	int retry = 0;
+	if (!ratelimit_take(r->token.id, r->cfg->rate_limit_per_minute, now_ms(), &retry)) {
+		char s[16];
+		snprintf(s, sizeof s, "%d", retry);
+		resp_header(r, "Retry-After", s);
+		resp_json_error(r, 429, "rate limit exceeded: %d requests per minute per key; retry in %d s",
+		                r->cfg->rate_limit_per_minute, retry);
+		return false;
+	}
+	return true;
+}
+
+bool v1_check(struct req *r)
+{
+	if (!v1_limit(r))
+		return false;
+	struct stx *t = req_tx(r);
+	struct page_settings p;
+	if (t == NULL || store_page_get(t, &p) != BC_OK) {
+		resp_err(r, BC_STORE, "cannot read the page");
+		return false;
+	}
+	const char *id = v1_param(r, 0);
+	if (strcmp(id, p.id) != 0) {
+		resp_json_error(r, 404, "page not found: %.40s", id);
+		return false;
+	}
+	return true;
+}
+
+bool v1_read(struct req *r, struct v1_ctx *c)
+{
+	memset(c, 0, sizeof *c);
+	c->r = r;
+	c->t = req_tx(r);
+	enum bc_err e = c->t ? sp_view_load(&c->v, c->t, r->arena, now_ms()) : BC_STORE;
+	if (e != BC_OK) {
+		resp_err(r, e, "cannot load the page");
+		return false;
+	}
+	c->v.style = SP_V1;
+	return true;
+}
+
+/* kv key of this request's Idempotency-Key: hex SHA-256 of token, method, path and the key. */
+static const char *idem_key(struct req *r, const char *hdr)
+{
+	unsigned char h[32];
+	char *in = arena_printf(r->arena, "%s\n%s\n%s\n%s", r->token.id, r->method, r->path, hdr);
+	mbedtls_sha256_ret((const unsigned char *)in, strlen(in), h, 0);
+	char *hex = arena_alloc(r->arena, 65);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return hex;
+}
+
+/* Answers with the stored response of an earlier request with the same Idempotency-Key. */
+static bool idem_replay(struct req *r, const void *val, size_t len)
+{
+	const char *s = val, *nl = memchr(s, '\n', len);
+	if (nl == NULL)
+		return false;
+	r->status = atoi(s);
+	r->content_type_out = JSON_TYPE;
+	r->cache_control = "no-store";
+	buf_reset(&r->body_out);
+	buf_append(&r->body_out, nl + 1, len - (size_t)(nl + 1 - s));
+	resp_header(r, "Idempotent-Replayed", "true");
+	return true;
+}
+
+bool v1_write(struct req *r, struct v1_ctx *c)
+{
+	memset(c, 0, sizeof *c);
+	c->r = r;
+	c->write = true;
+	const char *hdr = req_header(r, "Idempotency-Key");
+	if (hdr && (*hdr == '\0' || strlen(hdr) > IDEM_KEY_MAX)) {
+		resp_json_error(r, 400, "Idempotency-Key: must be 1 to %d characters", IDEM_KEY_MAX);
+		return false;
+	}
+	if (r->tx) {                /* one transaction per thread: the write txn replaces the read one */
+		store_abort(r->tx);
+		r->tx = NULL;
+	}
+	enum bc_err e = store_begin_write(r->store, r->arena, &c->t);
+	if (e != BC_OK) {
+		resp_err(r, e, "cannot start a write");
+		return false;
+	}
+	if (hdr) {
+		const void *val;
+		size_t len;
+		c->idem_key = idem_key(r, hdr);
+		if (store_kv_get(c->t, "idem", c->idem_key, &val, &len) == BC_OK && idem_replay(r, val, len)) {
+			store_abort(c->t);
+			c->t = NULL;
+			return false;
+		}
+	}
+	e = sp_view_load(&c->v, c->t, r->arena, now_ms());
+	if (e != BC_OK) {
+		v1_fail_err(c, e, "cannot load the page");
+		return false;
+	}
+	c->v.style = SP_V1;
+	return true;
+}
+
+bool v1_reload(struct v1_ctx *c)
+{
+	enum bc_err e = sp_view_load(&c->v, c->t, c->r->arena, now_ms());
+	if (e != BC_OK) {
+		v1_fail_err(c, e, "cannot reload the page");
+		return false;
+	}
+	c->v.style = SP_V1;
+	return true;
+}
+
+void v1_commit(struct v1_ctx *c, const char *action, const char *target, const char *detail)
+{
+	struct req *r = c->r;
+	enum bc_err e = store_audit_add(c->t, r->token.id, action, target, detail ? detail : "");
+	if (e == BC_OK && c->idem_key) {
+		char *val = arena_printf(r->arena, "%d\n%s", r->status, r->body_out.p ? r->body_out.p : "");
+		e = store_kv_put(c->t, "idem", c->idem_key, val, strlen(val));
+	}
+	if (e != BC_OK) {
+		v1_fail_err(c, e, "cannot record the write");
+		return;
+	}
+	e = store_commit(c->t);
+	c->t = NULL;
+	if (e != BC_OK) {
+		log_warnx("v1 %s %s: commit failed: %s", action, target, bc_strerror(e));
+		resp_err(r, e, "the write was not saved");
+	}
+}
+
+void v1_fail(struct v1_ctx *c, int status, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	if (c->t && c->write)
+		store_abort(c->t);
+	c->t = NULL;
+	resp_json_error(c->r, status, "%s", msg);
+}
+
+void v1_fail_err(struct v1_ctx *c, enum bc_err e, const char *what)
+{
+	v1_fail(c, bc_http_status(e), "%s: %s", what, bc_strerror(e));
+}
+
+void v1_json_begin(struct req *r, struct jw *w, int status)
+{
+	r->status = status;
+	r->content_type_out = JSON_TYPE;
+	r->cache_control = "no-store";
+	buf_reset(&r->body_out);
+	jw_init(w, &r->body_out);
+}
+
+bool v1_json_end(struct req *r, struct jw *w)
+{
+	if (jw_ok(w)) {
+		buf_putc(&r->body_out, '\n');
+		return true;
+	}
+	resp_json_error(r, 500, "could not serialize the response");
+	return false;
+}
+
+void v1_paging(struct req *r, struct v1_paging *p)
+{
+	const char *pp = req_query(r, "per_page"), *lim = req_query(r, "limit"), *pg = req_query(r, "page");
+	long per = pp ? atol(pp) : lim ? atol(lim) : 100;
+	long page = pg ? atol(pg) : 1;
+	if (per < 1 || per > 100)
+		per = per < 1 ? 1 : 100;
+	if (page < 1)
+		page = 1;
+	if (page > 100000)
+		page = 100000;
+	p->limit = (size_t)per;
+	p->offset = (size_t)(page - 1) * (size_t)per;
+}
+
+/* ---- pages ---- */
+
+static void write_page_v1(struct jw *w, struct v1_ctx *c)
+{
+	static const char *const null_fields[] = {
+		"page_description", "headline", "subdomain", "domain", "support_url",
+		"notifications_from_email", "notifications_email_footer", "twitter_username",
+		"ip_restrictions", "city", "state", "country", NULL
+	};
+	static const char *const colours[][2] = {
+		{ "css_body_background_color", "ffffff" }, { "css_font_color", "333333" },
+		{ "css_light_font_color", "757575" }, { "css_greens", "1e8542" }, { "css_yellows", "f1c40f" },
+		{ "css_oranges", "b35e14" }, { "css_blues", "207ab6" }, { "css_reds", "de2f1b" },
+		{ "css_border_color", "E0E0E0" }, { "css_graph_color", "3498db" },
+		{ "css_link_color", "207ab6" }, { "css_no_data", "b3bac5" },
+	};
+	static const char *const logos[] = { "favicon_logo", "transactional_logo", "hero_cover", "email_logo", "twitter_logo" };
+	const struct page_settings *p = &c->v.page;
+	struct incident *open = NULL;
+	size_t nopen = 0;
+	store_incident_list_open(c->t, &open, &nopen);
+	struct sp_rollup roll = sp_page_rollup(c->v.comps, c->v.ncomps, open, nopen, c->v.now);
+	const char *url = sp_page_url(&c->v);
+
+	jw_obj_open(w, NULL);
+	jw_str(w, "id", p->id);
+	sp_write_time(w, "created_at", p->created_at);
+	sp_write_time(w, "updated_at", p->updated_at);
+	jw_str(w, "name", p->name ? p->name : "");
+	jw_str(w, "branding", "basic");
+	jw_str(w, "url", *url ? url : NULL);
+	for (size_t i = 0; null_fields[i]; i++)
+		jw_null(w, null_fields[i]);
+	jw_bool(w, "hidden_from_search", false);
+	jw_bool(w, "allow_page_subscribers", false);
+	jw_bool(w, "allow_incident_subscribers", false);
+	jw_bool(w, "allow_email_subscribers", false);
+	jw_bool(w, "allow_sms_subscribers", false);
+	jw_bool(w, "allow_rss_atom_feeds", true);
+	jw_bool(w, "allow_webhook_subscribers", false);
+	jw_int(w, "activity_score", 0);
+	jw_bool(w, "viewers_must_be_team_members", false);
+	jw_str(w, "time_zone", p->time_zone ? p->time_zone : "Etc/UTC");
+	for (size_t i = 0; i < sizeof colours / sizeof colours[0]; i++)
+		jw_str(w, colours[i][0], colours[i][1]);
+	for (size_t i = 0; i < sizeof logos / sizeof logos[0]; i++) {
+		jw_obj_open(w, logos[i]);
+		jw_null(w, "updated_at");
+		jw_null(w, "size");
+		jw_str(w, "url", "");
+		jw_obj_close(w);
+	}
+	jw_str(w, "status_indicator", sp_indicator_name(roll.indicator));
+	jw_str(w, "status_description", roll.description);
+	jw_obj_close(w);
+}
+
+static void v1_pages_list(struct req *r)
+{
+	struct v1_ctx c;
+	struct jw w;
+	if (!v1_limit(r) || !v1_read(r, &c))
+		return;
+	v1_json_begin(r, &w, 200);
+	jw_arr_open(&w, NULL);
+	write_page_v1(&w, &c);
+	jw_arr_close(&w);
+	v1_json_end(r, &w);
+}
+
+static void v1_page_get(struct req *r)
+{
+	struct v1_ctx c;
+	struct jw w;
+	if (!v1_check(r) || !v1_read(r, &c))
+		return;
+	v1_json_begin(r, &w, 200);
+	write_page_v1(&w, &c);
+	v1_json_end(r, &w);
+}
+
+/* An IANA zone name that exists in the system's zoneinfo. */
+static bool time_zone_ok(struct arena *a, const char *tz)
+{
+	if (*tz == '\0' || tz[0] == '/' || strstr(tz, "..") ||
+	    strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(tz))
+		return false;
+	return strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 ||
+	       access(arena_printf(a, "/usr/share/zoneinfo/%s", tz), R_OK) == 0;
+}
+
+static void v1_page_update(struct req *r)
+{
+	struct v1_input in;
+	struct v1_ctx c;
+	struct jw w;
+	if (!v1_check(r) || !v1_input_req(r, V1R_PAGE, false, &in))
+		return;
+	const struct v1_value *name = &in.v[PF_NAME], *url = &in.v[PF_URL], *tz = &in.v[PF_TIME_ZONE];
+	if (url->set && (strncmp(url->s, "http://", 7) != 0 && strncmp(url->s, "https://", 8) != 0)) {
+		resp_json_error(r, 422, "page.url: must be an absolute http or https URL");
+		return;
+	}
+	if (tz->set && !time_zone_ok(r->arena, tz->s)) {
+		resp_json_error(r, 422, "page.time_zone: unknown time zone '%.64s'", tz->s);
+		return;
+	}
+	if (!v1_write(r, &c))
+		return;
+	struct page_settings p = c.v.page;
+	if (name->set)
+		p.name = (char *)name->s;
+	if (url->set)
+		p.url = (char *)url->s;
+	if (tz->set)
+		p.time_zone = (char *)tz->s;
+	enum bc_err e = store_page_put(c.t, &p);
+	if (e != BC_OK) {
+		v1_fail_err(&c, e, "cannot save the page");
+		return;
+	}
+	c.v.page = p;
+	v1_json_begin(r, &w, 200);
+	write_page_v1(&w, &c);
+	if (!v1_json_end(r, &w)) {
+		v1_fail(&c, 500, "could not serialize the page");
+		return;
+	}
+	v1_commit(&c, "page.update", p.id, p.name);
+}
+
+/* ---- routes: every path under /v1 and /api/v1, literal paths also with ".json" ---- */
+
+#define RW (R_WRITE | R_AUTH_WRITE | R_JSON_ERR)
+#define RR (R_AUTH_READ | R_JSON_ERR)
+#define RA (R_WRITE | R_AUTH_ADMIN | R_JSON_ERR)
+#define V1(m, p, fn, fl) { m, "/v1" p, fn, fl }, { m, "/api/v1" p, fn, fl }
+#define V1J(m, p, fn, fl) V1(m, p, fn, fl), V1(m, p ".json", fn, fl)
+#define V1W(p, fn, fl) V1("PATCH", p, fn, fl), V1("PUT", p, fn, fl)
+#define PG "/pages/:page"
+
+const struct route routes_api_v1[] = {
+	V1J("GET", "/openapi", v1_openapi, R_JSON_ERR | R_CORS),
+	V1J("GET", "/pages", v1_pages_list, RR),
+	V1("GET", PG, v1_page_get, RR),
+	V1W(PG, v1_page_update, RA),
+
+	V1J("GET", PG "/components", v1_components_list, RR),
+	V1J("POST", PG "/components", v1_component_create, RW),
+	V1("GET", PG "/components/:id", v1_component_get, RR),
+	V1W(PG "/components/:id", v1_component_update, RW),
+	V1("DELETE", PG "/components/:id", v1_component_delete, RW),
+
+	V1J("GET", PG "/component-groups", v1_groups_list, RR),
+	V1J("POST", PG "/component-groups", v1_group_create, RW),
+	V1("GET", PG "/component-groups/:id", v1_group_get, RR),
+	V1W(PG "/component-groups/:id", v1_group_update, RW),
+	V1("DELETE", PG "/component-groups/:id", v1_group_delete, RW),
+	V1J("GET", PG "/component_groups", v1_groups_list, RR),
+	V1J("POST", PG "/component_groups", v1_group_create, RW),
+	V1("GET", PG "/component_groups/:id", v1_group_get, RR),
+	V1W(PG "/component_groups/:id", v1_group_update, RW),
+	V1("DELETE", PG "/component_groups/:id", v1_group_delete, RW),
+
+	V1J("GET", PG "/incidents/unresolved", v1_incidents_unresolved, RR),
+	V1J("GET", PG "/incidents/upcoming", v1_incidents_upcoming, RR),
+	V1J("GET", PG "/incidents/active_maintenance", v1_incidents_active_maintenance, RR),
+	V1J("GET", PG "/incidents/scheduled", v1_incidents_scheduled, RR),
+	V1J("GET", PG "/incidents", v1_incidents_list, RR),
+	V1J("POST", PG "/incidents", v1_incident_create, RW),
+	V1W(PG "/incidents/:id/incident_updates/:uid", v1_update_edit, RW),
+	V1J("GET", PG "/incidents/:id/postmortem", v1_postmortem_get, RR),
+	V1J("PUT", PG "/incidents/:id/postmortem", v1_postmortem_put, RW),
+	V1J("DELETE", PG "/incidents/:id/postmortem", v1_postmortem_delete, RW),
+	V1J("PUT", PG "/incidents/:id/postmortem/publish", v1_postmortem_publish, RW),
+	V1J("PUT", PG "/incidents/:id/postmortem/revert", v1_postmortem_revert, RW),
+	V1("GET", PG "/incidents/:id", v1_incident_get, RR),
+	V1W(PG "/incidents/:id", v1_incident_update, RW),
+	V1("DELETE", PG "/incidents/:id", v1_incident_delete, RW),
+	{ NULL, NULL, NULL, 0 },
+};

@@ -1,0 +1,77 @@
+/* api_v1.h: plumbing shared by the v1 management API handlers (page check, limits, write txns, idempotency, audit). */
+#ifndef BEACON_API_V1_H
+#define BEACON_API_V1_H
+#include <stdbool.h>
+#include <stddef.h>
+#include "api_v1_input.h"
+#include "api_v2_objects.h"
+#include "out.h"
+#include "req.h"
+
+/* One v1 request in progress: its transaction and the page view objects are written from. */
+struct v1_ctx {
+	struct req *r;
+	struct stx *t;              /* the request's read txn, or the write txn of a write */
+	bool write;
+	struct sp_view v;           /* style SP_V1 */
+	const char *idem_key;       /* "idem" kv key when Idempotency-Key was sent */
+};
+
+/* First step of every handler: rate limit and the page id in the path. False after answering. */
+bool v1_check(struct req *r);
+/* Loads the view on the read txn (after v1_check). False after answering. */
+bool v1_read(struct req *r, struct v1_ctx *c);
+/* Opens the write txn, replays a stored Idempotency-Key answer (returns false having answered),
+ * and loads the view on the write txn. */
+bool v1_write(struct req *r, struct v1_ctx *c);
+/* Reloads the view after changes in the write txn, so objects show them; false after answering. */
+bool v1_reload(struct v1_ctx *c);
+/* Ends a write whose answer is already in r: audit entry (who = token id), idempotency record,
+ * commit. Only a durable commit keeps the answer; otherwise it becomes a 500. */
+void v1_commit(struct v1_ctx *c, const char *action, const char *target, const char *detail);
+/* Drops the write txn and answers with an error. */
+void v1_fail(struct v1_ctx *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+void v1_fail_err(struct v1_ctx *c, enum bc_err e, const char *what);
+
+/* Path capture i without a trailing ".json". */
+const char *v1_param(struct req *r, int i);
+
+/* JSON answers: begin resets the body and sets the status and type; end checks the writer. */
+void v1_json_begin(struct req *r, struct jw *w, int status);
+bool v1_json_end(struct req *r, struct jw *w);
+
+/* List paging: ?page= (1-based, <= 1 is the first) and ?per_page= or ?limit= (1..100, default 100). */
+struct v1_paging {
+	size_t offset, limit;
+};
+void v1_paging(struct req *r, struct v1_paging *p);
+
+/* Handlers, by file. */
+void v1_components_list(struct req *r);     /* api_v1_components.c */
+void v1_component_get(struct req *r);
+void v1_component_create(struct req *r);
+void v1_component_update(struct req *r);
+void v1_component_delete(struct req *r);
+void v1_groups_list(struct req *r);
+void v1_group_get(struct req *r);
+void v1_group_create(struct req *r);
+void v1_group_update(struct req *r);
+void v1_group_delete(struct req *r);
+void v1_incidents_list(struct req *r);      /* api_v1_incidents.c */
+void v1_incidents_unresolved(struct req *r);
+void v1_incidents_upcoming(struct req *r);
+void v1_incidents_active_maintenance(struct req *r);
+void v1_incidents_scheduled(struct req *r);
+void v1_incident_get(struct req *r);
+void v1_incident_create(struct req *r);
+void v1_incident_update(struct req *r);
+void v1_incident_delete(struct req *r);
+void v1_update_edit(struct req *r);         /* api_v1_postmortem.c */
+void v1_postmortem_get(struct req *r);
+void v1_postmortem_put(struct req *r);
+void v1_postmortem_publish(struct req *r);
+void v1_postmortem_revert(struct req *r);
+void v1_postmortem_delete(struct req *r);
+void v1_openapi(struct req *r);             /* openapi.c */
+
+#endif

@@ -1,0 +1,167 @@
+/* api_v1_postmortem.c: v1 edits of past incident updates and the postmortem endpoints. */
+#include <stdio.h>
+#include <string.h>
+#include "api_v1.h"
+
+/* Loads the incident of the path (capture 1); false after answering 404. */
+static bool load_incident(struct v1_ctx *c, struct incident *inc)
+{
+	const char *id = v1_param(c->r, 1);
+	enum bc_err e = store_incident_get(c->t, id, inc);
+	if (e == BC_OK)
+		return true;
+	if (c->write)
+		v1_fail(c, e == BC_NOTFOUND ? 404 : 500, "incident not found: %.40s", id);
+	else
+		resp_json_error(c->r, e == BC_NOTFOUND ? 404 : 500, "incident not found: %.40s", id);
+	return false;
+}
+
+/* PATCH/PUT …/incidents/:id/incident_updates/:uid — body and display_at; never status or components. */
+void v1_update_edit(struct req *r)
+{
+	struct v1_input in;
+	struct v1_ctx c;
+	struct incident inc;
+	struct incident_update u;
+	struct jw w;
+	if (!v1_check(r) || !v1_input_req(r, V1R_UPDATE, false, &in) || !v1_write(r, &c) ||
+	    !load_incident(&c, &inc))
+		return;
+	const char *uid = v1_param(r, 2);
+	enum bc_err e = store_update_get(c.t, inc.id, uid, &u);
+	if (e != BC_OK) {
+		v1_fail(&c, e == BC_NOTFOUND ? 404 : 500, "incident update not found: %.40s", uid);
+		return;
+	}
+	if (in.v[UF_BODY].set)
+		u.body = (char *)in.v[UF_BODY].s;
+	if (in.v[UF_DISPLAY_AT].set)
+		u.display_at = in.v[UF_DISPLAY_AT].t;
+	u.updated_at = c.v.now;
+	if ((e = store_update_put(c.t, &u)) != BC_OK || (e = store_update_get(c.t, inc.id, uid, &u)) != BC_OK) {
+		v1_fail_err(&c, e, "cannot save the incident update");
+		return;
+	}
+	v1_json_begin(r, &w, 200);
+	sp_write_update(&w, NULL, &c.v, &u);
+	if (!v1_json_end(r, &w)) {
+		v1_fail(&c, 500, "could not serialize the incident update");
+		return;
+	}
+	v1_commit(&c, "incident_update.update", u.id, inc.id);
+}
+
+/* The v1 Postmortem object; the store keeps one body and the publication time. */
+static void write_postmortem(struct jw *w, const struct incident *inc)
+{
+	bool published = inc->postmortem_published_at != 0;
+	jw_obj_open(w, NULL);
+	jw_null(w, "preview_key");
+	jw_str(w, "body", published ? inc->postmortem_body : NULL);
+	sp_write_time(w, "body_updated_at", published ? inc->postmortem_published_at : 0);
+	jw_str(w, "body_draft", inc->postmortem_body);
+	sp_write_time(w, "body_draft_updated_at", inc->updated_at);
+	sp_write_time(w, "published_at", inc->postmortem_published_at);
+	jw_bool(w, "notify_subscribers", false);
+	jw_bool(w, "notify_twitter", false);
+	jw_null(w, "custom_tweet");
+	sp_write_time(w, "created_at", inc->updated_at);
+	sp_write_time(w, "updated_at", inc->updated_at);
+	jw_obj_close(w);
+}
+
+static const char *const NO_POSTMORTEM = "Requested Postmortem could not be found";
+
+void v1_postmortem_get(struct req *r)
+{
+	struct v1_ctx c;
+	struct incident inc;
+	struct jw w;
+	if (!v1_check(r) || !v1_read(r, &c) || !load_incident(&c, &inc))
+		return;
+	if (inc.postmortem_body == NULL) {
+		resp_json_error(r, 404, "%s", NO_POSTMORTEM);
+		return;
+	}
+	v1_json_begin(r, &w, 200);
+	write_postmortem(&w, &inc);
+	v1_json_end(r, &w);
+}
+
+enum pm_op { PM_PUT, PM_PUBLISH, PM_REVERT, PM_DELETE };
+
+static void postmortem_write(struct req *r, enum pm_op op)
+{
+	static const char *const actions[] = { "postmortem.update", "postmortem.publish",
+	                                       "postmortem.revert", "postmortem.delete" };
+	struct v1_input in;
+	struct v1_ctx c;
+	struct incident inc;
+	struct jw w;
+	if (!v1_check(r))
+		return;
+	if ((op == PM_PUT && !v1_input_req(r, V1R_POSTMORTEM, true, &in)) ||
+	    (op == PM_PUBLISH && !v1_input_req(r, V1R_PUBLISH, false, &in)))
+		return;
+	if (!v1_write(r, &c) || !load_incident(&c, &inc))
+		return;
+	if (op != PM_PUT && inc.postmortem_body == NULL) {
+		v1_fail(&c, 404, "%s", NO_POSTMORTEM);
+		return;
+	}
+	switch (op) {
+	case PM_PUT:
+		inc.postmortem_body = (char *)in.v[MF_BODY_DRAFT].s;
+		break;
+	case PM_PUBLISH:
+		inc.postmortem_published_at = c.v.now;
+		break;
+	case PM_REVERT:
+		inc.postmortem_published_at = 0;
+		break;
+	case PM_DELETE:
+		inc.postmortem_body = NULL;
+		inc.postmortem_published_at = 0;
+		break;
+	}
+	enum bc_err e = store_incident_put(c.t, &inc);
+	if (e == BC_OK)
+		e = store_incident_get(c.t, inc.id, &inc);
+	if (e != BC_OK) {
+		v1_fail_err(&c, e, "cannot save the postmortem");
+		return;
+	}
+	if (op == PM_DELETE) {
+		r->status = 204;
+		buf_reset(&r->body_out);
+	} else {
+		v1_json_begin(r, &w, 200);
+		write_postmortem(&w, &inc);
+		if (!v1_json_end(r, &w)) {
+			v1_fail(&c, 500, "could not serialize the postmortem");
+			return;
+		}
+	}
+	v1_commit(&c, actions[op], inc.id, inc.name);
+}
+
+void v1_postmortem_put(struct req *r)
+{
+	postmortem_write(r, PM_PUT);
+}
+
+void v1_postmortem_publish(struct req *r)
+{
+	postmortem_write(r, PM_PUBLISH);
+}
+
+void v1_postmortem_revert(struct req *r)
+{
+	postmortem_write(r, PM_REVERT);
+}
+
+void v1_postmortem_delete(struct req *r)
+{
+	postmortem_write(r, PM_DELETE);
+}
