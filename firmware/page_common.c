@@ -1,0 +1,344 @@
+/* page_common.c: shared page layout (head, header, language switcher, footer), status icons, time formatting. */
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "markdown.h"
+#include "out.h"
+#include "pages.h"
+
+bool page_ctx_init(struct page_ctx *p, struct req *r)
+{
+	memset(p, 0, sizeof *p);
+	p->r = r;
+	p->a = r->arena;
+	p->b = &r->body_out;
+	p->lang = r->lang && strcmp(r->lang, "es") == 0 ? "es" : "en";
+	const char *ql = req_query(r, "lang");
+	p->lang_in_url = ql && (strcmp(ql, "en") == 0 || strcmp(ql, "es") == 0);
+	p->now = now_ms() / 60000 * 60000;
+	p->name = r->cfg->page_name[0] ? r->cfg->page_name : "Status";
+	p->zone = r->cfg->time_zone[0] ? r->cfg->time_zone : "UTC";
+	p->tx = req_tx(r);
+	if (p->tx == NULL) {
+		resp_html_error(r, 503, "Service unavailable", "The status store cannot be read right now.");
+		return false;
+	}
+	struct page_settings ps;
+	if (store_page_get(p->tx, &ps) == BC_OK) {
+		if (ps.name && ps.name[0])
+			p->name = ps.name;
+		if (ps.time_zone && ps.time_zone[0])
+			p->zone = ps.time_zone;
+	}
+	if (store_component_list(p->tx, &p->comps, &p->ncomps) != BC_OK ||
+	    store_group_list(p->tx, &p->groups, &p->ngroups) != BC_OK) {
+		resp_html_error(r, 503, "Service unavailable", "The status store cannot be read right now.");
+		return false;
+	}
+	r->status = 200;
+	r->content_type_out = "text/html; charset=utf-8";
+	return true;
+}
+
+/* ---- links ---- */
+
+static void lang_suffix(struct page_ctx *p, const char *path, const char *lang)
+{
+	out_raw_trusted(p->b, strchr(path, '?') ? "&amp;lang=" : "?lang=");
+	out_raw_trusted(p->b, lang);
+}
+
+void page_href(struct page_ctx *p, const char *path)
+{
+	out_attr(p->b, path);
+	if (p->lang_in_url)
+		lang_suffix(p, path, p->lang);
+}
+
+void page_incident_href(struct page_ctx *p, const char *id)
+{
+	struct buf tmp;
+	buf_init(&tmp);
+	out_raw_trusted(&tmp, "/incidents/");
+	out_url_arg(&tmp, id);
+	page_href(p, tmp.p);
+	buf_free(&tmp);
+}
+
+/* ---- icons ---- */
+
+/* One symbol per component status; the shape differs, so colour is never the only signal. */
+static const char icon_sprite[] =
+	"<svg class=\"sprite\" aria-hidden=\"true\" focusable=\"false\" xmlns=\"http://www.w3.org/2000/svg\">"
+	"<symbol id=\"i0\" viewBox=\"0 0 16 16\"><circle cx=\"8\" cy=\"8\" r=\"8\"/>"
+	"<path d=\"M4.6 8.3l2.2 2.2 4.6-4.8\" fill=\"none\" stroke=\"#fff\" stroke-width=\"1.9\" "
+	"stroke-linecap=\"round\" stroke-linejoin=\"round\"/></symbol>"
+	"<symbol id=\"i1\" viewBox=\"0 0 16 16\"><circle cx=\"8\" cy=\"8\" r=\"8\"/>"
+	"<path d=\"M8 3.8V8l2.8 1.7\" fill=\"none\" stroke=\"#fff\" stroke-width=\"1.8\" "
+	"stroke-linecap=\"round\" stroke-linejoin=\"round\"/></symbol>"
+	"<symbol id=\"i2\" viewBox=\"0 0 16 16\"><rect x=\"1.2\" y=\"1.2\" width=\"13.6\" height=\"13.6\" "
+	"rx=\"2.5\" transform=\"rotate(45 8 8)\"/><path d=\"M4.8 8h6.4\" stroke=\"#fff\" stroke-width=\"1.9\" "
+	"stroke-linecap=\"round\"/></symbol>"
+	"<symbol id=\"i3\" viewBox=\"0 0 16 16\"><path d=\"M8 .6c.5 0 .9.3 1.2.7l6.4 11.6c.5 .9-.1 2-1.2 2"
+	"H1.6c-1 0-1.7-1.1-1.2-2L6.8 1.3C7.1.9 7.5.6 8 .6z\"/><path d=\"M8 5.4v4\" stroke=\"#fff\" "
+	"stroke-width=\"1.9\" stroke-linecap=\"round\"/><circle cx=\"8\" cy=\"12.2\" r=\"1.1\" fill=\"#fff\"/>"
+	"</symbol>"
+	"<symbol id=\"i4\" viewBox=\"0 0 16 16\"><path d=\"M5.1.5h5.8l4.6 4.6v5.8l-4.6 4.6H5.1L.5 10.9V5.1z\"/>"
+	"<path d=\"M5.5 5.5l5 5m0-5l-5 5\" stroke=\"#fff\" stroke-width=\"1.9\" stroke-linecap=\"round\"/>"
+	"</symbol></svg>\n";
+
+void page_status_icon(struct page_ctx *p, enum comp_status s)
+{
+	if ((int)s < 0 || s >= CS__MAX)
+		s = CS_OPERATIONAL;
+	buf_printf(p->b, "<svg class=\"ic s%d\" aria-hidden=\"true\" focusable=\"false\"><use href=\"#i%d\"/></svg>",
+	           (int)s, (int)s);
+}
+
+void page_status_badge(struct page_ctx *p, enum comp_status s, const char *text)
+{
+	if ((int)s < 0 || s >= CS__MAX)
+		s = CS_OPERATIONAL;
+	buf_printf(p->b, "<span class=\"st s%d\">", (int)s);
+	page_status_icon(p, s);
+	out_text(p->b, text ? text : i18n_comp_status(p->lang, s));
+	out_raw_trusted(p->b, "</span>");
+}
+
+/* ---- incident state at render time ---- */
+
+enum comp_status impact_level(enum impact i)
+{
+	switch (i) {
+	case IMP_MINOR:       return CS_DEGRADED_PERFORMANCE;
+	case IMP_MAJOR:       return CS_PARTIAL_OUTAGE;
+	case IMP_CRITICAL:    return CS_MAJOR_OUTAGE;
+	case IMP_MAINTENANCE: return CS_UNDER_MAINTENANCE;
+	default:              return CS_OPERATIONAL;
+	}
+}
+
+enum inc_status page_maintenance_status(const struct page_ctx *p, const struct incident *inc)
+{
+	enum inc_status s = inc->status;
+	if (s == IS_COMPLETED || s == IS_RESOLVED || s == IS_POSTMORTEM)
+		return IS_COMPLETED;
+	if (inc->scheduled_auto_completed && inc->scheduled_until && p->now >= inc->scheduled_until)
+		return IS_COMPLETED;
+	if (s == IS_SCHEDULED && inc->scheduled_auto_in_progress && inc->scheduled_for &&
+	    p->now >= inc->scheduled_for)
+		return IS_IN_PROGRESS;
+	return s;
+}
+
+enum inc_status page_incident_status(const struct page_ctx *p, const struct incident *inc)
+{
+	return inc->is_maintenance ? page_maintenance_status(p, inc) : inc->status;
+}
+
+int64_t incident_start(const struct incident *inc)
+{
+	if (inc->is_maintenance && inc->scheduled_for)
+		return inc->scheduled_for;
+	return inc->started_at ? inc->started_at : inc->created_at;
+}
+
+int64_t incident_end(const struct page_ctx *p, const struct incident *inc)
+{
+	enum inc_status s = page_incident_status(p, inc);
+	if (!inc_status_is_closed(s))
+		return 0;
+	if (inc->resolved_at)
+		return inc->resolved_at;
+	if (inc->is_maintenance && inc->scheduled_until)
+		return inc->scheduled_until;
+	return inc->updated_at;
+}
+
+/* ---- time ---- */
+
+void page_localtime(int64_t ms, struct tm *out)
+{
+	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
+	if (localtime_r(&t, out) == NULL)
+		memset(out, 0, sizeof *out);
+}
+
+int64_t page_day_start(int64_t ms, int add_days)
+{
+	struct tm tm;
+	page_localtime(ms, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday += add_days;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+int64_t page_month_start(int64_t ms, int add_months)
+{
+	struct tm tm;
+	page_localtime(ms, &tm);
+	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
+	tm.tm_mday = 1;
+	tm.tm_mon += add_months;
+	tm.tm_isdst = -1;
+	return (int64_t)mktime(&tm) * 1000;
+}
+
+char *fmt_clock(struct page_ctx *p, int64_t ms)
+{
+	struct tm tm;
+	page_localtime(ms, &tm);
+	int h = tm.tm_hour % 12;
+	return arena_printf(p->a, "%d:%02d %s", h == 0 ? 12 : h, tm.tm_min, tm.tm_hour < 12 ? "AM" : "PM");
+}
+
+char *fmt_date(struct page_ctx *p, int64_t ms)
+{
+	struct tm tm;
+	page_localtime(ms, &tm);
+	const char *mon = i18n_month_short(p->lang, tm.tm_mon);
+	if (strcmp(p->lang, "es") == 0)
+		return arena_printf(p->a, "%d %s %d", tm.tm_mday, mon, tm.tm_year + 1900);
+	return arena_printf(p->a, "%s %d, %d", mon, tm.tm_mday, tm.tm_year + 1900);
+}
+
+char *fmt_datetime(struct page_ctx *p, int64_t ms)
+{
+	return arena_printf(p->a, "%s, %s", fmt_date(p, ms), fmt_clock(p, ms));
+}
+
+char *fmt_month(struct page_ctx *p, int64_t ms)
+{
+	struct tm tm;
+	page_localtime(ms, &tm);
+	return arena_printf(p->a, "%s %d", i18n_month_short(p->lang, tm.tm_mon), tm.tm_year + 1900);
+}
+
+const char *fmt_zone_abbr(int64_t ms)
+{
+	struct tm tm;
+	page_localtime(ms, &tm);
+	return tm.tm_zone ? tm.tm_zone : "UTC";
+}
+
+void page_time(struct page_ctx *p, int64_t ms, const char *text)
+{
+	struct tm tm;
+	page_localtime(ms, &tm);
+	long off = tm.tm_gmtoff / 60;
+	char sign = off < 0 ? '-' : '+';
+	if (off < 0)
+		off = -off;
+	buf_printf(p->b, "<time class=\"lt\" datetime=\"%04d-%02d-%02dT%02d:%02d:%02d%c%02ld:%02ld\">",
+	           tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
+	           sign, off / 60, off % 60);
+	out_text(p->b, text);
+	out_raw_trusted(p->b, "</time>");
+}
+
+void page_time_range(struct page_ctx *p, int64_t start, int64_t end)
+{
+	out_raw_trusted(p->b, "<span class=\"range\">");
+	page_time(p, start, fmt_datetime(p, start));
+	if (end) {
+		out_raw_trusted(p->b, " – ");
+		bool same_day = page_day_start(start, 0) == page_day_start(end, 0);
+		page_time(p, end, same_day ? fmt_clock(p, end) : fmt_datetime(p, end));
+	}
+	out_raw_trusted(p->b, " ");
+	out_text(p->b, fmt_zone_abbr(end ? end : start));
+	out_raw_trusted(p->b, "</span>");
+}
+
+void page_markdown(struct page_ctx *p, const char *md)
+{
+	if (md == NULL || md[0] == '\0')
+		return;
+	out_raw_trusted(p->b, "<div class=\"md\">");
+	markdown_html(p->b, md, strlen(md));
+	out_raw_trusted(p->b, "</div>");
+}
+
+/* ---- layout ---- */
+
+static void lang_link(struct page_ctx *p, const char *self, const char *code, const char *label)
+{
+	out_raw_trusted(p->b, "<a href=\"");
+	out_attr(p->b, self);
+	lang_suffix(p, self, code);
+	buf_printf(p->b, "\" hreflang=\"%s\" lang=\"%s\"%s>", code, code,
+	           strcmp(p->lang, code) == 0 ? " aria-current=\"true\"" : "");
+	out_text(p->b, label);
+	out_raw_trusted(p->b, "</a>");
+}
+
+void page_begin(struct page_ctx *p, const char *title, const char *self)
+{
+	struct buf *b = p->b;
+	buf_printf(b, "<!DOCTYPE html>\n<html lang=\"%s\">\n<head>\n<meta charset=\"utf-8\">\n", p->lang);
+	out_raw_trusted(b, "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
+	                   "<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
+	out_text(b, title);
+	out_raw_trusted(b, "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n");
+	static const char *const codes[] = { "en", "es" };
+	for (size_t i = 0; i < 2; i++) {
+		buf_printf(b, "<link rel=\"alternate\" hreflang=\"%s\" href=\"", codes[i]);
+		out_attr(b, self);
+		lang_suffix(p, self, codes[i]);
+		out_raw_trusted(b, "\">\n");
+	}
+	out_raw_trusted(b, "<script src=\"/static/beacon.js\" defer></script>\n</head>\n<body>\n");
+	out_raw_trusted(b, icon_sprite);
+	out_raw_trusted(b, "<a class=\"skip\" href=\"#main\">");
+	out_text(b, i18n_text(p->lang, M_SKIP_TO_CONTENT));
+	out_raw_trusted(b, "</a>\n<header class=\"top\"><div class=\"wrap\"><a class=\"brand\" href=\"");
+	page_href(p, "/");
+	out_raw_trusted(b, "\">");
+	out_text(b, p->name);
+	out_raw_trusted(b, "</a>\n<nav class=\"langs\" aria-label=\"");
+	out_attr(b, i18n_text(p->lang, M_LANGUAGE));
+	out_raw_trusted(b, "\">");
+	lang_link(p, self, "en", "English");
+	lang_link(p, self, "es", "Español");
+	out_raw_trusted(b, "</nav></div></header>\n<main id=\"main\" class=\"wrap\">\n");
+}
+
+void page_end(struct page_ctx *p)
+{
+	struct buf *b = p->b;
+	out_raw_trusted(b, "</main>\n<footer class=\"foot\"><div class=\"wrap\"><p>");
+	char *zone = arena_printf(p->a, "%s (%s)", p->zone, fmt_zone_abbr(p->now));
+	out_text(b, i18n_fmt(p->a, p->lang, M_TIMES_IN_ZONE, zone));
+	out_raw_trusted(b, " <span class=\"js-only\">");
+	out_text(b, i18n_text(p->lang, M_LOCAL_TIME_NOTE));
+	out_raw_trusted(b, "</span></p>\n<p><a href=\"");
+	page_href(p, "/");
+	out_raw_trusted(b, "\">");
+	out_text(b, p->name);
+	out_raw_trusted(b, "</a> · <a href=\"");
+	page_href(p, "/history");
+	out_raw_trusted(b, "\">");
+	out_text(b, i18n_text(p->lang, M_NOTICE_HISTORY));
+	out_raw_trusted(b, "</a> · ");
+	out_text(b, i18n_text(p->lang, M_POWERED_BY));
+	out_raw_trusted(b, "</p></div></footer>\n</body>\n</html>\n");
+}
+
+void page_error(struct page_ctx *p, int status, enum msg title, enum msg text)
+{
+	buf_reset(p->b);
+	p->r->status = status;
+	const char *t = i18n_text(p->lang, title);
+	page_begin(p, arena_printf(p->a, "%s - %s", p->name, t), "/");
+	out_raw_trusted(p->b, "<section class=\"card error\"><h1>");
+	out_text(p->b, t);
+	out_raw_trusted(p->b, "</h1>\n<p>");
+	out_text(p->b, i18n_text(p->lang, text));
+	out_raw_trusted(p->b, "</p>\n<p><a class=\"btn\" href=\"");
+	page_href(p, "/");
+	out_raw_trusted(p->b, "\">");
+	out_text(p->b, i18n_text(p->lang, M_BACK_HOME));
+	out_raw_trusted(p->b, "</a></p></section>\n");
+	page_end(p);
+}

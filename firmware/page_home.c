@@ -1,0 +1,355 @@
+/* page_home.c: the status page home: banner, incidents, maintenance, components with 90-day uptime bars. */
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include "out.h"
+#include "pages.h"
+#include "uptime.h"
+
+#define HOME_WINDOW_INCIDENTS 500   /* incidents read for the uptime tooltips */
+#define HOME_RECENT 5               /* closed notices listed under "Recent notices" */
+
+/* What the home page reads once and shares between its sections. */
+struct home {
+	struct incident *open;          /* open incidents and maintenance */
+	size_t nopen;
+	struct incident *window;        /* everything touching the 90-day window, for tooltips */
+	int64_t *wstart, *wend;
+	size_t nwindow;
+	int64_t edges[UPTIME_DAYS + 1];
+};
+
+static bool visible(const struct component *c)
+{
+	return !(c->only_show_if_degraded && c->status == CS_OPERATIONAL);
+}
+
+/* "99.95%": floored so that any downtime never shows as 100%. */
+static char *fmt_percent(struct page_ctx *p, double pct)
+{
+	double f = floor(pct * 100.0) / 100.0;
+	if (f >= 100.0)
+		return arena_strdup(p->a, "100%");
+	return arena_printf(p->a, "%.2f%%", f);
+}
+
+static void banner(struct page_ctx *p, const struct home *h)
+{
+	enum comp_status worst = CS_OPERATIONAL;
+	for (size_t i = 0; i < p->ncomps; i++)
+		if (p->comps[i].status > worst)
+			worst = p->comps[i].status;
+	bool maint = false, incident = false;
+	enum comp_status inc_level = CS_OPERATIONAL;
+	for (size_t i = 0; i < h->nopen; i++) {
+		enum inc_status s = page_incident_status(p, &h->open[i]);
+		if (h->open[i].is_maintenance) {
+			maint |= s == IS_IN_PROGRESS || s == IS_VERIFYING;
+		} else if (!inc_status_is_closed(s)) {
+			incident = true;
+			if (impact_level(h->open[i].impact) > inc_level)
+				inc_level = impact_level(h->open[i].impact);
+		}
+	}
+	enum msg m = M_ALL_OPERATIONAL;
+	enum comp_status cls = CS_OPERATIONAL;
+	if (worst == CS_MAJOR_OUTAGE) {
+		m = M_BANNER_MAJOR; cls = worst;
+	} else if (worst == CS_PARTIAL_OUTAGE) {
+		m = M_BANNER_PARTIAL; cls = worst;
+	} else if (worst == CS_DEGRADED_PERFORMANCE) {
+		m = M_BANNER_DEGRADED; cls = worst;
+	} else if (incident) {
+		m = M_BANNER_INCIDENT; cls = inc_level > CS_DEGRADED_PERFORMANCE ? inc_level : CS_DEGRADED_PERFORMANCE;
+	} else if (maint || worst == CS_UNDER_MAINTENANCE) {
+		m = M_BANNER_MAINTENANCE; cls = CS_UNDER_MAINTENANCE;
+	}
+	buf_printf(p->b, "<section class=\"banner s%d\" aria-live=\"polite\"><h1>", (int)cls);
+	page_status_icon(p, cls);
+	out_text(p->b, i18n_text(p->lang, m));
+	out_raw_trusted(p->b, "</h1></section>\n");
+}
+
+/* An open incident or maintenance with its latest update. */
+static void notice_card(struct page_ctx *p, const struct incident *inc)
+{
+	struct buf *b = p->b;
+	struct incident_update *u = NULL;
+	size_t n = 0;
+	if (store_update_list(p->tx, inc->id, &u, &n) != BC_OK)
+		n = 0;
+	enum inc_status st = page_incident_status(p, inc);
+	enum comp_status level = inc->is_maintenance ? CS_UNDER_MAINTENANCE : impact_level(inc->impact);
+	for (size_t k = 0; k < n && !inc->is_maintenance; k++)
+		for (size_t j = 0; j < u[k].naffected; j++)
+			if (u[k].affected[j].new_status > level)
+				level = u[k].affected[j].new_status;
+	buf_printf(b, "<article class=\"notice-card s%d\"><h3><a href=\"", (int)level);
+	page_incident_href(p, inc->id);
+	out_raw_trusted(b, "\">");
+	out_text(b, inc->name);
+	out_raw_trusted(b, "</a></h3>\n<p class=\"badges\">");
+	page_status_badge(p, level, i18n_inc_status(p->lang, st));
+	out_raw_trusted(b, " ");
+	if (inc->is_maintenance) {
+		page_time_range(p, incident_start(inc), inc->scheduled_until);
+	} else {
+		int64_t start = incident_start(inc);
+		out_text(b, i18n_fmt(p->a, p->lang, M_STARTED_AGO, i18n_relative(p->a, p->lang, start, p->now)));
+	}
+	out_raw_trusted(b, "</p>\n");
+	if (n > 0) {
+		const struct incident_update *last = &u[n - 1];
+		int64_t at = last->display_at ? last->display_at : last->created_at;
+		out_raw_trusted(b, "<div class=\"latest\"><p class=\"tl-time\"><strong>");
+		out_text(b, i18n_inc_status(p->lang, last->status));
+		out_raw_trusted(b, "</strong> · ");
+		page_time(p, at, fmt_datetime(p, at));
+		out_raw_trusted(b, " ");
+		out_text(b, fmt_zone_abbr(at));
+		out_raw_trusted(b, "</p>");
+		page_markdown(p, last->body);
+		out_raw_trusted(b, "</div>\n");
+	}
+	out_raw_trusted(b, "</article>\n");
+}
+
+/* Open notices of one kind: incidents, maintenance in progress, or upcoming maintenance. */
+static void notices_section(struct page_ctx *p, const struct home *h, enum msg title, const char *cls)
+{
+	bool opened = false;
+	for (size_t i = 0; i < h->nopen; i++) {
+		const struct incident *inc = &h->open[i];
+		enum inc_status s = page_incident_status(p, inc);
+		bool want;
+		if (title == M_ACTIVE_INCIDENTS)
+			want = !inc->is_maintenance && !inc_status_is_closed(s);
+		else if (title == M_MAINTENANCE_ACTIVE)
+			want = inc->is_maintenance && (s == IS_IN_PROGRESS || s == IS_VERIFYING);
+		else
+			want = inc->is_maintenance && s == IS_SCHEDULED;
+		if (!want)
+			continue;
+		if (!opened) {
+			buf_printf(p->b, "<section class=\"notices %s\" aria-labelledby=\"%s-h\"><h2 id=\"%s-h\">", cls, cls, cls);
+			out_text(p->b, i18n_text(p->lang, title));
+			out_raw_trusted(p->b, "</h2>\n");
+			opened = true;
+		}
+		notice_card(p, inc);
+	}
+	if (opened)
+		out_raw_trusted(p->b, "</section>\n");
+}
+
+/* The 90 day bars: one rect per day, coloured by the worst status and shaped text in its tooltip. */
+static void uptime_bars(struct page_ctx *p, const struct home *h, const struct uptime *u, const char *label)
+{
+	struct buf *b = p->b;
+	double pct = uptime_percent(u);
+	char *pcts = pct < 0 ? arena_strdup(p->a, i18n_text(p->lang, M_NO_DATA)) :
+	             i18n_fmt(p->a, p->lang, M_UPTIME_PCT, fmt_percent(p, pct));
+	out_raw_trusted(b, "<div class=\"uptime\"><svg class=\"bars\" viewBox=\"0 0 538 34\" "
+	                   "preserveAspectRatio=\"none\" role=\"img\" aria-label=\"");
+	out_attr(b, arena_printf(p->a, "%s: %s (%s)", label, pcts, i18n_text(p->lang, M_UPTIME_LEGEND)));
+	out_raw_trusted(b, "\">");
+	for (size_t d = 0; d < UPTIME_DAYS; d++) {
+		const struct uptime_day *day = &u->day[d];
+		double dp = uptime_day_percent(u, d);
+		struct buf tip;
+		buf_init(&tip);
+		buf_puts(&tip, fmt_date(p, h->edges[d]));
+		buf_puts(&tip, " · ");
+		buf_puts(&tip, dp < 0 ? i18n_text(p->lang, M_NO_DATA) : fmt_percent(p, dp));
+		if (dp >= 0 && day->worst != CS_OPERATIONAL) {
+			buf_puts(&tip, " · ");
+			buf_puts(&tip, i18n_comp_status(p->lang, day->worst));
+		}
+		size_t kept = day->nincidents < UPTIME_DAY_INCIDENTS ? day->nincidents : UPTIME_DAY_INCIDENTS;
+		for (size_t k = 0; k < kept; k++) {
+			buf_puts(&tip, "\n• ");
+			buf_puts(&tip, day->incidents[k]->name);
+		}
+		if (day->nincidents > kept)
+			buf_printf(&tip, "\n• +%zu", day->nincidents - kept);
+		if (dp >= 0 && day->nincidents == 0) {
+			buf_puts(&tip, "\n");
+			buf_puts(&tip, i18n_text(p->lang, M_NO_INCIDENTS_DAY));
+		}
+		buf_printf(b, "<rect x=\"%zu\" width=\"4\" height=\"34\" class=\"%s%d\"><title>", d * 6,
+		           dp < 0 ? "nd" : "d", dp < 0 ? 0 : (int)day->worst);
+		out_text(b, tip.p);
+		out_raw_trusted(b, "</title></rect>");
+		buf_free(&tip);
+	}
+	out_raw_trusted(b, "</svg>\n<div class=\"bar-foot\" aria-hidden=\"true\"><span>");
+	out_text(b, i18n_text(p->lang, M_DAYS_AGO_90));
+	out_raw_trusted(b, "</span><span class=\"pct\">");
+	out_text(b, pcts);
+	out_raw_trusted(b, "</span><span>");
+	out_text(b, i18n_text(p->lang, M_TODAY));
+	out_raw_trusted(b, "</span></div></div>\n");
+}
+
+static void component_row(struct page_ctx *p, const struct home *h, const struct component *c, const struct uptime *u)
+{
+	struct buf *b = p->b;
+	out_raw_trusted(b, "<li class=\"comp\"><div class=\"row\"><h3 class=\"cname\">");
+	out_text(b, c->name);
+	out_raw_trusted(b, "</h3>");
+	page_status_badge(p, c->status, NULL);
+	out_raw_trusted(b, "</div>\n");
+	if (c->description && c->description[0]) {
+		out_raw_trusted(b, "<p class=\"desc\">");
+		out_text(b, c->description);
+		out_raw_trusted(b, "</p>\n");
+	}
+	uptime_bars(p, h, u, c->name);
+	out_raw_trusted(b, "</li>\n");
+}
+
+/* Components in page order: ungrouped ones first, then each group as a collapsible block. */
+static void components_section(struct page_ctx *p, struct home *h)
+{
+	struct buf *b = p->b;
+	struct uptime *ups = arena_alloc(p->a, (p->ncomps + 1) * sizeof *ups);
+	for (size_t i = 0; i < p->ncomps; i++) {
+		if (uptime_component(p->tx, &p->comps[i], h->edges, p->now, &ups[i]) != BC_OK)
+			memset(&ups[i], 0, sizeof ups[i]);
+		uptime_mark_incidents(&ups[i], p->comps[i].id, h->window, h->wstart, h->wend, h->nwindow,
+		                      h->edges, p->now);
+	}
+	out_raw_trusted(b, "<section class=\"card comps-card\" aria-labelledby=\"comp-h\"><div class=\"card-head\">"
+	                   "<h2 id=\"comp-h\">");
+	out_text(b, i18n_text(p->lang, M_COMPONENTS));
+	out_raw_trusted(b, "</h2><p class=\"legend\">");
+	out_text(b, i18n_text(p->lang, M_UPTIME_LEGEND));
+	out_raw_trusted(b, "</p></div>\n<ul class=\"comps\">\n");
+	for (size_t i = 0; i < p->ncomps; i++)
+		if (p->comps[i].group_id[0] == '\0' && visible(&p->comps[i]))
+			component_row(p, h, &p->comps[i], &ups[i]);
+	const struct uptime **parts = arena_alloc(p->a, (p->ncomps + 1) * sizeof *parts);
+	for (size_t g = 0; g < p->ngroups; g++) {
+		size_t np = 0;
+		enum comp_status worst = CS_OPERATIONAL;
+		for (size_t i = 0; i < p->ncomps; i++) {
+			if (strcmp(p->comps[i].group_id, p->groups[g].id) != 0 || !visible(&p->comps[i]))
+				continue;
+			parts[np++] = &ups[i];
+			if (p->comps[i].status > worst)
+				worst = p->comps[i].status;
+		}
+		if (np == 0)
+			continue;
+		struct uptime gu;
+		uptime_group(parts, np, &gu);
+		out_raw_trusted(b, "<li class=\"group\"><div class=\"row\"><h3 class=\"cname\">");
+		out_text(b, p->groups[g].name);
+		out_raw_trusted(b, "</h3>");
+		page_status_badge(p, worst, NULL);
+		out_raw_trusted(b, "</div>\n");
+		uptime_bars(p, h, &gu, p->groups[g].name);
+		char count[24];
+		snprintf(count, sizeof count, "%zu", np);
+		out_raw_trusted(b, "<details class=\"members\" open><summary>");
+		out_text(b, i18n_fmt(p->a, p->lang, M_N_COMPONENTS, count));
+		out_raw_trusted(b, "</summary>\n<ul>\n");
+		for (size_t i = 0; i < p->ncomps; i++)
+			if (strcmp(p->comps[i].group_id, p->groups[g].id) == 0 && visible(&p->comps[i]))
+				component_row(p, h, &p->comps[i], &ups[i]);
+		out_raw_trusted(b, "</ul></details></li>\n");
+	}
+	out_raw_trusted(b, "</ul>\n<details class=\"uptime-def\"><summary>");
+	out_text(b, i18n_text(p->lang, M_UPTIME_HOW));
+	out_raw_trusted(b, "</summary><p>");
+	out_text(b, i18n_text(p->lang, M_UPTIME_DEFINITION));
+	out_raw_trusted(b, "</p></details>\n</section>\n");
+}
+
+static void recent_section(struct page_ctx *p)
+{
+	struct buf *b = p->b;
+	struct incident *inc = NULL;
+	size_t n = 0;
+	if (store_incident_recent(p->tx, p->now + 1, HOME_RECENT * 2, &inc, &n) != BC_OK)
+		n = 0;
+	out_raw_trusted(b, "<section class=\"card\" aria-labelledby=\"recent-h\"><h2 id=\"recent-h\">");
+	out_text(b, i18n_text(p->lang, M_RECENT_NOTICES));
+	out_raw_trusted(b, "</h2>\n<ul class=\"recent\">\n");
+	size_t shown = 0;
+	for (size_t i = 0; i < n && shown < HOME_RECENT; i++) {
+		int64_t end = incident_end(p, &inc[i]);
+		if (!end)
+			continue;    /* open ones are listed above */
+		int64_t start = incident_start(&inc[i]);
+		enum comp_status level = inc[i].is_maintenance ? CS_UNDER_MAINTENANCE : impact_level(inc[i].impact);
+		out_raw_trusted(b, "<li>");
+		page_status_icon(p, level);
+		out_raw_trusted(b, "<a href=\"");
+		page_incident_href(p, inc[i].id);
+		out_raw_trusted(b, "\">");
+		out_text(b, inc[i].name);
+		out_raw_trusted(b, "</a> <span class=\"muted\">");
+		page_time(p, start, fmt_date(p, start));
+		out_raw_trusted(b, " · ");
+		out_text(b, i18n_fmt(p->a, p->lang, M_LASTED, i18n_duration(p->a, p->lang, end - start)));
+		out_raw_trusted(b, "</span></li>\n");
+		shown++;
+	}
+	if (shown == 0) {
+		out_raw_trusted(b, "<li class=\"empty\">");
+		out_text(b, i18n_text(p->lang, M_NO_RECENT_NOTICES));
+		out_raw_trusted(b, "</li>\n");
+	}
+	out_raw_trusted(b, "</ul>\n<p><a class=\"btn\" href=\"");
+	page_href(p, "/history");
+	out_raw_trusted(b, "\">");
+	out_text(b, i18n_text(p->lang, M_VIEW_HISTORY));
+	out_raw_trusted(b, "</a></p></section>\n");
+}
+
+/* Reads the open notices and those touching the uptime window, with their spans. */
+static bool home_load(struct page_ctx *p, struct home *h)
+{
+	uptime_edges(p->now, h->edges);
+	struct incident *range = NULL;
+	size_t nrange = 0;
+	if (store_incident_list_open(p->tx, &h->open, &h->nopen) != BC_OK ||
+	    store_incident_range(p->tx, h->edges[0], p->now + 1, HOME_WINDOW_INCIDENTS, &range, &nrange) != BC_OK)
+		return false;
+	/* the window list plus open ones that started before it */
+	h->window = arena_alloc(p->a, (nrange + h->nopen + 1) * sizeof *h->window);
+	h->wstart = arena_alloc(p->a, (nrange + h->nopen + 1) * sizeof *h->wstart);
+	h->wend = arena_alloc(p->a, (nrange + h->nopen + 1) * sizeof *h->wend);
+	for (size_t i = 0; i < nrange; i++)
+		h->window[h->nwindow++] = range[i];
+	for (size_t i = 0; i < h->nopen; i++)
+		if (incident_start(&h->open[i]) < h->edges[0])
+			h->window[h->nwindow++] = h->open[i];
+	for (size_t i = 0; i < h->nwindow; i++) {
+		h->wstart[i] = incident_start(&h->window[i]);
+		h->wend[i] = incident_end(p, &h->window[i]);
+	}
+	return true;
+}
+
+void page_home(struct req *r)
+{
+	struct page_ctx p;
+	if (!page_ctx_init(&p, r))
+		return;
+	struct home h;
+	memset(&h, 0, sizeof h);
+	if (!home_load(&p, &h)) {
+		resp_html_error(r, 503, "Service unavailable", "The status store cannot be read right now.");
+		return;
+	}
+	page_begin(&p, arena_printf(p.a, "%s - %s", p.name, i18n_text(p.lang, M_STATUS_TITLE)), "/");
+	banner(&p, &h);
+	notices_section(&p, &h, M_ACTIVE_INCIDENTS, "active");
+	notices_section(&p, &h, M_MAINTENANCE_ACTIVE, "maint-now");
+	components_section(&p, &h);
+	notices_section(&p, &h, M_MAINTENANCE_UPCOMING, "maint-next");
+	recent_section(&p);
+	page_end(&p);
+}

@@ -1,0 +1,10 @@
+/* pages.c: the route table of the public HTML status pages (home, incident, notice history). */
+#include "pages.h"
+
+/* Every page is a pure function of the store snapshot, the URI, the language and the minute. */
+const struct route routes_pages[] = {
+	{ "GET", "/",               page_home,     R_CACHE | R_LANG },
+	{ "GET", "/incidents/:id",  page_incident, R_CACHE | R_LANG },
+	{ "GET", "/history",        page_history,  R_CACHE | R_LANG },
+	{ NULL, NULL, NULL, 0 }
+};

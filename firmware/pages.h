@@ -1,0 +1,84 @@
+/* pages.h: what the status page renderers share: the page context, layout, icons and time formatting. */
+#ifndef BEACON_PAGES_H
+#define BEACON_PAGES_H
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+#include "i18n.h"
+#include "req.h"
+#include "store.h"
+
+/* Everything one page render depends on: store snapshot, language, and the time rounded to a minute. */
+struct page_ctx {
+	struct req *r;
+	struct stx *tx;
+	struct arena *a;
+	struct buf *b;                /* r->body_out */
+	const char *lang;             /* "en" or "es" */
+	bool lang_in_url;             /* ?lang= was given: internal links keep it */
+	int64_t now;                  /* ms, rounded down to the minute */
+	const char *name;             /* page name */
+	const char *zone;             /* IANA zone name shown to readers, e.g. "America/Guayaquil" */
+	struct component *comps;      /* all components, in display order */
+	size_t ncomps;
+	struct group *groups;
+	size_t ngroups;
+};
+
+/* Handlers (page_home.c, page_incident.c, page_history.c). */
+void page_home(struct req *r);
+void page_incident(struct req *r);
+void page_history(struct req *r);
+
+/* Opens the read txn and loads settings, components and groups; on failure writes an error page
+ * and returns false. */
+bool page_ctx_init(struct page_ctx *p, struct req *r);
+
+/* Layout. title is the full <title>; self is this page's path and query without lang (built by the
+ * caller from encoded parts), used for the language switcher. */
+void page_begin(struct page_ctx *p, const char *title, const char *self);
+void page_end(struct page_ctx *p);
+/* A full localized error page (404 unknown incident, 400 bad query) with the given HTTP status. */
+void page_error(struct page_ctx *p, int status, enum msg title, enum msg text);
+/* Writes an href attribute value: path plus "lang=" when the reader chose a language in the URL. */
+void page_href(struct page_ctx *p, const char *path);
+/* "/incidents/<id>" href for an incident. */
+void page_incident_href(struct page_ctx *p, const char *id);
+
+/* Status: an inline SVG icon whose shape tells the state, then the localized text. */
+void page_status_icon(struct page_ctx *p, enum comp_status s);
+void page_status_badge(struct page_ctx *p, enum comp_status s, const char *text);
+/* Component status that an incident's impact stands for (minor -> degraded, critical -> major). */
+enum comp_status impact_level(enum impact i);
+/* Maintenance status at p->now from scheduled_for/until and the auto flags. */
+enum inc_status page_maintenance_status(const struct page_ctx *p, const struct incident *inc);
+/* Effective status of an incident or maintenance at p->now. */
+enum inc_status page_incident_status(const struct page_ctx *p, const struct incident *inc);
+/* When an incident started (started_at, scheduled_for or created_at). */
+int64_t incident_start(const struct incident *inc);
+/* When it ended, or 0 while ongoing. */
+int64_t incident_end(const struct page_ctx *p, const struct incident *inc);
+
+/* Time in the page's zone (the process TZ). */
+void page_localtime(int64_t ms, struct tm *out);
+/* Local midnight of the day containing ms, shifted by add_days days (DST-safe). */
+int64_t page_day_start(int64_t ms, int add_days);
+/* Local start of the month containing ms, shifted by add_months months. */
+int64_t page_month_start(int64_t ms, int add_months);
+char *fmt_clock(struct page_ctx *p, int64_t ms);       /* "8:50 AM" */
+char *fmt_date(struct page_ctx *p, int64_t ms);        /* "Mar 16, 2026" / "16 mar 2026" */
+char *fmt_datetime(struct page_ctx *p, int64_t ms);    /* "Mar 16, 2026, 8:50 AM" */
+char *fmt_month(struct page_ctx *p, int64_t ms);       /* "Mar 2026" / "mar 2026" */
+const char *fmt_zone_abbr(int64_t ms);                 /* "-05", "CET" */
+/* <time datetime="ISO-8601 with offset" class="lt">text</time>; JS may show it in the reader's zone. */
+void page_time(struct page_ctx *p, int64_t ms, const char *text);
+/* "Mar 16, 2026, 8:50 AM – 2:36 PM -05" (the end's date only when it differs). end 0: from start on. */
+void page_time_range(struct page_ctx *p, int64_t start, int64_t end);
+
+/* The updates of an incident (and its published postmortem), newest first. */
+void page_timeline(struct page_ctx *p, const struct incident *inc, const struct incident_update *u,
+                   size_t n, int heading_level);
+/* Markdown body of an update or postmortem. */
+void page_markdown(struct page_ctx *p, const char *md);
+
+#endif

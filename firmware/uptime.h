@@ -1,0 +1,51 @@
+/* uptime.h: 90-day uptime per component and group, in daily buckets of the page's time zone. */
+#ifndef BEACON_UPTIME_H
+#define BEACON_UPTIME_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+
+/*
+ * Definition (also shown on the page): a day's uptime is 1 - downtime / known time, where a major
+ * outage counts fully as downtime, a partial outage with weight UPTIME_PARTIAL_WEIGHT, and degraded
+ * performance or maintenance not at all. Known time starts at the component's start_date (or its
+ * creation, or its first status change if earlier) and ends now. A group's day is the average of
+ * its components' days that have data.
+ */
+#define UPTIME_DAYS 90
+#define UPTIME_PARTIAL_WEIGHT 0.3
+#define UPTIME_DAY_INCIDENTS 3      /* incidents named per day in the tooltip */
+
+struct uptime_day {
+	double known_ms;                /* time of the day with data (0: no data) */
+	double down_ms;                 /* weighted downtime */
+	enum comp_status worst;         /* worst status seen that day */
+	size_t nincidents;              /* incidents touching that day (may exceed the names kept) */
+	const struct incident *incidents[UPTIME_DAY_INCIDENTS];
+};
+
+struct uptime {
+	struct uptime_day day[UPTIME_DAYS];   /* oldest first; the last one is today */
+};
+
+/* Day edges: edges[i] is the local midnight starting day i, edges[UPTIME_DAYS] tomorrow's midnight. */
+void uptime_edges(int64_t now_ms, int64_t edges[UPTIME_DAYS + 1]);
+/* Fills u from the component's status log. */
+enum bc_err uptime_component(struct stx *t, const struct component *c, const int64_t edges[UPTIME_DAYS + 1],
+                             int64_t now_ms, struct uptime *u);
+/* Computes a day series from a status log directly (the part uptime_component does after reading it). */
+void uptime_from_log(const struct status_change *log, size_t n, int64_t data_start,
+                     const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms, struct uptime *u);
+/* Notes the incidents that affected component_id on each day (incident spans [start, end or now]). */
+void uptime_mark_incidents(struct uptime *u, const char *component_id, const struct incident *inc,
+                           const int64_t *start, const int64_t *end, size_t n,
+                           const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms);
+/* Group series: per day the mean of the parts' day uptime, worst of the worst, union of incidents. */
+void uptime_group(const struct uptime *const *parts, size_t n, struct uptime *out);
+/* Day uptime in percent, or -1 when the day has no data. */
+double uptime_day_percent(const struct uptime *u, size_t day);
+/* Whole-window uptime in percent (known-time weighted), or -1 with no data at all. */
+double uptime_percent(const struct uptime *u);
+
+#endif
