@@ -1,0 +1,37 @@
+/* tlsclient.h: a small blocking HTTP/1.0 GET client over TCP or TLS 1.2+ (mbedtls), with timeouts. */
+#ifndef BEACON_TLSCLIENT_H
+#define BEACON_TLSCLIENT_H
+#include <stddef.h>
+#include <stdint.h>
+#include "err.h"
+
+#define HTTP_HEAD_MAX 16384     /* status line + headers */
+
+struct http_opts {
+	const char *ca_file;               /* CA bundle for https (certificate and hostname are checked) */
+	int connect_timeout_ms;
+	int read_timeout_ms;               /* per read */
+	const char *const *headers;        /* extra "Name: value" lines, NULL-terminated; may be NULL */
+};
+
+struct http_resp {
+	int status;
+	int64_t content_length;            /* -1 when absent */
+	char head[HTTP_HEAD_MAX + 1];      /* raw header block, NUL-terminated */
+};
+
+/* Copies the value of response header name (case-insensitive, trimmed) into out; NULL if absent. */
+const char *http_resp_header(const struct http_resp *r, const char *name, char *out, size_t n);
+
+/* Called once the headers are in; anything but BC_OK stops the transfer (the body is not read). */
+typedef enum bc_err (*http_head_fn)(void *ctx, const struct http_resp *r);
+/* Called for each piece of the body; anything but BC_OK stops the transfer. */
+typedef enum bc_err (*http_body_fn)(void *ctx, const void *p, size_t n);
+
+/* GET url (http:// or https://host[:port]/path). On a transport or protocol failure returns an
+ * error with a reason in why; errors returned by the callbacks are passed through. A body shorter
+ * than its Content-Length is an error. */
+enum bc_err http_get(const char *url, const struct http_opts *o, struct http_resp *resp,
+                     http_head_fn on_head, http_body_fn on_body, void *ctx, char *why, size_t whylen);
+
+#endif
