@@ -1,0 +1,266 @@
+/* test_api_v2.c: Statuspage time format, maintenance auto transitions, page status rollup, object key order. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <cmocka.h>
+#include "api_v2_objects.h"
+
+static void set_tz(const char *tz)
+{
+	setenv("TZ", tz, 1);
+	tzset();
+}
+
+static void test_time_format(void **state)
+{
+	char b[SP_TIME_MAX];
+	set_tz("Etc/UTC");
+	assert_string_equal(sp_time(b, 1741083302417), "2025-03-04T10:15:02.417Z");
+	assert_string_equal(sp_time(b, 1741083302000), "2025-03-04T10:15:02.000Z");
+	set_tz("America/Guayaquil");
+	assert_string_equal(sp_time(b, 1773669000000), "2026-03-16T08:50:00.000-05:00");
+	set_tz("America/Chicago");                                 /* DST aware */
+	assert_string_equal(sp_time(b, 1550685619418), "2019-02-20T12:00:19.418-06:00");
+	assert_string_equal(sp_time(b, 1562000000005), "2019-07-01T11:53:20.005-05:00");
+	set_tz("Asia/Kolkata");
+	assert_string_equal(sp_time(b, 0), "1970-01-01T05:30:00.000+05:30");
+	set_tz("Etc/UTC");
+	assert_string_equal(sp_date(b, 1673654400000), "2023-01-14");
+}
+
+static struct incident maint(enum inc_status s, bool auto_start, bool auto_end)
+{
+	struct incident m = { .is_maintenance = true, .status = s, .impact = IMP_MAINTENANCE,
+	                      .scheduled_for = 1000000, .scheduled_until = 2000000,
+	                      .scheduled_auto_in_progress = auto_start, .scheduled_auto_completed = auto_end };
+	return m;
+}
+
+static void test_maintenance_status(void **state)
+{
+	struct incident m = maint(IS_SCHEDULED, true, true);
+	assert_int_equal(maintenance_effective_status(&m, 999999), IS_SCHEDULED);
+	assert_int_equal(maintenance_effective_status(&m, 1000000), IS_IN_PROGRESS);
+	assert_int_equal(maintenance_effective_status(&m, 1999999), IS_IN_PROGRESS);
+	assert_int_equal(maintenance_effective_status(&m, 2000000), IS_COMPLETED);
+	m = maint(IS_SCHEDULED, false, true);                      /* never started: stays scheduled */
+	assert_int_equal(maintenance_effective_status(&m, 3000000), IS_SCHEDULED);
+	m = maint(IS_IN_PROGRESS, false, false);
+	assert_int_equal(maintenance_effective_status(&m, 3000000), IS_IN_PROGRESS);
+	m = maint(IS_VERIFYING, false, true);
+	assert_int_equal(maintenance_effective_status(&m, 3000000), IS_COMPLETED);
+	m = maint(IS_IN_PROGRESS, true, false);
+	assert_int_equal(maintenance_effective_status(&m, 3000000), IS_IN_PROGRESS);
+	struct incident inc = { .status = IS_MONITORING, .scheduled_auto_in_progress = true, .scheduled_for = 1 };
+	assert_int_equal(maintenance_effective_status(&inc, 3000000), IS_MONITORING);   /* incidents untouched */
+	inc.status = IS_RESOLVED;
+	inc.postmortem_published_at = 5;
+	assert_int_equal(sp_incident_public_status(&inc, 3000000), IS_POSTMORTEM);
+	assert_false(sp_incident_is_unresolved(&inc, 3000000));
+}
+
+/* Rollup of the given component statuses and incidents: "indicator/description". */
+static const char *rollup(char *out, const enum comp_status *st, size_t n, const struct incident *inc, size_t ni)
+{
+	struct component c[8];
+	memset(c, 0, sizeof c);
+	for (size_t i = 0; i < n; i++)
+		c[i].status = st[i];
+	struct sp_rollup r = sp_page_rollup(c, n, inc, ni, 1500000);
+	strcpy(out, sp_indicator_name(r.indicator));
+	strcat(out, "/");
+	strcat(out, r.description);
+	return out;
+}
+
+static void test_rollup(void **state)
+{
+	char o[128];
+	enum comp_status op2[] = { CS_OPERATIONAL, CS_OPERATIONAL };
+	enum comp_status deg1[] = { CS_DEGRADED_PERFORMANCE };
+	enum comp_status deg_some[] = { CS_DEGRADED_PERFORMANCE, CS_OPERATIONAL };
+	enum comp_status deg_all[] = { CS_DEGRADED_PERFORMANCE, CS_DEGRADED_PERFORMANCE };
+	enum comp_status part1[] = { CS_PARTIAL_OUTAGE };
+	enum comp_status part_some[] = { CS_PARTIAL_OUTAGE, CS_DEGRADED_PERFORMANCE };
+	enum comp_status part_all[] = { CS_PARTIAL_OUTAGE, CS_PARTIAL_OUTAGE };
+	enum comp_status major1[] = { CS_MAJOR_OUTAGE };
+	enum comp_status major_some[] = { CS_MAJOR_OUTAGE, CS_OPERATIONAL };
+	enum comp_status major_all[] = { CS_MAJOR_OUTAGE, CS_MAJOR_OUTAGE };
+	enum comp_status maint1[] = { CS_UNDER_MAINTENANCE, CS_OPERATIONAL };
+	enum comp_status maint_deg[] = { CS_UNDER_MAINTENANCE, CS_DEGRADED_PERFORMANCE };
+
+	assert_string_equal(rollup(o, NULL, 0, NULL, 0), "none/All Systems Operational");
+	assert_string_equal(rollup(o, op2, 2, NULL, 0), "none/All Systems Operational");
+	assert_string_equal(rollup(o, deg1, 1, NULL, 0), "minor/Partially Degraded Service");
+	assert_string_equal(rollup(o, deg_some, 2, NULL, 0), "minor/Partially Degraded Service");
+	assert_string_equal(rollup(o, deg_all, 2, NULL, 0), "minor/Degraded System Service");
+	assert_string_equal(rollup(o, part1, 1, NULL, 0), "major/Partial System Outage");
+	assert_string_equal(rollup(o, part_some, 2, NULL, 0), "minor/Minor Service Outage");
+	assert_string_equal(rollup(o, part_all, 2, NULL, 0), "major/Partial System Outage");
+	assert_string_equal(rollup(o, major1, 1, NULL, 0), "critical/Major System Outage");
+	assert_string_equal(rollup(o, major_some, 2, NULL, 0), "major/Partial System Outage");
+	assert_string_equal(rollup(o, major_all, 2, NULL, 0), "critical/Major System Outage");
+	assert_string_equal(rollup(o, maint1, 2, NULL, 0), "maintenance/Service Under Maintenance");
+	assert_string_equal(rollup(o, maint_deg, 2, NULL, 0), "minor/Partially Degraded Service");
+
+	/* maintenance: only while in progress (now = 1500000 is inside the window) */
+	struct incident upcoming = maint(IS_SCHEDULED, false, false);
+	struct incident running = maint(IS_SCHEDULED, true, true);
+	struct incident done = maint(IS_IN_PROGRESS, false, true);
+	done.scheduled_until = 1400000;
+	assert_string_equal(rollup(o, op2, 2, &upcoming, 1), "none/All Systems Operational");
+	assert_string_equal(rollup(o, op2, 2, &running, 1), "maintenance/Service Under Maintenance");
+	assert_string_equal(rollup(o, op2, 2, &done, 1), "none/All Systems Operational");
+
+	/* open incidents raise the indicator by impact, never lower it */
+	struct incident inc[2] = { { .status = IS_INVESTIGATING, .impact = IMP_MINOR },
+	                           { .status = IS_IDENTIFIED, .impact = IMP_CRITICAL } };
+	assert_string_equal(rollup(o, NULL, 0, inc, 1), "minor/Minor Service Outage");
+	assert_string_equal(rollup(o, op2, 2, inc, 2), "critical/Major Service Outage");
+	assert_string_equal(rollup(o, deg_some, 2, inc, 1), "minor/Partially Degraded Service");
+	assert_string_equal(rollup(o, major_all, 2, inc, 1), "critical/Major System Outage");
+	assert_string_equal(rollup(o, op2, 2, (struct incident[]){ running, inc[0] }, 2), "minor/Minor Service Outage");
+	struct incident resolved = { .status = IS_RESOLVED, .impact = IMP_CRITICAL };
+	assert_string_equal(rollup(o, op2, 2, &resolved, 1), "none/All Systems Operational");
+	struct incident no_impact = { .status = IS_INVESTIGATING, .impact = IMP_NONE };
+	assert_string_equal(rollup(o, op2, 2, &no_impact, 1), "none/All Systems Operational");
+}
+
+/* A view without a store: page, one group with two children, one ungrouped component. */
+static void make_view(struct sp_view *v, struct arena *a, struct component *c, struct group *g)
+{
+	memset(v, 0, sizeof *v);
+	v->a = a;
+	strcpy(v->page.id, "p7s3x9k2m4qd");
+	v->page.name = "Acme <&>";
+	v->page.url = "https://status.acme.test/";
+	v->page.time_zone = "Etc/UTC";
+	v->updated_at = 1741083302417;
+	memset(g, 0, sizeof *g);
+	strcpy(g->id, "g1rp0v2nq8ha");
+	g->name = "Platform";
+	g->position = 1;
+	g->created_at = g->updated_at = 1673337600000;
+	memset(c, 0, 3 * sizeof *c);
+	const char *ids[] = { "c4pi9k2l7m1n", "w3bz8y6x5v4t", "e9dl2mq7hs0r" };
+	const char *names[] = { "API", "Dashboard", "Email \"delivery\"" };
+	for (int i = 0; i < 3; i++) {
+		strcpy(c[i].id, ids[i]);
+		c[i].name = (char *)names[i];
+		c[i].position = i == 2 ? 2 : i + 1;
+		c[i].created_at = c[i].updated_at = 1673337601120;
+		c[i].showcase = true;
+		if (i < 2)
+			strcpy(c[i].group_id, g->id);
+	}
+	c[0].status = CS_DEGRADED_PERFORMANCE;
+	c[0].description = "REST\r\nGraphQL";
+	c[0].start_date = 1673308800000;
+	v->comps = c;
+	v->ncomps = 3;
+	v->groups = g;
+	v->ngroups = 1;
+}
+
+static void test_objects(void **state)
+{
+	set_tz("Etc/UTC");
+	struct arena *a = arena_new();
+	struct sp_view v;
+	struct component c[3];
+	struct group g;
+	make_view(&v, a, c, &g);
+	struct buf b;
+	buf_init(&b);
+	struct jw w;
+
+	jw_init(&w, &b);
+	sp_write_page(&w, NULL, &v);
+	assert_true(jw_ok(&w));
+	assert_string_equal(b.p, "{\"id\":\"p7s3x9k2m4qd\",\"name\":\"Acme <&>\",\"url\":\"https://status.acme.test\","
+	                         "\"time_zone\":\"Etc/UTC\",\"updated_at\":\"2025-03-04T10:15:02.417Z\"}");
+
+	buf_reset(&b);
+	jw_init(&w, &b);
+	sp_write_component(&w, NULL, &v, &c[0]);
+	assert_true(jw_ok(&w));
+	assert_string_equal(b.p, "{\"id\":\"c4pi9k2l7m1n\",\"name\":\"API\",\"status\":\"degraded_performance\","
+	                         "\"created_at\":\"2023-01-10T08:00:01.120Z\",\"updated_at\":\"2023-01-10T08:00:01.120Z\","
+	                         "\"position\":1,\"description\":\"REST\\r\\nGraphQL\",\"showcase\":true,"
+	                         "\"start_date\":\"2023-01-10\",\"group_id\":\"g1rp0v2nq8ha\",\"page_id\":\"p7s3x9k2m4qd\","
+	                         "\"group\":false,\"only_show_if_degraded\":false}");
+
+	/* flat list in display order: group, its children, then the top-level component */
+	buf_reset(&b);
+	jw_init(&w, &b);
+	sp_write_component_list(&w, NULL, &v);
+	assert_true(jw_ok(&w));
+	const char *grp = strstr(b.p, "\"id\":\"g1rp0v2nq8ha\"");
+	const char *api = strstr(b.p, "\"id\":\"c4pi9k2l7m1n\"");
+	const char *dash = strstr(b.p, "\"id\":\"w3bz8y6x5v4t\"");
+	const char *mail = strstr(b.p, "\"id\":\"e9dl2mq7hs0r\"");
+	assert_non_null(grp);
+	assert_true(grp < api && api < dash && dash < mail);
+	assert_non_null(strstr(b.p, "\"name\":\"Platform\",\"status\":\"degraded_performance\""));
+	assert_non_null(strstr(b.p, "\"group\":true,\"only_show_if_degraded\":false,"
+	                            "\"components\":[\"c4pi9k2l7m1n\",\"w3bz8y6x5v4t\"]}"));
+	assert_non_null(strstr(b.p, "\"name\":\"Email \\\"delivery\\\"\""));
+
+	/* an update: key order, grouped names, null affected_components */
+	struct affected af = { .old_status = CS_OPERATIONAL, .new_status = CS_DEGRADED_PERFORMANCE };
+	strcpy(af.component_id, "c4pi9k2l7m1n");
+	struct incident_update u = { .status = IS_INVESTIGATING, .body = "<b>x</b>", .created_at = 1741081272366,
+	                             .updated_at = 1741081272366, .display_at = 1741081272366,
+	                             .naffected = 1, .affected = &af };
+	strcpy(u.id, "q1w3e5r7t9y1");
+	strcpy(u.incident_id, "t5bq8n2wz6kd");
+	buf_reset(&b);
+	jw_init(&w, &b);
+	sp_write_update(&w, NULL, &v, &u);
+	assert_true(jw_ok(&w));
+	assert_string_equal(b.p, "{\"id\":\"q1w3e5r7t9y1\",\"status\":\"investigating\",\"body\":\"<b>x<\\/b>\","
+	                         "\"incident_id\":\"t5bq8n2wz6kd\",\"created_at\":\"2025-03-04T09:41:12.366Z\","
+	                         "\"updated_at\":\"2025-03-04T09:41:12.366Z\",\"display_at\":\"2025-03-04T09:41:12.366Z\","
+	                         "\"affected_components\":[{\"code\":\"c4pi9k2l7m1n\",\"name\":\"Platform - API\","
+	                         "\"old_status\":\"operational\",\"new_status\":\"degraded_performance\"}],"
+	                         "\"deliver_notifications\":true,\"custom_tweet\":null,\"tweet_id\":null}");
+	u.naffected = 0;
+	buf_reset(&b);
+	jw_init(&w, &b);
+	sp_write_update(&w, NULL, &v, &u);
+	assert_non_null(strstr(b.p, "\"affected_components\":null,"));
+
+	/* v1 style: the management API's key order */
+	v.style = SP_V1;
+	buf_reset(&b);
+	jw_init(&w, &b);
+	sp_write_component(&w, NULL, &v, &c[2]);
+	assert_true(jw_ok(&w));
+	assert_string_equal(b.p, "{\"id\":\"e9dl2mq7hs0r\",\"page_id\":\"p7s3x9k2m4qd\",\"group_id\":null,"
+	                         "\"created_at\":\"2023-01-10T08:00:01.120Z\",\"updated_at\":\"2023-01-10T08:00:01.120Z\","
+	                         "\"group\":false,\"name\":\"Email \\\"delivery\\\"\",\"description\":null,\"position\":2,"
+	                         "\"status\":\"operational\",\"showcase\":true,\"only_show_if_degraded\":false,"
+	                         "\"automation_email\":null,\"start_date\":null}");
+
+	/* unsafe page URLs are not echoed */
+	v.page.url = "javascript:alert(1)";
+	assert_string_equal(sp_page_url(&v), "");
+	assert_string_equal(sp_incident_url(&v, "abc"), "/incidents/abc");
+	buf_free(&b);
+	arena_free(a);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_time_format),
+		cmocka_unit_test(test_maintenance_status),
+		cmocka_unit_test(test_rollup),
+		cmocka_unit_test(test_objects),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
