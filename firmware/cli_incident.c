@@ -223,7 +223,7 @@ static int incident_step(struct cli *c, struct opt *opts, enum inc_status st, st
 			x->status = CS_OPERATIONAL;
 			bool named = false;
 			for (size_t j = 0; j < nch; j++)
-				named |= strcmp(ch[j].id, x->id) == 0;
+				named |= strcmp(all[j].id, x->id) == 0;
 			if (named)
 				continue;
 			enum bc_err e = store_component_get(c->t, x->id, &x->comp);

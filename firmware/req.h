@@ -52,6 +52,7 @@ struct req {
 	struct buf headers;                /* extra "Name: value\r\n" lines */
 	struct buf body_out;
 	const char *cache_control;         /* NULL: server default for the route */
+	bool microcache;                   /* nginx may keep it until the end of this second */
 	int send_fd;                       /* >= 0: after the headers, stream send_len bytes of this fd */
 	uint64_t send_len;                 /* (instead of body_out); the server closes the fd */
 };

@@ -237,7 +237,8 @@ static void run_cached(struct req *r, const struct route *rt)
 		if (r->headers.p)
 			r->headers.p[keep] = '\0';
 	}
-	r->cache_control = "public, max-age=5, stale-while-revalidate=30, stale-if-error=86400";
+	r->cache_control = "public, max-age=1, stale-if-error=86400";
+	r->microcache = true;
 	serve_cached(r, c);
 	cache_release(c);
 }

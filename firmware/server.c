@@ -184,6 +184,8 @@ static void send_response(struct req *r, FCGX_Request *fr, struct buf *out)
 		uint64_t len = r->send_fd >= 0 ? r->send_len : r->body_out.len;
 		buf_printf(out, "Content-Length: %llu\r\n", (unsigned long long)len);
 	}
+	if (r->microcache)     /* before Cache-Control: nginx then ignores max-age and its whole seconds */
+		buf_printf(out, "X-Accel-Expires: @%lld\r\n", (long long)time(NULL));
 	buf_printf(out, "Cache-Control: %s\r\n", r->cache_control ? r->cache_control : "no-store");
 	buf_puts(out, "X-Content-Type-Options: nosniff\r\n");
 	if (r->headers.len)

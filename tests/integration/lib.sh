@@ -28,15 +28,15 @@ trap 'exit 130' INT TERM
 # ---- assertions: each prints "ok N - desc" or "not ok N - desc" (TAP-like) ----
 ok() { PASS=$((PASS+1)); echo "ok $((PASS+FAIL)) - $1"; }
 not_ok() { FAIL=$((FAIL+1)); echo "not ok $((PASS+FAIL)) - $1"; [ $# -gt 1 ] && printf '#   %s\n' "$2" | head -c 2000; return 0; }
-check() { d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else not_ok "$d" "command failed: $*"; fi; }
-check_fails() { d=$1; shift; if "$@" >/dev/null 2>&1; then not_ok "$d" "command succeeded: $*"; else ok "$d"; fi; }
+check() { local d=$1; shift; if "$@" >/dev/null 2>&1; then ok "$d"; else not_ok "$d" "command failed: $*"; fi; }
+check_fails() { local d=$1; shift; if "$@" >/dev/null 2>&1; then not_ok "$d" "command succeeded: $*"; else ok "$d"; fi; }
 assert_eq() { if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected [$2] got [$3]"; fi; }
 assert_ne() { if [ "$2" != "$3" ]; then ok "$1"; else not_ok "$1" "both are [$2]"; fi; }
 assert_contains() { case "$2" in *"$3"*) ok "$1";; *) not_ok "$1" "[$3] not in: $(printf '%s' "$2" | head -c 600)";; esac; }
 assert_not_contains() { case "$2" in *"$3"*) not_ok "$1" "[$3] found in: $(printf '%s' "$2" | head -c 600)";; *) ok "$1";; esac; }
 # assert_status DESC CODE curl-args... : body left in $T/body, headers in $T/headers
 assert_status() {
-	d=$1; want=$2; shift 2
+	local d=$1 want=$2 got; shift 2
 	got=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --max-time 10 "$@")
 	if [ "$got" = "$want" ]; then ok "$d"; else not_ok "$d" "expected HTTP $want got $got: $(head -c 400 "$T/body")"; fi
 }
@@ -53,7 +53,7 @@ free_port() {
 
 # wait_for CMD... : retries CMD for up to 10 s.
 wait_for() {
-	i=0
+	local i=0
 	while ! "$@" >/dev/null 2>&1; do
 		i=$((i+1)); [ $i -gt 100 ] && return 1
 		sleep 0.1
@@ -62,7 +62,7 @@ wait_for() {
 
 # bk_make_conf FILE STORE SOCK [extra "key = value" lines...]
 bk_make_conf() {
-	f=$1; st=$2; so=$3; shift 3
+	local f=$1 st=$2 so=$3; shift 3
 	{
 		echo "store = $st"
 		echo "listen = unix:$so"
@@ -84,7 +84,7 @@ bk_start_serve() {
 
 # bk_start_nginx SOCK NAME : nginx with the shipped conf/nginx/beacon.conf; sets NGINX_URL, NGINX_DIR.
 bk_start_nginx() {
-	so=$1; name=${2:-nginx}
+	local so=$1 name=${2:-nginx} d port
 	d="$T/$name"; mkdir -p "$d/cache" "$d/tmp" "$d/logs"
 	port=$(free_port)
 	sed -e "s#unix:/run/beacon/beacon.sock#unix:$so#" \
@@ -120,7 +120,7 @@ NGX
 
 # bk_start_lighttpd SOCK NAME : lighttpd with the shipped conf/lighttpd/beacon.conf; sets LIGHTTPD_URL.
 bk_start_lighttpd() {
-	so=$1; name=${2:-lighttpd}
+	local so=$1 name=${2:-lighttpd} d port
 	d="$T/$name"; mkdir -p "$d/www" "$d/logs"
 	port=$(free_port)
 	sed -e "s#\"/run/beacon/beacon.sock\"#\"$so\"#" \
@@ -155,7 +155,7 @@ bk_default_setup() {
 # bk_start_lighttpd_spawn CONF NAME : lighttpd that starts beacon itself (bin-path; beacon gets its
 # listening socket as fd 0), from the alternative documented in conf/lighttpd/beacon.conf; sets LIGHTTPD_URL.
 bk_start_lighttpd_spawn() {
-	cf=$1; name=${2:-lighttpd-spawn}
+	local cf=$1 name=${2:-lighttpd-spawn} d port
 	d="$T/$name"; mkdir -p "$d/www" "$d/logs"
 	port=$(free_port)
 	sed -e "s#\"socket\" *=> \"/run/beacon/beacon.sock\",#\"socket\" => \"$d/spawn.sock\", \"bin-path\" => \"$BEACON --config $cf serve\", \"max-procs\" => 1,#" \
