@@ -308,7 +308,9 @@ enum bc_err store_update_put(struct stx *t, struct incident_update *u)
 	if (exists) {
 		u->created_at = old.created_at;
 		u->updated_at = now;
+		u->seq = old.seq;
 	} else {
+		u->seq = store_generation(t) + 1;
 		if (u->created_at == 0)
 			u->created_at = now;
 		u->updated_at = created_stamp(u->created_at, u->updated_at, now);
@@ -362,6 +364,19 @@ static bool update_one(void *ctx, const MDB_val *key, const MDB_val *val)
 	return true;
 }
 
+/* Oldest first; updates shown at the same time keep the order they were written in. */
+static int update_order(const void *a, const void *b)
+{
+	const struct incident_update *x = a, *y = b;
+	if (x->display_at != y->display_at)
+		return x->display_at < y->display_at ? -1 : 1;
+	if (x->seq != y->seq)
+		return x->seq < y->seq ? -1 : 1;
+	if (x->created_at != y->created_at)
+		return x->created_at < y->created_at ? -1 : 1;
+	return strcmp(x->id, y->id);
+}
+
 enum bc_err store_update_list(struct stx *t, const char *incident_id, struct incident_update **out, size_t *n)
 {
 	*out = NULL;
@@ -375,6 +390,8 @@ enum bc_err store_update_list(struct stx *t, const char *incident_id, struct inc
 	if (e == BC_OK)
 		e = w.err;
 	if (e == BC_OK) {
+		if (w.n > 1)
+			qsort(w.items, w.n, sizeof *w.items, update_order);
 		*out = w.items;
 		*n = w.n;
 	}

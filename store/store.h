@@ -114,6 +114,7 @@ struct incident_update {
 	enum inc_status status;
 	char *body;                                           /* markdown */
 	int64_t created_at, updated_at, display_at;
+	uint64_t seq;                                         /* store generation that created it: write order */
 	size_t naffected;
 	struct affected *affected;                            /* arena */
 };
