@@ -212,7 +212,9 @@ done
 sleep 0.5
 kill -INT $WRK 2>/dev/null; wait $WRK
 assert_eq "100 snapshots installed under load" 100 "$swaps"
-check "the watcher swapped them in" test "$(grep -c 'now serving generation' "$SLOG")" -ge 50
+# The watcher looks every 200 ms, so pulls that land within one look are swapped in as one.
+check "the watcher swapped them in ($(grep -c 'now serving generation' "$SLOG") swaps)" \
+	test "$(grep -c 'now serving generation' "$SLOG")" -ge 20
 assert_not_contains "wrk during swaps: no non-2xx" "$(cat "$T/wrk2")" "Non-2xx"
 assert_not_contains "wrk during swaps: no socket errors" "$(cat "$T/wrk2")" "Socket errors"
 assert_eq "secondary serves the last generation" "$(pgen)" "$(health "$SURL" generation)"
