@@ -24,6 +24,7 @@ static const struct command {
 	{ "export",      cmd_export,      "export DIR                  write v2 JSON of this page" },
 	{ "pull",        cmd_pull,        "pull --from URL [--every 5s]  secondary: fetch signed snapshots" },
 	{ "promote",     cmd_promote,     "promote                     turn a secondary into a primary" },
+	{ "audit",       cmd_audit,       "audit [--limit N] [--json]  the audit log, newest first" },
 	{ NULL, NULL, NULL }
 };
 
