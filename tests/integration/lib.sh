@@ -80,7 +80,11 @@ bk_start_serve() {
 	"$BEACON" --config "$1" serve >>"$3" 2>&1 &
 	BK_SERVE_PID=$!
 	BK_PIDS="$BK_PIDS $BK_SERVE_PID"
-	wait_for test -S "$2" || { echo "# beacon did not start:"; tail -5 "$3"; return 1; }
+	wait_for sock_accepts "$2" || { echo "# beacon did not start:"; tail -5 "$3"; return 1; }
+}
+# sock_accepts PATH: a unix socket someone listens on (a stale file left by kill -9 does not count).
+sock_accepts() {
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])' "$1" 2>/dev/null
 }
 
 # bk_start_nginx SOCK NAME : nginx with the shipped conf/nginx/beacon.conf; sets NGINX_URL, NGINX_DIR.
