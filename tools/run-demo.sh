@@ -27,6 +27,7 @@ fi
 sed -e "s#unix:/run/beacon/beacon.sock#unix:$D/beacon.sock#" \
     -e "s#listen 127.0.0.1:8080;#listen 127.0.0.1:$PORT;#" \
     -e "s#/var/cache/nginx/beacon#$D/cache#" \
+    -e "s#/var/lib/beacon/#$D/store/#" \
     "$ROOT/conf/nginx/beacon.conf" > "$D/site.conf"
 {
 	[ "$(id -u)" = 0 ] && echo "user root root;"
