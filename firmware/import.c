@@ -1,5 +1,6 @@
 /* import.c: `beacon import statuspage` (a page's v2 JSON into the store, ids kept) and `beacon export` (the same JSON out). */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,9 +9,12 @@
 #include "api_v1_input.h"
 #include "api_v2_objects.h"
 #include "cli_util.h"
+#include "tlsclient.h"
 
-#define IMPORT_FILE_MAX (256L << 20)     /* bytes per JSON file */
+#define IMPORT_FILE_MAX (32L << 20)      /* bytes per JSON file (Statuspage's own are a few hundred KB) */
 #define EXPORT_MAX 4096                  /* incidents or maintenances written per file */
+#define FETCH_CONNECT_MS 5000
+#define FETCH_READ_MS 30000
 
 static const char *const FILES[] = { "summary.json", "incidents.json", "scheduled-maintenances.json" };
 
@@ -18,7 +22,25 @@ struct counts {
 	size_t groups, components, incidents, maintenances, updates;
 };
 
-/* Reads one JSON document (an object) from path; false after printing why. */
+/* Parses one document, which must be a JSON object; false after printing why. */
+static bool parse_doc(struct cli *c, const char *name, const char *p, size_t len, json_t **out)
+{
+	json_error_t je;
+	*out = json_loadb(p ? p : "", len, JSON_REJECT_DUPLICATES, &je);
+	if (*out == NULL) {
+		cli_fail(c, "%s:%d: malformed JSON: %s", name, je.line, je.text);
+		return false;
+	}
+	if (!json_is_object(*out)) {
+		cli_fail(c, "%s: not a JSON object", name);
+		json_decref(*out);
+		*out = NULL;
+		return false;
+	}
+	return true;
+}
+
+/* Reads one JSON document from path (absent is fine when optional); false after printing why. */
 static bool load_doc(struct cli *c, const char *path, bool optional, json_t **out)
 {
 	struct stat st;
@@ -29,19 +51,117 @@ static bool load_doc(struct cli *c, const char *path, bool optional, json_t **ou
 		cli_fail(c, "%s: %s", path, strerror(errno));
 		return false;
 	}
+	if (!S_ISREG(st.st_mode)) {
+		cli_fail(c, "%s: not a regular file", path);
+		return false;
+	}
 	if (st.st_size > IMPORT_FILE_MAX) {
 		cli_fail(c, "%s: larger than %ld bytes", path, IMPORT_FILE_MAX);
 		return false;
 	}
 	json_error_t je;
 	*out = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (*out == NULL || !json_is_object(*out)) {
-		cli_fail(c, "%s:%d: %s", path, je.line, *out ? "not a JSON object" : je.text);
+	if (*out == NULL) {
+		cli_fail(c, "%s:%d: malformed JSON: %s", path, je.line, je.text);
+		return false;
+	}
+	if (!json_is_object(*out)) {
+		cli_fail(c, "%s: not a JSON object", path);
 		json_decref(*out);
 		*out = NULL;
 		return false;
 	}
 	return true;
+}
+
+struct fetch {
+	int status;
+	struct buf body;
+};
+
+static enum bc_err fetch_head(void *ctx, const struct http_resp *r)
+{
+	struct fetch *f = ctx;
+	f->status = r->status;
+	if (r->status != 200)
+		return BC_IO;
+	return r->content_length > IMPORT_FILE_MAX ? BC_TOOBIG : BC_OK;
+}
+
+static enum bc_err fetch_body(void *ctx, const void *p, size_t n)
+{
+	struct fetch *f = ctx;
+	if (f->body.len + n > (size_t)IMPORT_FILE_MAX)
+		return BC_TOOBIG;
+	buf_append(&f->body, p, n);
+	return BC_OK;
+}
+
+/* GETs one JSON document (HTTP 404 is fine when optional); false after printing why. */
+static bool fetch_doc(struct cli *c, const char *url, bool optional, json_t **out)
+{
+	struct http_opts o = { .ca_file = c->cfg->ca_file, .connect_timeout_ms = FETCH_CONNECT_MS,
+	                       .read_timeout_ms = FETCH_READ_MS };
+	struct http_resp *resp = arena_alloc(c->a, sizeof *resp);
+	struct fetch f = { .status = 0 };
+	char why[512] = "";
+	bool ok = false;
+	*out = NULL;
+	buf_init(&f.body);
+	enum bc_err e = http_get(url, &o, resp, fetch_head, fetch_body, &f, why, sizeof why);
+	if (f.status == 404 && optional)
+		ok = true;
+	else if (f.status != 0 && f.status != 200)
+		cli_fail(c, "%s: HTTP %d", url, f.status);
+	else if (e == BC_TOOBIG)
+		cli_fail(c, "%s: larger than %ld bytes", url, IMPORT_FILE_MAX);
+	else if (e != BC_OK)
+		cli_fail(c, "%s: %s", url, why[0] ? why : bc_strerror(e));
+	else
+		ok = parse_doc(c, url, f.body.p, f.body.len, out);
+	buf_free(&f.body);
+	return ok;
+}
+
+static bool is_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+	return n >= m && strcmp(s + n - m, suffix) == 0;
+}
+
+/* The source's documents: a DIR or page URL gives all three (summary.json required), a FILE or
+ * a URL ending in .json gives one. False after printing why. */
+static bool load_source(struct cli *c, const char *src, json_t *docs[3], const char *names[3])
+{
+	struct stat st;
+	for (size_t i = 0; i < 3; i++)
+		names[i] = i == 0 ? src : FILES[i];
+	if (is_url(src) && !ends_with(src, ".json")) {
+		size_t n = strlen(src);
+		while (n > 0 && src[n - 1] == '/')
+			n--;
+		const char *base = arena_printf(c->a, "%.*s", (int)n, src);
+		if (!ends_with(base, "/api/v2"))
+			base = arena_printf(c->a, "%s/api/v2", base);
+		for (size_t i = 0; i < 3; i++)
+			if (!fetch_doc(c, names[i] = arena_printf(c->a, "%s/%s", base, FILES[i]), i > 0, &docs[i]))
+				return false;
+		return true;
+	}
+	if (is_url(src))
+		return fetch_doc(c, src, false, &docs[0]);
+	if (stat(src, &st) == 0 && S_ISDIR(st.st_mode)) {
+		for (size_t i = 0; i < 3; i++)
+			if (!load_doc(c, names[i] = arena_printf(c->a, "%s/%s", src, FILES[i]), i > 0, &docs[i]))
+				return false;
+		return true;
+	}
+	return load_doc(c, src, false, &docs[0]);
 }
 
 static const char *jstring(json_t *o, const char *key)
@@ -74,54 +194,105 @@ static bool jid(struct cli *c, json_t *o, const char *what, bc_id out)
 	return true;
 }
 
+/* A list field: absent or null is empty; anything else must be an array of objects. */
+static bool jlist(struct cli *c, json_t *o, const char *key, const char *what, json_t **out)
+{
+	json_t *v = json_object_get(o, key), *e;
+	size_t i;
+	*out = NULL;
+	if (v == NULL || json_is_null(v))
+		return true;
+	if (!json_is_array(v)) {
+		cli_fail(c, "%s: \"%s\" is not an array", what, key);
+		return false;
+	}
+	json_array_foreach(v, i, e)
+		if (!json_is_object(e)) {
+			cli_fail(c, "%s: \"%s\" item %zu is not an object", what, key, i);
+			return false;
+		}
+	*out = v;
+	return true;
+}
+
+/* The required "name" string. */
+static bool jname(struct cli *c, json_t *o, const char *what, char **out)
+{
+	*out = (char *)jstring(o, "name");
+	if (*out == NULL)
+		cli_fail(c, "%s: missing \"name\" (a string)", what);
+	return *out != NULL;
+}
+
+/* "position": absent or null is 0; otherwise a whole number from 0. */
+static bool jposition(struct cli *c, json_t *o, const char *what, int *out)
+{
+	json_t *v = json_object_get(o, "position");
+	*out = 0;
+	if (v == NULL || json_is_null(v))
+		return true;
+	if (json_is_integer(v) && json_integer_value(v) >= 0 && json_integer_value(v) <= INT_MAX) {
+		*out = (int)json_integer_value(v);
+		return true;
+	}
+	cli_fail(c, "%s: \"position\" is not a whole number from 0", what);
+	return false;
+}
+
 static bool import_group(struct cli *c, json_t *o, struct counts *n)
 {
-	struct group g = { .position = (int)json_integer_value(json_object_get(o, "position")) };
+	struct group g = { .id = "" };
 	const char *what = "group component";
-	if (!jid(c, o, what, g.id) || !jtime(c, o, "created_at", what, &g.created_at))
+	if (!jid(c, o, what, g.id))
 		return false;
-	g.name = (char *)jstring(o, "name");
+	what = arena_printf(c->a, "group %s", g.id);
+	if (!jname(c, o, what, &g.name) || !jposition(c, o, what, &g.position) ||
+	    !jtime(c, o, "created_at", what, &g.created_at))
+		return false;
 	g.description = (char *)jstring(o, "description");
 	enum bc_err e = store_group_put(c->t, &g);
 	if (e != BC_OK)
-		return cli_store_fail(c, arena_printf(c->a, "group %s", g.id), e) == 0;
+		return cli_store_fail(c, what, e) == 0;
 	n->groups++;
 	return true;
 }
 
 static bool import_component(struct cli *c, json_t *o, struct counts *n)
 {
-	struct component comp = { .position = (int)json_integer_value(json_object_get(o, "position")) };
+	struct component comp = { .id = "" };
 	const char *what = "component", *st = jstring(o, "status"), *gid = jstring(o, "group_id");
-	if (!jid(c, o, what, comp.id) || !jtime(c, o, "created_at", what, &comp.created_at) ||
-	    !jtime(c, o, "start_date", what, &comp.start_date))
+	int64_t changed_at;
+	if (!jid(c, o, what, comp.id))
+		return false;
+	what = arena_printf(c->a, "component %s", comp.id);
+	if (!jname(c, o, what, &comp.name) || !jposition(c, o, what, &comp.position) ||
+	    !jtime(c, o, "created_at", what, &comp.created_at) || !jtime(c, o, "start_date", what, &comp.start_date) ||
+	    !jtime(c, o, "updated_at", what, &changed_at))
 		return false;
 	if (st == NULL || !comp_status_parse(st, &comp.status)) {
-		cli_fail(c, "component %s: unknown status", comp.id);
+		cli_fail(c, "%s: unknown status (one of %s)", what, CHOICES_COMP_STATUS);
 		return false;
 	}
 	if (gid)
 		snprintf(comp.group_id, sizeof comp.group_id, "%s", gid);
-	comp.name = (char *)jstring(o, "name");
 	comp.description = (char *)jstring(o, "description");
 	comp.showcase = json_is_true(json_object_get(o, "showcase"));
 	comp.only_show_if_degraded = json_is_true(json_object_get(o, "only_show_if_degraded"));
-	enum bc_err e = store_component_put(c->t, &comp, "");
+	/* a status change is logged when the source last changed the component, not now */
+	enum bc_err e = store_component_put_at(c->t, &comp, "", changed_at ? changed_at : now_ms());
 	if (e != BC_OK)
-		return cli_store_fail(c, arena_printf(c->a, "component %s", comp.id), e) == 0;
+		return cli_store_fail(c, what, e) == 0;
 	n->components++;
 	return true;
 }
 
 /* Groups first (components refer to them), then components. */
-static bool import_components(struct cli *c, json_t *list, struct counts *n)
+static bool import_components(struct cli *c, json_t *doc, const char *name, struct counts *n)
 {
 	size_t i;
-	json_t *o;
-	if (list && !json_is_array(list)) {
-		cli_fail(c, "\"components\" is not an array");
+	json_t *list, *o;
+	if (!jlist(c, doc, "components", name, &list))
 		return false;
-	}
 	json_array_foreach(list, i, o)
 		if (json_is_true(json_object_get(o, "group")) && !import_group(c, o, n))
 			return false;
@@ -135,13 +306,16 @@ static bool import_update(struct cli *c, const struct incident *inc, json_t *o, 
 {
 	struct incident_update u = { .body = (char *)jstring(o, "body") };
 	const char *what = arena_printf(c->a, "incident %s update", inc->id), *st = jstring(o, "status");
-	json_t *aff = json_object_get(o, "affected_components"), *a;
+	json_t *aff, *a;
 	size_t i;
-	if (!jid(c, o, what, u.id) || !jtime(c, o, "created_at", what, &u.created_at) ||
-	    !jtime(c, o, "updated_at", what, &u.updated_at) || !jtime(c, o, "display_at", what, &u.display_at))
+	if (!jid(c, o, what, u.id))
+		return false;
+	what = arena_printf(c->a, "%s %s", what, u.id);
+	if (!jtime(c, o, "created_at", what, &u.created_at) || !jtime(c, o, "updated_at", what, &u.updated_at) ||
+	    !jtime(c, o, "display_at", what, &u.display_at) || !jlist(c, o, "affected_components", what, &aff))
 		return false;
 	if (st == NULL || !inc_status_parse(st, &u.status)) {
-		cli_fail(c, "%s %s: unknown status", what, u.id);
+		cli_fail(c, "%s: unknown status", what);
 		return false;
 	}
 	snprintf(u.incident_id, sizeof u.incident_id, "%s", inc->id);
@@ -160,7 +334,7 @@ static bool import_update(struct cli *c, const struct incident *inc, json_t *o, 
 		u.body = "";
 	enum bc_err e = store_update_put(c->t, &u);
 	if (e != BC_OK)
-		return cli_store_fail(c, arena_printf(c->a, "%s %s", what, u.id), e) == 0;
+		return cli_store_fail(c, what, e) == 0;
 	n->updates++;
 	return true;
 }
@@ -170,15 +344,21 @@ static bool import_incident(struct cli *c, json_t *o, bool maintenance, struct c
 	struct incident inc = { .is_maintenance = maintenance };
 	const char *what = maintenance ? "maintenance" : "incident";
 	const char *st = jstring(o, "status"), *im = jstring(o, "impact");
-	if (!jid(c, o, what, inc.id) || !jtime(c, o, "created_at", what, &inc.created_at) ||
+	json_t *comps, *co, *ups, *up;
+	size_t i;
+	if (!jid(c, o, what, inc.id))
+		return false;
+	what = arena_printf(c->a, "%s %s", what, inc.id);
+	if (!jname(c, o, what, &inc.name) || !jtime(c, o, "created_at", what, &inc.created_at) ||
 	    !jtime(c, o, "started_at", what, &inc.started_at) ||
 	    !jtime(c, o, "monitoring_at", what, &inc.monitoring_at) ||
 	    !jtime(c, o, "resolved_at", what, &inc.resolved_at) ||
 	    !jtime(c, o, "scheduled_for", what, &inc.scheduled_for) ||
-	    !jtime(c, o, "scheduled_until", what, &inc.scheduled_until))
+	    !jtime(c, o, "scheduled_until", what, &inc.scheduled_until) ||
+	    !jlist(c, o, "components", what, &comps) || !jlist(c, o, "incident_updates", what, &ups))
 		return false;
 	if (st == NULL || !inc_status_parse(st, &inc.status) || (im && !impact_parse(im, &inc.impact))) {
-		cli_fail(c, "%s %s: unknown status or impact", what, inc.id);
+		cli_fail(c, "%s: unknown status or impact", what);
 		return false;
 	}
 	if (inc.status == IS_POSTMORTEM) {      /* published postmortem; its text is not in v2 */
@@ -188,16 +368,13 @@ static bool import_incident(struct cli *c, json_t *o, bool maintenance, struct c
 	}
 	if (inc.started_at == 0)
 		inc.started_at = maintenance ? inc.scheduled_for : inc.created_at;
-	inc.name = (char *)jstring(o, "name");
-	json_t *comps = json_object_get(o, "components"), *co, *ups = json_object_get(o, "incident_updates"), *up;
-	size_t i;
 	inc.component_ids = arena_alloc(c->a, (json_array_size(comps) + 1) * sizeof *inc.component_ids);
 	json_array_foreach(comps, i, co)
 		if (jstring(co, "id") && cli_id_ok(jstring(co, "id")))
 			snprintf(inc.component_ids[inc.ncomponents++], sizeof(bc_id), "%s", jstring(co, "id"));
 	enum bc_err e = store_incident_put(c->t, &inc);
 	if (e != BC_OK)
-		return cli_store_fail(c, arena_printf(c->a, "%s %s", what, inc.id), e) == 0;
+		return cli_store_fail(c, what, e) == 0;
 	for (i = json_array_size(ups); i-- > 0;) {          /* oldest first */
 		up = json_array_get(ups, i);
 		if (!import_update(c, &inc, up, n))
@@ -211,15 +388,17 @@ static bool import_incident(struct cli *c, json_t *o, bool maintenance, struct c
 }
 
 /* Incidents from every document, each id once (the first copy wins). */
-static bool import_incidents(struct cli *c, json_t **docs, size_t ndocs, struct counts *n)
+static bool import_incidents(struct cli *c, json_t **docs, const char **names, size_t ndocs, struct counts *n)
 {
 	static const char *const keys[] = { "incidents", "scheduled_maintenances" };
 	json_t *seen = json_object();
 	bool ok = true;
 	for (size_t d = 0; d < ndocs && ok; d++)
-		for (size_t k = 0; k < 2 && ok; k++) {
-			json_t *list = docs[d] ? json_object_get(docs[d], keys[k]) : NULL, *o;
+		for (size_t k = 0; k < 2 && ok && docs[d]; k++) {
+			json_t *list, *o;
 			size_t i;
+			if (!(ok = jlist(c, docs[d], keys[k], names[d], &list)))
+				break;
 			json_array_foreach(list, i, o) {
 				const char *id = jstring(o, "id");
 				if (id && json_object_get(seen, id))
@@ -253,33 +432,42 @@ static bool import_page(struct cli *c, json_t *page)
 	return true;
 }
 
+/* Each document must look like one of Statuspage's v2 files. */
+static bool check_docs(struct cli *c, json_t **docs, const char **names)
+{
+	for (size_t i = 0; i < 3; i++) {
+		if (docs[i] == NULL || json_object_get(docs[i], "components") ||
+		    json_object_get(docs[i], "incidents") || json_object_get(docs[i], "scheduled_maintenances"))
+			continue;
+		cli_fail(c, "%s: not a Statuspage v2 document (no \"components\", \"incidents\" or \"scheduled_maintenances\")",
+		         names[i]);
+		return false;
+	}
+	return true;
+}
+
 static int import_statuspage(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPTF("page"), OPT_END };
 	int rc = cli_parse(c, opts, argc, argv, 1, 1);
 	if (rc >= 0)
 		return rc;
-	const char *path = c->pos[0];
+	const char *src = c->pos[0];
 	json_t *docs[3] = { NULL, NULL, NULL };
-	struct stat st;
-	bool ok = true;
-	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
-		for (size_t i = 0; i < 3 && ok; i++)
-			ok = load_doc(c, arena_printf(c->a, "%s/%s", path, FILES[i]), i > 0, &docs[i]);
-	} else {
-		ok = load_doc(c, path, false, &docs[0]);
-	}
+	const char *names[3];
 	struct counts n = { 0 };
+	bool ok = load_source(c, src, docs, names) && check_docs(c, docs, names);
 	rc = ok ? cli_begin(c, 0) : 1;
 	if (rc == 0) {
-		json_t *comps = NULL;
-		for (size_t i = 0; i < 3 && comps == NULL; i++)
-			comps = docs[i] ? json_object_get(docs[i], "components") : NULL;
+		size_t ci = 0;              /* the first document with components */
+		while (ci < 3 && !(docs[ci] && json_object_get(docs[ci], "components")))
+			ci++;
 		ok = (!opt_get(opts, "page") || import_page(c, json_object_get(docs[0], "page"))) &&
-		     import_components(c, comps, &n) && import_incidents(c, docs, 3, &n);
+		     (ci == 3 || import_components(c, docs[ci], names[ci], &n)) &&
+		     import_incidents(c, docs, names, 3, &n);
 		const char *detail = arena_printf(c->a, "%zu groups, %zu components, %zu incidents, %zu maintenances, %zu updates",
 		                                  n.groups, n.components, n.incidents, n.maintenances, n.updates);
-		rc = !ok ? 1 : cli_audit(c, "import.statuspage", path, detail);
+		rc = !ok ? 1 : cli_audit(c, "import.statuspage", src, detail);
 		if (rc == 0)
 			rc = cli_commit(c);
 		if (rc == 0)
@@ -294,8 +482,13 @@ int cmd_import(const struct config *cfg, int argc, char **argv)
 {
 	static const struct subcmd subs[] = {
 		{ "statuspage", import_statuspage,
-		  "import statuspage [--page] DIR|FILE   (DIR holds summary.json, incidents.json, scheduled-maintenances.json;\n"
-		  "                                       --page also takes the page id, name, URL and time zone)" },
+		  "import statuspage [--page] DIR|FILE|URL\n"
+		  "      DIR holds summary.json (required), incidents.json, scheduled-maintenances.json, as `beacon export`\n"
+		  "      writes them; URL is the page (https://status.example.com, its /api/v2/*.json are fetched) or\n"
+		  "      one .json file. --page also takes the page id, name, URL and time zone. Each file is at most\n"
+		  "      32 MB. Everything is imported in one transaction, or nothing is (exit 1). Ids are kept, so\n"
+		  "      importing again is idempotent: objects with the same id are overwritten with the source's\n"
+		  "      copy, nothing is duplicated, and objects created here are left alone." },
 		{ NULL, NULL, NULL }
 	};
 	return cli_dispatch(cfg, "import", subs, argc, argv);
