@@ -95,6 +95,15 @@ void page_status_icon(struct page_ctx *p, enum comp_status s)
 	           (int)s, (int)s);
 }
 
+void page_status_icon_named(struct page_ctx *p, enum comp_status s)
+{
+	if ((int)s < 0 || s >= CS__MAX)
+		s = CS_OPERATIONAL;
+	buf_printf(p->b, "<svg class=\"ic s%d\" role=\"img\" aria-label=\"", (int)s);
+	out_attr(p->b, i18n_comp_status(p->lang, s));
+	buf_printf(p->b, "\" focusable=\"false\"><use href=\"#i%d\"/></svg>", (int)s);
+}
+
 void page_status_badge(struct page_ctx *p, enum comp_status s, const char *text)
 {
 	if ((int)s < 0 || s >= CS__MAX)
@@ -281,6 +290,11 @@ void page_begin(struct page_ctx *p, const char *title, const char *self)
 	                   "<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
 	out_text(b, title);
 	out_raw_trusted(b, "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n");
+	/* an inline icon, so that browsers do not ask for a /favicon.ico that does not exist */
+	out_raw_trusted(b, "<link rel=\"icon\" href=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' "
+	                   "viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='8' fill='%2315803d'/%3E%3Cpath "
+	                   "d='M4.6 8.3l2.2 2.2 4.6-4.8' fill='none' stroke='%23fff' stroke-width='1.9' "
+	                   "stroke-linecap='round' stroke-linejoin='round'/%3E%3C/svg%3E\">\n");
 	static const char *const codes[] = { "en", "es" };
 	for (size_t i = 0; i < 2; i++) {
 		buf_printf(b, "<link rel=\"alternate\" hreflang=\"%s\" href=\"", codes[i]);

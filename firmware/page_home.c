@@ -284,7 +284,7 @@ static void recent_section(struct page_ctx *p)
 		int64_t start = incident_start(&inc[i]);
 		enum comp_status level = inc[i].is_maintenance ? CS_UNDER_MAINTENANCE : impact_level(inc[i].impact);
 		out_raw_trusted(b, "<li>");
-		page_status_icon(p, level);
+		page_status_icon_named(p, level);
 		out_raw_trusted(b, "<a href=\"");
 		page_incident_href(p, inc[i].id);
 		out_raw_trusted(b, "\">");

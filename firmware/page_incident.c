@@ -117,7 +117,7 @@ static void affected_component(struct page_ctx *p, const char *id, const struct 
 		if (seg[i].status > worst)
 			worst = seg[i].status;
 	out_raw_trusted(p->b, "<li class=\"aff\"><div class=\"aff-name\">");
-	page_status_icon(p, worst);
+	page_status_icon_named(p, worst);
 	out_text(p->b, c ? c->name : id);
 	out_raw_trusted(p->b, "</div>");
 	if (ns > 0)

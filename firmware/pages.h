@@ -48,6 +48,8 @@ void page_incident_href(struct page_ctx *p, const char *id);
 /* Status: an inline SVG icon whose shape tells the state, then the localized text. */
 void page_status_icon(struct page_ctx *p, enum comp_status s);
 void page_status_badge(struct page_ctx *p, enum comp_status s, const char *text);
+/* An icon without words beside it: the SVG is an image named after the status (role="img"). */
+void page_status_icon_named(struct page_ctx *p, enum comp_status s);
 /* Component status that an incident's impact stands for (minor -> degraded, critical -> major). */
 enum comp_status impact_level(enum impact i);
 /* Maintenance status at p->now from scheduled_for/until and the auto flags. */
