@@ -80,12 +80,40 @@ static const char *idem_key(struct req *r, const char *hdr)
 	return hex;
 }
 
-/* Answers with the stored response of an earlier request with the same Idempotency-Key. */
+/* Hex SHA-256 of what the request asks for (Content-Type, query, body): a reused Idempotency-Key
+ * must come with the same request. */
+static const char *payload_hash(struct req *r)
+{
+	unsigned char h[32];
+	mbedtls_sha256_context ctx;
+	mbedtls_sha256_init(&ctx);
+	mbedtls_sha256_starts_ret(&ctx, 0);
+	const char *parts[] = { r->content_type ? r->content_type : "", "\n",
+	                        r->query_string ? r->query_string : "", "\n" };
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		mbedtls_sha256_update_ret(&ctx, (const unsigned char *)parts[i], strlen(parts[i]));
+	if (r->body_len)
+		mbedtls_sha256_update_ret(&ctx, (const unsigned char *)r->body, r->body_len);
+	mbedtls_sha256_finish_ret(&ctx, h);
+	mbedtls_sha256_free(&ctx);
+	char *hex = arena_alloc(r->arena, 65);
+	for (int i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return hex;
+}
+
+/* Answers with the stored response ("<status> <payload hash>\n<body>") of an earlier request with
+ * the same Idempotency-Key, or 422 when that request asked for something else. */
 static bool idem_replay(struct req *r, const void *val, size_t len)
 {
 	const char *s = val, *nl = memchr(s, '\n', len);
 	if (nl == NULL)
 		return false;
+	const char *sp = memchr(s, ' ', (size_t)(nl - s));
+	if (sp && ((size_t)(nl - sp - 1) != 64 || memcmp(sp + 1, payload_hash(r), 64) != 0)) {
+		resp_json_error(r, 422, "Idempotency-Key: already used for a different request");
+		return true;
+	}
 	r->status = atoi(s);
 	r->content_type_out = JSON_TYPE;
 	r->cache_control = "no-store";
@@ -149,7 +177,8 @@ void v1_commit(struct v1_ctx *c, const char *action, const char *target, const c
 	struct req *r = c->r;
 	enum bc_err e = store_audit_add(c->t, r->token.id, action, target, detail ? detail : "");
 	if (e == BC_OK && c->idem_key) {
-		char *val = arena_printf(r->arena, "%d\n%s", r->status, r->body_out.p ? r->body_out.p : "");
+		char *val = arena_printf(r->arena, "%d %s\n%s", r->status, payload_hash(r),
+		                         r->body_out.p ? r->body_out.p : "");
 		e = store_kv_put(c->t, "idem", c->idem_key, val, strlen(val));
 	}
 	if (e != BC_OK) {
