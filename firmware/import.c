@@ -419,8 +419,6 @@ static bool import_page(struct cli *c, json_t *page)
 	enum bc_err e = store_page_get(c->t, &p);
 	if (e != BC_OK || !json_is_object(page))
 		return cli_fail(c, e != BC_OK ? "cannot read this page's settings" : "no \"page\" object to import") == 0;
-	if (!jid(c, page, "page", p.id))
-		return false;
 	if (jstring(page, "name"))
 		p.name = (char *)jstring(page, "name");
 	if (jstring(page, "url"))
@@ -485,7 +483,8 @@ int cmd_import(const struct config *cfg, int argc, char **argv)
 		  "import statuspage [--page] DIR|FILE|URL\n"
 		  "      DIR holds summary.json (required), incidents.json, scheduled-maintenances.json, as `beacon export`\n"
 		  "      writes them; URL is the page (https://status.example.com, its /api/v2/*.json are fetched) or\n"
-		  "      one .json file. --page also takes the page id, name, URL and time zone. Each file is at most\n"
+		  "      one .json file. --page also takes the page's name, URL and time zone (its id stays this\n"
+		  "      store's, so tokens and /v1/pages/{page_id} URLs keep working). Each file is at most\n"
 		  "      32 MB. Everything is imported in one transaction, or nothing is (exit 1). Ids are kept, so\n"
 		  "      importing again is idempotent: objects with the same id are overwritten with the source's\n"
 		  "      copy, nothing is duplicated, and objects created here are left alone." },
