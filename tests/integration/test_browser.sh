@@ -5,7 +5,7 @@
 . "$(dirname "$0")/lib.sh"
 
 CHROME=${CHROME:-/usr/bin/chromium}
-SHOTS="$ROOT/tests/artifacts/screenshots"
+SHOTS=${SHOTS:-$ROOT/tests/artifacts/screenshots}
 [ -x "$CHROME" ] || { not_ok "chromium is installed at $CHROME"; bk_done; }
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/*.png
@@ -36,7 +36,7 @@ export TZ=Asia/Tokyo
 
 # ---- 1. --dump-dom: the DOM after beacon.js ran, and the console has no uncaught errors ----
 dump() {   # dump NAME PATH: DOM in $T/NAME.dom, Chromium's log in $T/NAME.log
-	timeout 60 "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
+	timeout 30 "$CHROME" --headless --no-sandbox --disable-gpu --disable-dev-shm-usage --no-first-run \
 		--user-data-dir="$T/chrome-dump-$1" --enable-logging=stderr --v=0 --virtual-time-budget=5000 \
 		--window-size=1280,900 --dump-dom "$U$2" > "$T/$1.dom" 2> "$T/$1.log"
 }
@@ -299,6 +299,27 @@ CHECKS_JS = r"""(() => {
   return JSON.stringify(out);
 })()"""
 
+TIP_JS = r"""(() => { const t = document.querySelector(".tip"); if (!t) return JSON.stringify({none: true});
+  const r = t.getBoundingClientRect();
+  return JSON.stringify({hidden: t.hidden, text: t.textContent, left: r.left, right: r.right, top: r.top, vw: innerWidth,
+    titles: document.querySelectorAll("svg.bars rect title").length}); })()"""
+
+def tip_check(cdp, sid, tag, width):
+    """Hovering today's bar of the first group shows its tooltip inside the viewport (beacon.js). The bar
+    is in the first screen at both widths: scrolling would hide the tooltip (beacon.js does on scroll)."""
+    pos = json.loads(cdp.call("Runtime.evaluate", {"returnByValue": True, "expression":
+        "(() => { const b = document.querySelector('svg.bars');"
+        " const r = b.querySelectorAll('rect')[89].getBoundingClientRect();"
+        " return JSON.stringify([r.left + r.width / 2, r.top + r.height / 2]); })()"}, sid)["result"]["value"])
+    if not (0 < pos[1] < WIDTHS[width]):
+        report(False, tag + ": the first uptime bar is in the first screen", pos); return
+    cdp.call("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": pos[0], "y": pos[1]}, sid)
+    t = json.loads(cdp.call("Runtime.evaluate", {"expression": TIP_JS, "returnByValue": True}, sid)["result"]["value"])
+    good = (not t.get("none") and not t["hidden"] and "·" in t["text"] and "\n" in t["text"]
+            and t["left"] >= 0 and t["right"] <= t["vw"] and t["top"] >= 0)
+    report(good, tag + ": hovering today's uptime bar shows its tooltip inside the viewport", t)
+    cdp.call("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": 1, "y": 1}, sid)
+
 def shoot(cdp, name, path, width, scheme):
     tag = "%s %dpx %s" % (name, width, scheme)
     tid = cdp.call("Target.createTarget", {"url": "about:blank"})["targetId"]
@@ -313,6 +334,8 @@ def shoot(cdp, name, path, width, scheme):
     cdp.wait("Page.loadEventFired", sid)
     res = json.loads(cdp.call("Runtime.evaluate", {"expression": CHECKS_JS, "returnByValue": True}, sid)["result"]["value"])
     dark = cdp.call("Runtime.evaluate", {"expression": "matchMedia('(prefers-color-scheme: dark)').matches", "returnByValue": True}, sid)["result"]["value"]
+    if name == "home":
+        tip_check(cdp, sid, tag, width)
     m = cdp.call("Page.getLayoutMetrics", {}, sid)
     height = min(int(m["cssContentSize"]["height"]), 12000)
     shot = cdp.call("Page.captureScreenshot", {"format": "png", "captureBeyondViewport": True,
