@@ -20,6 +20,7 @@ static const char *const FILES[] = { "summary.json", "incidents.json", "schedule
 
 struct counts {
 	size_t groups, components, incidents, maintenances, updates;
+	size_t dropped;                      /* references to components this store does not have */
 };
 
 /* Parses one document, which must be a JSON object; false after printing why. */
@@ -239,6 +240,17 @@ static bool jposition(struct cli *c, json_t *o, const char *what, int *out)
 	return false;
 }
 
+/* Statuspage keeps deleted components in old incidents; such references are dropped, with a note. */
+static bool component_known(struct cli *c, const char *what, const char *id, struct counts *n)
+{
+	struct component comp;
+	if (store_component_get(c->t, id, &comp) == BC_OK)
+		return true;
+	fprintf(stderr, "beacon: %s: %s: dropped reference to unknown component %s\n", c->cmd, what, id);
+	n->dropped++;
+	return false;
+}
+
 static bool import_group(struct cli *c, json_t *o, struct counts *n)
 {
 	struct group g = { .id = "" };
@@ -273,8 +285,14 @@ static bool import_component(struct cli *c, json_t *o, struct counts *n)
 		cli_fail(c, "%s: unknown status (one of %s)", what, CHOICES_COMP_STATUS);
 		return false;
 	}
-	if (gid)
+	if (gid) {
+		struct group g;
+		if (!cli_id_ok(gid) || store_group_get(c->t, gid, &g) != BC_OK) {
+			cli_fail(c, "%s: \"group_id\" %s is not a group of this import", what, gid);
+			return false;
+		}
 		snprintf(comp.group_id, sizeof comp.group_id, "%s", gid);
+	}
 	comp.description = (char *)jstring(o, "description");
 	comp.showcase = json_is_true(json_object_get(o, "showcase"));
 	comp.only_show_if_degraded = json_is_true(json_object_get(o, "only_show_if_degraded"));
@@ -327,6 +345,8 @@ static bool import_update(struct cli *c, const struct incident *inc, json_t *o, 
 		    !comp_status_parse(jstring(a, "old_status") ? jstring(a, "old_status") : "", &af->old_status) ||
 		    !comp_status_parse(jstring(a, "new_status") ? jstring(a, "new_status") : "", &af->new_status))
 			continue;   /* legacy "No components were affected" rows */
+		if (!component_known(c, what, code, n))
+			continue;
 		snprintf(af->component_id, sizeof af->component_id, "%s", code);
 		u.naffected++;
 	}
@@ -370,7 +390,7 @@ static bool import_incident(struct cli *c, json_t *o, bool maintenance, struct c
 		inc.started_at = maintenance ? inc.scheduled_for : inc.created_at;
 	inc.component_ids = arena_alloc(c->a, (json_array_size(comps) + 1) * sizeof *inc.component_ids);
 	json_array_foreach(comps, i, co)
-		if (jstring(co, "id") && cli_id_ok(jstring(co, "id")))
+		if (jstring(co, "id") && cli_id_ok(jstring(co, "id")) && component_known(c, what, jstring(co, "id"), n))
 			snprintf(inc.component_ids[inc.ncomponents++], sizeof(bc_id), "%s", jstring(co, "id"));
 	enum bc_err e = store_incident_put(c->t, &inc);
 	if (e != BC_OK)
@@ -465,6 +485,8 @@ static int import_statuspage(struct cli *c, int argc, char **argv)
 		     import_incidents(c, docs, names, 3, &n);
 		const char *detail = arena_printf(c->a, "%zu groups, %zu components, %zu incidents, %zu maintenances, %zu updates",
 		                                  n.groups, n.components, n.incidents, n.maintenances, n.updates);
+		if (n.dropped)
+			detail = arena_printf(c->a, "%s (%zu references to unknown components dropped)", detail, n.dropped);
 		rc = !ok ? 1 : cli_audit(c, "import.statuspage", src, detail);
 		if (rc == 0)
 			rc = cli_commit(c);

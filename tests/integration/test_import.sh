@@ -37,6 +37,7 @@ state() {
 run_import() {
 	local n=$1; shift
 	OUT=$(cli "$n" import statuspage "$@" 2>"$T/err"); RC=$?; ERR=$(cat "$T/err")
+	cat "$T/err" >> "$T/all-stderr"
 }
 
 JQDEFS='def ms: if . == null then 0 else capture("^(?<s>[^.]+)\\.(?<f>[0-9]{3})Z$") as $m
@@ -176,6 +177,27 @@ assert_json_eq "failed import into a fresh store: still empty" "$(printf '%s' "$
 	"$(state empty | jq -s -c .)"
 assert_eq "failed import into a fresh store: no components" 0 "$(cli empty component list --json | jq length)"
 
+# ---- 3b. references Statuspage keeps to deleted components are dropped with a note, not fatal ----
+node ghost
+mkdir -p "$T/ghostsrc"
+cp "$FIX/summary.json" "$FIX/scheduled-maintenances.json" "$T/ghostsrc/"
+jq '(.incidents[] | select(.id == "r2m8v5c1x7zq") | .components) += [{"id": "zzdeleted001", "name": "Old SMTP"}]
+	| (.incidents[] | select(.id == "r2m8v5c1x7zq") | .incident_updates[0].affected_components) +=
+		[{"code": "zzdeleted001", "name": "Old SMTP", "old_status": "major_outage", "new_status": "operational"}]' \
+	"$FIX/incidents.json" > "$T/ghostsrc/incidents.json"
+run_import ghost "$T/ghostsrc"
+assert_eq "deleted component references: import succeeds and counts the drops" \
+	"0 imported 1 groups, 4 components, 3 incidents, 2 maintenances, 12 updates (2 references to unknown components dropped)" "$RC $OUT"
+assert_contains "deleted component references: noted on stderr" "$ERR" \
+	"incident r2m8v5c1x7zq update k3j5h7g9f1d3: dropped reference to unknown component zzdeleted001"
+check_store ghost "deleted component references"
+echo '{"components": [{"id": "abc123", "name": "New", "status": "operational", "group_id": "nosuchgroup"}]}' > "$BAD/badgroup.json"
+GHOST_BEFORE=$(state ghost)
+run_import ghost "$BAD/badgroup.json"
+assert_eq "component in an unknown group: exit 1" 1 "$RC"
+assert_contains "component in an unknown group: says why" "$ERR" '"group_id" nosuchgroup is not a group of this import'
+assert_json_eq "component in an unknown group: store unchanged" "$(printf '%s' "$GHOST_BEFORE" | jq -s -c .)" "$(state ghost | jq -s -c .)"
+
 # ---- 4. import from a URL (fixtures served by python3 http.server on 127.0.0.1) ----
 WWW="$T/www"; mkdir -p "$WWW/good/api/v2" "$WWW/partial/api/v2" "$WWW/huge/api/v2" "$WWW/broken/api/v2"
 cp "$FIX"/*.json "$WWW/good/api/v2/"
@@ -255,5 +277,9 @@ for f in $FILES; do
 done
 assert_json_eq "round trip: and equals the original fixture summary" "$(jqf public "$FIX/summary.json")" \
 	"$(jqf public "$T/third-summary.json")"
+
+# ---- sanitizer builds: no reports from the CLI or the servers ----
+assert_eq "no sanitizer or crash reports" "" \
+	"$(cat "$T/all-stderr" "$T"/*/beacon.log 2>/dev/null | grep -E 'AddressSanitizer|LeakSanitizer|runtime error:|Segmentation' | head -5)"
 
 bk_done
