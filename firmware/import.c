@@ -589,6 +589,9 @@ static int export_run(struct cli *c, int argc, char **argv)
 			rc = !ok || !jw_ok(&w[i]) ? cli_fail(c, "cannot serialize %s", FILES[i]) : write_file(c, dir, FILES[i], &b[i]);
 		buf_free(&b[i]);
 	}
+	if (rc == 0 && (ninc == EXPORT_MAX || nmaint == EXPORT_MAX))
+		fprintf(stderr, "beacon: export: only the newest %d incidents and %d maintenances are written\n",
+		        EXPORT_MAX, EXPORT_MAX);
 	if (rc == 0)
 		printf("exported %zu components and groups, %zu incidents, %zu maintenances to %s\n",
 		       v.ncomps + v.ngroups, ninc, nmaint, dir);
