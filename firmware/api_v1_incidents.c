@@ -217,7 +217,8 @@ static bool apply_touched(struct v1_ctx *c, struct incident *inc, const struct t
 	u->affected = arena_alloc(c->r->arena, (t->n + 1) * sizeof *u->affected);
 	u->naffected = 0;
 	bc_id *ids = arena_alloc(c->r->arena, (inc->ncomponents + t->n + 1) * sizeof *ids);
-	memcpy(ids, inc->component_ids, inc->ncomponents * sizeof *ids);
+	if (inc->ncomponents)       /* a new incident has no list yet (NULL) */
+		memcpy(ids, inc->component_ids, inc->ncomponents * sizeof *ids);
 	size_t nids = inc->ncomponents;
 	for (size_t i = 0; i < t->n; i++) {
 		struct component comp = *sp_find_component(&c->v, t->ids[i]);

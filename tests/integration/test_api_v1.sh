@@ -5,7 +5,11 @@
 . "$(dirname "$0")/lib.sh"
 
 # The main node gets a limit no test run reaches; the rate-limit node below has a small one.
+# nginx logs every request, so the audit log can be checked against every successful API write.
+BK_NGINX_ACCESS_LOG="$T/access.log"
 bk_default_setup "rate_limit_per_minute = 1000000"
+BK_NGINX_ACCESS_LOG=off
+MAIN_PID=$BK_SERVE_PID
 
 WRITE_TOKEN=$(bk_cli token create --scope write --name writer) || { echo "# token create failed"; exit 1; }
 READ_TOKEN=$(bk_cli token create --scope read --name reader) || { echo "# token create failed"; exit 1; }
@@ -137,12 +141,29 @@ assert_eq "PATCH group: components" "$C2" "$(j '.components | join(" ")')"
 assert_eq "PATCH group: inner description" "inner" "$(j .description)"
 assert_status "released component" 200 -H "$AUTH" "$URL$V/components/$C3"
 assert_eq "released component: group_id null" "null" "$(j .group_id)"
+assert_status "PATCH component into the group (group_id)" 200 -H "$WAUTH" -H "$JSON" -X PATCH "$URL$V/components/$C1" \
+	-d "{\"component\":{\"group_id\":\"$G\"}}"
+assert_eq "component group_id set" "$G" "$(j .group_id)"
+assert_status "group lists the joined component" 200 -H "$AUTH" "$URL$V/component-groups/$G"
+assert_eq "group members after join" "$C2 $C1" "$(j '.components | join(" ")')"
+assert_status "PATCH component group_id \"null\" (string)" 200 -H "$WAUTH" -H "$JSON" -X PATCH "$URL$V/components/$C1" \
+	-d '{"component":{"group_id":"null"}}'
+assert_eq "component left the group" "null" "$(j .group_id)"
 assert_status "DELETE component-group" 200 -H "$WAUTH" -X DELETE "$URL$V/component-groups/$G"
 assert_eq "DELETE group: returns the group" "$G" "$(j .id)"
 assert_status "GET deleted group" 404 -H "$AUTH" "$URL$V/component-groups/$G"
 assert_status "orphaned child" 200 -H "$AUTH" "$URL$V/components/$C2"
 assert_eq "orphaned child: group_id null" "null" "$(j .group_id)"
 check "audit: group.delete" audit_has group.delete "$G"
+# a group whose last child is deleted goes with it; the inner description wins over the outer one
+assert_status "POST component (lone child)" 201 -H "$WAUTH" -H "$JSON" -X POST "$URL$V/components" -d '{"component":{"name":"Lone"}}'
+C5=$(j .id)
+assert_status "POST group of one" 201 -H "$WAUTH" -H "$JSON" -X POST "$URL$V/component_groups" \
+	-d "{\"description\":\"outer\",\"component_group\":{\"name\":\"Solo\",\"description\":\"inner\",\"components\":[\"$C5\"]}}"
+G2=$(j .id)
+assert_eq "group: inner description wins" "inner" "$(j .description)"
+assert_status "DELETE the only child" 204 -H "$WAUTH" -X DELETE "$URL$V/components/$C5"
+assert_status "group went with its last child" 404 -H "$AUTH" "$URL$V/component-groups/$G2"
 
 # ================= incidents =================
 bk_cli component set "$C1" --status operational >/dev/null
@@ -247,6 +268,11 @@ assert_status "PATCH incident via query-string brackets" 200 -H "$WAUTH" -X PATC
 	"$URL$V/incidents/$I2.json?incident%5Bstatus%5D=identified&incident%5Bmessage%5D=From%20query"
 assert_eq "query-string PATCH: status" "identified" "$(j .status)"
 assert_eq "query-string PATCH: message" "From query" "$(j '.incident_updates[0].body')"
+
+assert_status "incidents ?q= searches update bodies" 200 -H "$AUTH" "$URL$V/incidents?q=AT%20CHECKOUT"
+assert_eq "?q= finds the edited update's incident only" "$I1" "$(j '[.[].id] | join(" ")')"
+assert_status "incidents ?limit=1" 200 -H "$AUTH" "$URL$V/incidents?limit=1"
+assert_eq "?limit=1: newest only" "$I2" "$(j '[.[].id] | join(" ")')"
 
 # ================= scheduled maintenance =================
 iso() { date -u -d "@$1" +%Y-%m-%dT%H:%M:%SZ; }
@@ -413,6 +439,14 @@ assert_eq "audit: entries by the write key have targets" "0" \
 check "audit: human listing" sh -c "'$BEACON' --config '$CONF' audit --limit 3 | grep -q incident.create"
 check_fails "audit: bad --limit is a usage error" bk_cli audit --limit 0
 
+# every 2xx write request nginx saw (an Idempotency-Key replay writes nothing) has one audit entry
+writes=$(grep -cE '"(POST|PATCH|PUT|DELETE) /(api/)?v1/[^"]*" 2[0-9][0-9] ' "$T/access.log")
+replays=1
+ADMIN_ID=$(printf '%s' "$ADMIN_TOKEN" | cut -d_ -f2)
+api_audits=$(bk_cli audit --limit 100000 --json | jq --arg a "$ADMIN_ID" --arg w "$WID" '[.[] | select(.who == $a or .who == $w)] | length')
+[ "$writes" -gt 40 ] && ok "access log counted $writes API writes" || not_ok "access log counted API writes" "only [$writes]"
+assert_eq "audit: one entry per successful API write" "$((writes - replays))" "$api_audits"
+
 # ================= OpenAPI =================
 assert_status "GET /v1/openapi.json (no auth)" 200 "$URL/v1/openapi.json"
 check "openapi: version 3.x" jq -e '.openapi | startswith("3.")' "$B"
@@ -471,4 +505,6 @@ assert_status "max_body_kb: 413 from beacon behind lighttpd" 413 -H "Authorizati
 	-X POST "$RLLURL/v1/pages/$RLP/components" --data-binary "@$T/mid.json"
 assert_contains "max_body_kb: beacon's JSON error" "$(j .error)" "request body over 16384 bytes"
 
+check "the main beacon survived every request" kill -0 "$MAIN_PID"
+check "the rate-limit beacon survived every request" kill -0 "$BK_SERVE_PID"
 bk_done
