@@ -65,6 +65,9 @@ static const char *const texts[M__COUNT][2] = {
 	[M_BAD_REQUEST_TEXT]    = { "The request was not valid.", "La solicitud no es válida." },
 	[M_BACK_HOME]           = { "Back to the status page", "Volver a la página de estado" },
 	[M_POWERED_BY]          = { "Powered by Beacon", "Con la tecnología de Beacon" },
+	[M_REPLICA_SYNCED]      = { "This is a read-only copy of the status page, last synced with the primary at",
+	                            "Esta es una copia de solo lectura de la página de estado, sincronizada con la "
+	                            "principal el" },
 	[M_POSTMORTEM]          = { "Postmortem", "Informe posterior" },
 	[M_UPDATE]              = { "Update", "Actualización" },
 	[M_MORE_NOTICES]        = { "Only the latest %s notices of this month are shown.",

@@ -53,6 +53,7 @@ enum msg {
 	M_BAD_REQUEST_TEXT,
 	M_BACK_HOME,
 	M_POWERED_BY,
+	M_REPLICA_SYNCED,       /* footer of a secondary, followed by the time */
 	M_POSTMORTEM,
 	M_UPDATE,
 	M_MORE_NOTICES,         /* "Only the latest %s notices of this month are shown." with a count */

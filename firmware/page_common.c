@@ -5,6 +5,7 @@
 #include "markdown.h"
 #include "out.h"
 #include "pages.h"
+#include "repl.h"
 
 bool page_ctx_init(struct page_ctx *p, struct req *r)
 {
@@ -326,7 +327,18 @@ void page_end(struct page_ctx *p)
 	out_text(b, i18n_fmt(p->a, p->lang, M_TIMES_IN_ZONE, zone));
 	out_raw_trusted(b, " <span class=\"js-only\">");
 	out_text(b, i18n_text(p->lang, M_LOCAL_TIME_NOTE));
-	out_raw_trusted(b, "</span></p>\n<p><a href=\"");
+	out_raw_trusted(b, "</span></p>\n");
+	int64_t synced = repl_last_sync_ms(p->r->cfg);
+	if (synced > 0) {            /* a secondary says how fresh its copy is */
+		out_raw_trusted(b, "<p class=\"replica\">");
+		out_text(b, i18n_text(p->lang, M_REPLICA_SYNCED));
+		out_raw_trusted(b, " ");
+		page_time(p, synced, fmt_datetime(p, synced));
+		out_raw_trusted(b, " ");
+		out_text(b, fmt_zone_abbr(synced));
+		out_raw_trusted(b, ".</p>\n");
+	}
+	out_raw_trusted(b, "<p><a href=\"");
 	page_href(p, "/");
 	out_raw_trusted(b, "\">");
 	out_text(b, p->name);

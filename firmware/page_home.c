@@ -176,8 +176,11 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 			buf_puts(&tip, "\n");
 			buf_puts(&tip, i18n_text(p->lang, M_NO_INCIDENTS_DAY));
 		}
-		buf_printf(b, "<rect x=\"%zu\" width=\"4\" height=\"34\" class=\"%s%d\"><title>", d * 6,
-		           dp < 0 ? "nd" : "d", dp < 0 ? 0 : (int)day->worst);
+		if (dp < 0)
+			buf_printf(b, "<rect x=\"%zu\" width=\"4\" height=\"34\" class=\"nd\"><title>", d * 6);
+		else
+			buf_printf(b, "<rect x=\"%zu\" width=\"4\" height=\"34\" class=\"d%d\"><title>", d * 6,
+			           (int)day->worst);
 		out_text(b, tip.p);
 		out_raw_trusted(b, "</title></rect>");
 		buf_free(&tip);

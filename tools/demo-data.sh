@@ -30,11 +30,11 @@ whatsapp=$(b component add --name WhatsApp --group "$channels" --description "Wh
 messenger=$(b component add --name "Facebook Messenger" --group "$channels" --start-date 2024-01-15)
 instagram=$(b component add --name "Instagram Direct Messages" --group "$channels" --start-date 2024-03-01)
 feed=$(b component add --name "Facebook Feed" --group "$channels" --start-date 2024-03-01)
-b component add --name "Web widget" --group "$channels" --description "Chat widget embedded in customer sites" >/dev/null
-api=$(b component add --name API --group "$platform" --description "REST API and webhooks")
-website=$(b component add --name Website --group "$platform")
-dashboard=$(b component add --name Dashboard --group "$platform" --description "Agent and admin dashboard")
-workflow=$(b component add --name "Workflow engine" --group "$platform" --description "Bot flows and integrations")
+b component add --name "Web widget" --group "$channels" --description "Chat widget embedded in customer sites" --start-date 2024-06-01 >/dev/null
+api=$(b component add --name API --group "$platform" --description "REST API and webhooks" --start-date 2024-01-15)
+website=$(b component add --name Website --group "$platform" --start-date 2024-01-15)
+dashboard=$(b component add --name Dashboard --group "$platform" --description "Agent and admin dashboard" --start-date 2024-01-15)
+workflow=$(b component add --name "Workflow engine" --group "$platform" --description "Bot flows and integrations" --start-date 2024-02-01)
 
 # An older incident: partial outage of the workflow engine, about 40 days ago.
 cat > "$TMP/investigating2.md" <<'EOF'

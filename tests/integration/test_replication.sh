@@ -93,6 +93,9 @@ assert_eq "health: primary role" primary "$(health "$PURL" role)"
 check "health: snapshot age is a small number" test "$(health "$SURL" snapshot_age_seconds)" -le 3
 summary() { curl -s --max-time 5 "$1/api/v2/components.json" | jq -c '[.components[].name]'; }
 assert_eq "secondary serves the primary's components" "$(summary "$PURL")" "$(summary "$SURL")"
+assert_contains "secondary's page says when it last synced" "$(curl -s "$SURL/")" \
+	"read-only copy of the status page, last synced with the primary at <time class=\"lt\" datetime="
+assert_not_contains "primary's page does not" "$(curl -s "$PURL/")" "read-only copy"
 check "unchanged polls are 304s that install nothing" \
 	sh -c "sleep $((INTERVAL * 2)); [ \$(grep -c 'installed generation' '$PULL_LOG') -eq 2 ]"
 
