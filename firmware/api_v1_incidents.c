@@ -281,8 +281,9 @@ static bool apply_incident(struct v1_ctx *c, const struct v1_input *in, struct i
 			return false;
 		}
 		inc->started_at = inc->scheduled_for;
-	} else if (v[IF_SCHEDULED_UNTIL].set) {
-		v1_fail(c, 422, "incident.scheduled_until: only for a scheduled maintenance");
+	} else if (v[IF_SCHEDULED_FOR].set || v[IF_SCHEDULED_UNTIL].set) {
+		v1_fail(c, 422, "incident.%s: only for a scheduled maintenance",
+		        v[IF_SCHEDULED_FOR].set ? "scheduled_for" : "scheduled_until");
 		return false;
 	}
 	if (inc->status == IS_MONITORING && inc->monitoring_at == 0)
