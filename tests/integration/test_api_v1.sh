@@ -299,8 +299,8 @@ assert_eq "past maintenance: auto completed" "completed" "$(j .status)"
 assert_eq "unresolved holds no maintenance" "false" "$(get "$V/incidents/unresolved" | jq --arg a "$MU" --arg b "$MA" 'any(.[]; .id == $a or .id == $b)')"
 # a short window crossed by the clock: scheduled -> in_progress -> completed
 NOW=$(date +%s)
-assert_status "POST maintenance (2 s from now, 2 s long)" 201 -H "$WAUTH" -H "$JSON" -X POST "$URL$V/incidents" \
-	-d "{\"incident\":{\"name\":\"Quick work\",\"scheduled_for\":\"$(iso $((NOW + 2)))\",\"scheduled_until\":\"$(iso $((NOW + 4)))\",\"scheduled_auto_in_progress\":true,\"scheduled_auto_completed\":true}}"
+assert_status "POST maintenance (2 s from now, 4 s long)" 201 -H "$WAUTH" -H "$JSON" -X POST "$URL$V/incidents" \
+	-d "{\"incident\":{\"name\":\"Quick work\",\"scheduled_for\":\"$(iso $((NOW + 2)))\",\"scheduled_until\":\"$(iso $((NOW + 6)))\",\"scheduled_auto_in_progress\":true,\"scheduled_auto_completed\":true}}"
 MQ=$(j .id)
 mstatus() { [ "$(get "$V/incidents/$1" | jq -r .status)" = "$2" ]; }
 [ "$(date +%s)" -lt $((NOW + 2)) ] && assert_eq "quick maintenance: scheduled before its start" scheduled "$(j .status)"
