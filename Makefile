@@ -38,7 +38,7 @@ $(BUILD)/beacon: $(OBJ) $(BUILD)/gen/web_assets.o
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/gen/web_assets.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS) -lcmocka
 
 # Install every Debian package the build, the tests and `make run` need (idempotent).
 DEB_PKGS = build-essential pkg-config libfcgi-dev liblmdb-dev lmdb-utils libmbedtls-dev \

@@ -144,7 +144,8 @@ static int scope_needed(unsigned flags)
 	return 0;
 }
 
-/* Authenticates from Authorization (OAuth/Bearer) or ?api_key=; false after writing the error. */
+/* Authenticates from Authorization (OAuth <key>, Bearer <key>, or the bare key) or ?api_key=; false
+ * after writing the error. */
 static bool authenticate(struct req *r, unsigned flags)
 {
 	int need = scope_needed(flags);
@@ -155,6 +156,8 @@ static bool authenticate(struct req *r, unsigned flags)
 			key = h + 6;
 		else if (strncasecmp(h, "Bearer ", 7) == 0)
 			key = h + 7;
+		else if (strchr(h, ' ') == NULL)
+			key = h;                          /* the bare key, as Statuspage also accepts */
 		while (key && *key == ' ')
 			key++;
 	}
@@ -162,7 +165,7 @@ static bool authenticate(struct req *r, unsigned flags)
 		key = req_query(r, "api_key");
 	if (key == NULL || *key == '\0') {
 		resp_header(r, "WWW-Authenticate", "OAuth realm=\"beacon\"");
-		resp_json_error(r, 401, "missing API key: send Authorization: OAuth <key>");
+		resp_json_error(r, 401, "Could not authenticate: missing API key (send Authorization: OAuth <key>)");
 		return false;
 	}
 	struct stx *tx = req_tx(r);
@@ -172,7 +175,7 @@ static bool authenticate(struct req *r, unsigned flags)
 	}
 	if (strlen(key) > TOKEN_TEXT_MAX || store_token_check(tx, key, &r->token) != BC_OK) {
 		resp_header(r, "WWW-Authenticate", "OAuth realm=\"beacon\"");
-		resp_json_error(r, 401, "invalid API key");
+		resp_json_error(r, 401, "Could not authenticate: invalid API key");
 		return false;
 	}
 	bool ok;

@@ -384,6 +384,9 @@ assert_contains "GET 404 names the incident" "$(j .error)" "incident not found"
 assert_status "Authorization: OAuth" 200 -H "Authorization: OAuth $READ_TOKEN" "$URL$V"
 assert_status "Authorization: oauth (lower case)" 200 -H "Authorization: oauth $READ_TOKEN" "$URL$V"
 assert_status "Authorization: Bearer" 200 -H "Authorization: Bearer $READ_TOKEN" "$URL$V"
+assert_status "Authorization: the bare key" 200 -H "Authorization: $READ_TOKEN" "$URL$V"
+assert_status "Authorization: an unknown scheme" 401 -H "Authorization: Basic $READ_TOKEN" "$URL$V"
+assert_contains "401 says Could not authenticate" "$(j .error)" "Could not authenticate"
 assert_status "?api_key=" 200 "$URL$V?api_key=$READ_TOKEN"
 assert_status "?api_key= on a write" 201 -H "$JSON" -X POST "$URL$V/incidents?api_key=$WRITE_TOKEN" \
 	-d '{"incident":{"name":"Via api_key"}}'
