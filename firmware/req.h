@@ -18,6 +18,8 @@ struct kv {
 	const char *key, *val;   /* decoded, NUL-terminated, in the request arena */
 };
 
+struct cached;
+
 struct req {
 	struct arena *arena;               /* freed when the request ends */
 	struct app *app;
@@ -53,6 +55,9 @@ struct req {
 	struct buf body_out;
 	const char *cache_control;         /* NULL: server default for the route */
 	bool microcache;                   /* nginx may keep it until the end of this second */
+	struct cached *held;               /* a render cache entry whose body is sent (instead of body_out); */
+	                                   /* the server releases it after sending */
+	bool held_gz;                      /* send the entry's gzip copy */
 	int send_fd;                       /* >= 0: after the headers, stream send_len bytes of this fd */
 	uint64_t send_len;                 /* (instead of body_out); the server closes the fd */
 };

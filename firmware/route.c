@@ -199,7 +199,8 @@ static bool accepts_gzip(struct req *r)
 }
 
 /* Serves a cached entry: 304 on a matching If-None-Match, else the gzip or plain body. */
-static void serve_cached(struct req *r, const struct cached *c)
+/* Answers from a cache entry; takes over the caller's reference to it. */
+static void serve_cached(struct req *r, struct cached *c)
 {
 	r->status = c->status;
 	r->content_type_out = c->content_type;
@@ -208,14 +209,14 @@ static void serve_cached(struct req *r, const struct cached *c)
 	buf_reset(&r->body_out);
 	if (c->status == 200 && etag_matches(req_header(r, "If-None-Match"), c->etag)) {
 		r->status = 304;
+		cache_release(c);
 		return;
 	}
 	if (c->gz_len && accepts_gzip(r)) {
 		resp_header(r, "Content-Encoding", "gzip");
-		buf_append(&r->body_out, c->gz, c->gz_len);
-	} else {
-		buf_append(&r->body_out, c->body, c->body_len);
+		r->held_gz = true;
 	}
+	r->held = c;            /* sent from the entry itself, no copy; released after sending */
 }
 
 static void run_cached(struct req *r, const struct route *rt)
@@ -242,8 +243,7 @@ static void run_cached(struct req *r, const struct route *rt)
 	}
 	r->cache_control = "public, max-age=1, stale-if-error=86400";
 	r->microcache = true;
-	serve_cached(r, c);
-	cache_release(c);
+	serve_cached(r, c);     /* takes over the reference */
 }
 
 void route_dispatch(struct req *r)

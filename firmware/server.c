@@ -168,6 +168,17 @@ static bool parse_request(struct req *r, FCGX_Request *fr)
 	return true;
 }
 
+/* The body of a response served from a render cache entry: its gzip copy when the route chose it. */
+static const char *held_body(const struct req *r)
+{
+	return r->held_gz ? r->held->gz : r->held->body;
+}
+
+static size_t held_len(const struct req *r)
+{
+	return r->held_gz ? r->held->gz_len : r->held->body_len;
+}
+
 /* Writes status line, headers and body as one FastCGI stream (one write for small responses). */
 static void send_response(struct req *r, FCGX_Request *fr, struct buf *out)
 {
@@ -181,7 +192,7 @@ static void send_response(struct req *r, FCGX_Request *fr, struct buf *out)
 			              "style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; "
 			              "base-uri 'none'; form-action 'self'\r\n"
 			              "Referrer-Policy: strict-origin-when-cross-origin\r\n");
-		uint64_t len = r->send_fd >= 0 ? r->send_len : r->body_out.len;
+		uint64_t len = r->send_fd >= 0 ? r->send_len : r->held ? held_len(r) : r->body_out.len;
 		buf_printf(out, "Content-Length: %llu\r\n", (unsigned long long)len);
 	}
 	if (r->microcache)     /* before Cache-Control: nginx then ignores max-age and its whole seconds */
@@ -192,6 +203,11 @@ static void send_response(struct req *r, FCGX_Request *fr, struct buf *out)
 		buf_append(out, r->headers.p, r->headers.len);
 	buf_puts(out, "\r\n");
 	bool body = !r->head && r->status != 304 && r->status != 204;
+	if (body && r->held) {                     /* a shared cache entry: straight from it */
+		FCGX_PutStr(out->p, (int)out->len, fr->out);
+		FCGX_PutStr(held_body(r), (int)held_len(r), fr->out);
+		return;
+	}
 	if (body && r->send_fd < 0 && r->body_out.len)
 		buf_append(out, r->body_out.p, r->body_out.len);
 	FCGX_PutStr(out->p, (int)out->len, fr->out);
@@ -237,13 +253,15 @@ static void *worker_main(void *arg)
 			log_warnx("%d %s %s", r.status, r.method, log_escape(esc, sizeof esc, r.raw_uri));
 		}
 		send_response(&r, &w->fr, &out);
+		if (r.held)
+			cache_release(r.held);
 		if (r.tx)
 			store_abort(r.tx);
 		app_store_release(the_app, r.store);
 		buf_free(&r.headers);
 		buf_free(&r.body_out);
 		arena_reset(arena);
-		if (out.cap > 1 << 20)
+		if (out.cap > 64 << 10)
 			buf_free(&out);  /* don't pin a huge response buffer between requests */
 		FCGX_Finish_r(&w->fr);
 		atomic_fetch_sub(&in_flight, 1);

@@ -1,7 +1,9 @@
 /* objects.c: page settings, groups, components (ordered listing) and each component's status log. */
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include "store_internal.h"
+#include "log.h"
 
 #define PAGE_KEY "page"
 #define LOG_PREFIX (ID_LEN + 8)         /* component id || key64(at) */
@@ -357,8 +359,11 @@ enum bc_err store_status_log_add(struct stx *t, const char *component_id, const 
 	if (e != BC_OK)
 		return e;
 	be32_put(key + LOG_PREFIX, seq);
-	json_t *rec = json_pack("{s:s, s:s}", "status", comp_status_name(c->status), "incident_id", c->incident_id);
-	return db_put_json(t, DB_STATUS_LOG, key, sizeof key, rec);
+	/* "<status> <incident id>": plain text, read back without a JSON parse (the home page reads
+	 * every component's 90 days of log on each render) */
+	char rec[64];
+	int len = snprintf(rec, sizeof rec, "%s %s", comp_status_name(c->status), c->incident_id);
+	return db_put(t, DB_STATUS_LOG, key, sizeof key, rec, (size_t)len);
 }
 
 struct log_walk {
@@ -370,21 +375,32 @@ struct log_walk {
 	enum bc_err err;
 };
 
+static enum bc_err bad_log_record(const MDB_val *key)
+{
+	log_warnx("store: a status log record of component %.12s is damaged", (const char *)key->mv_data);
+	return BC_STORE;
+}
+
 static bool log_one(void *ctx, const MDB_val *key, const MDB_val *val)
 {
 	struct log_walk *w = ctx;
 	int64_t at = key64_get((const unsigned char *)key->mv_data + ID_LEN);
 	if (key->mv_size != LOG_PREFIX + 4 || at >= w->to)
 		return false;
-	json_t *o = json_from_val(val);
 	struct status_change sc = { .at = at };
-	if (o == NULL || !comp_status_parse(jstr(o, "status"), &sc.status)) {
-		json_decref(o);
-		w->err = BC_STORE;
+	char rec[64];
+	char *sp = NULL;
+	if (val->mv_size < sizeof rec) {
+		memcpy(rec, val->mv_data, val->mv_size);
+		rec[val->mv_size] = '\0';
+		sp = strchr(rec, ' ');
+	}
+	if (sp == NULL || (*sp = '\0', !comp_status_parse(rec, &sc.status)) ||
+	    (sp[1] && !id_valid(sp + 1))) {
+		w->err = bad_log_record(key);
 		return false;
 	}
-	id_copy(sc.incident_id, jstr(o, "incident_id"));
-	json_decref(o);
+	id_copy(sc.incident_id, sp + 1);
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
 		struct status_change *bigger = arena_alloc(w->t->a, cap * sizeof *bigger);
