@@ -1,4 +1,5 @@
 /* route.c: the route table walk and the one place that checks method, auth, replica mode, language and cache. */
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -219,6 +220,8 @@ static void serve_cached(struct req *r, struct cached *c)
 	r->held = c;            /* sent from the entry itself, no copy; released after sending */
 }
 
+static pthread_mutex_t render_mu = PTHREAD_MUTEX_INITIALIZER;
+
 static void run_cached(struct req *r, const struct route *rt)
 {
 	struct stx *tx = req_tx(r);
@@ -231,15 +234,26 @@ static void run_cached(struct req *r, const struct route *rt)
 	int64_t max_age = (int64_t)r->cfg->cache_seconds * 1000;
 	struct cached *c = cache_get(key, gen, max_age);
 	if (c == NULL) {
-		size_t keep = r->headers.len;     /* headers set before the handler (CORS) */
-		rt->fn(r);
-		if (r->status != 200 && r->status != 404)
-			return;         /* errors are never cached */
-		c = cache_put(key, gen, r->status, r->content_type_out ? r->content_type_out : "text/html; charset=utf-8",
-		              r->body_out.p ? r->body_out.p : "", r->body_out.len);
-		r->headers.len = keep;            /* a cached response carries only what serve_cached adds */
-		if (r->headers.p)
-			r->headers.p[keep] = '\0';
+		/* One render at a time: when a new generation lands under load, the other readers wait
+		 * a few ms for that render instead of all rendering the same page at once. */
+		pthread_mutex_lock(&render_mu);
+		c = cache_get(key, gen, max_age);
+		if (c == NULL) {
+			size_t keep = r->headers.len;     /* headers set before the handler (CORS) */
+			rt->fn(r);
+			if (r->status != 200 && r->status != 404) {
+				pthread_mutex_unlock(&render_mu);
+				return;         /* errors are never cached */
+			}
+			c = cache_put(key, gen, r->status,
+			              r->content_type_out ? r->content_type_out : "text/html; charset=utf-8",
+			              r->body_out.p ? r->body_out.p : "", r->body_out.len);
+			r->headers.len = keep;            /* a cached response carries only what serve_cached adds */
+			if (r->headers.p)
+				r->headers.p[keep] = '\0';
+			buf_free(&r->body_out);
+		}
+		pthread_mutex_unlock(&render_mu);
 	}
 	r->cache_control = "public, max-age=1, stale-if-error=86400";
 	r->microcache = true;
