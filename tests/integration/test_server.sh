@@ -73,10 +73,21 @@ done
 assert_eq "50 requests give identical bodies" 1 "$same"
 
 # SIGTERM stops the server promptly and removes its socket.
+home_before=$(curl -s "$URL/")            # fills nginx's microcache
+status_before=$(curl -s "$URL/api/v2/status.json")
 kill -TERM "$BK_SERVE_PID"
 i=0; while kill -0 "$BK_SERVE_PID" 2>/dev/null && [ $i -lt 10 ]; do sleep 0.1; i=$((i+1)); done
 check_fails "SIGTERM stops beacon within 1 s" kill -0 "$BK_SERVE_PID"
 check_fails "socket removed on exit" test -S "$SOCK"
+# While beacon is down, nginx keeps serving the last good copies (fastcgi_cache_use_stale).
+sleep 1.2
+assert_status "beacon down: nginx still serves the page" 200 "$URL/"
+assert_contains "beacon down: from the microcache, marked stale" "$(cat "$T/headers")" "X-Cache: STALE"
+assert_eq "beacon down: the same page as before" "$home_before" "$(cat "$T/body")"
+assert_status "beacon down: the status API too" 200 "$URL/api/v2/status.json"
+assert_eq "beacon down: same status JSON" "$status_before" "$(cat "$T/body")"
+assert_status "beacon down: writes are not faked (502)" 502 -X POST -H "Authorization: OAuth $ADMIN_TOKEN" \
+	-H 'Content-Type: application/json' -d '{}' "$URL/v1/pages/x/incidents"
 bk_start_serve "$CONF" "$SOCK" "$LOG"
 assert_status "restarted server serves again" 200 "$LURL/api/v2/status.json"
 
