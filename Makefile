@@ -69,6 +69,7 @@ run: deps all
 
 bench: deps all
 	sh tools/bench/bench.sh $(abspath $(BUILD)/beacon)
+	sh tools/bench/bench_repl.sh $(abspath $(BUILD)/beacon)
 
 install: all
 	install -D -m 0755 $(BUILD)/beacon $(DESTDIR)/usr/local/bin/beacon
