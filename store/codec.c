@@ -194,6 +194,372 @@ static enum bc_err bad_record(json_t *o, const char *what)
 	return BC_STORE;
 }
 
+/*
+ * A fast path for the flat records written by enc_component and enc_incident: one object of
+ * strings, integers, booleans, nulls and arrays of strings, read without building a jansson tree.
+ * Anything outside that subset or not well-formed (a real number, a nested object, an escape it
+ * does not take, a duplicate key, bad UTF-8) makes the fast path give up, and the decoder reads
+ * the record with jansson as before, so both paths see exactly the same records the same way.
+ */
+#define FLAT_MAX 24
+
+enum flat_type { FT_STR, FT_INT, FT_TRUE, FT_FALSE, FT_NULL, FT_ARR };
+
+struct flat_val {
+	const char *key;
+	size_t klen;
+	enum flat_type type;
+	const char *p;                  /* FT_STR: after the opening quote; FT_ARR: after '[' */
+	size_t len;                     /* FT_STR: bytes up to the closing quote; FT_ARR: number of items */
+	bool escaped;                   /* FT_STR: holds a backslash */
+	int64_t i;                      /* FT_INT */
+};
+
+struct flat {
+	struct flat_val v[FLAT_MAX];
+	size_t n;
+};
+
+static const char *flat_ws(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+		p++;
+	return p;
+}
+
+/* Scans a string after its opening quote; returns the closing quote, or NULL. */
+static const char *flat_scan_str(const char *p, const char *end, bool *escaped)
+{
+	*escaped = false;
+	while (p < end) {
+		unsigned char c = (unsigned char)*p;
+		if (c == '"')
+			return p;
+		if (c < 0x20)
+			return NULL;
+		if (c == '\\') {
+			*escaped = true;
+			p += 2;
+			continue;
+		}
+		if (c < 0x80) {
+			p++;
+			continue;
+		}
+		if (end - p < 4) {          /* utf8_seq may look up to 3 bytes ahead */
+			unsigned char tail[4] = { 0 };
+			memcpy(tail, p, (size_t)(end - p));
+			size_t n = utf8_seq(tail);
+			if (n == 0 || n > (size_t)(end - p))
+				return NULL;
+			p += n;
+			continue;
+		}
+		size_t n = utf8_seq((const unsigned char *)p);
+		if (n == 0)
+			return NULL;
+		p += n;
+	}
+	return NULL;
+}
+
+static int hex4(const char *p)
+{
+	int v = 0;
+	for (int i = 0; i < 4; i++) {
+		char c = p[i];
+		v <<= 4;
+		if (c >= '0' && c <= '9')
+			v |= c - '0';
+		else if (c >= 'a' && c <= 'f')
+			v |= c - 'a' + 10;
+		else if (c >= 'A' && c <= 'F')
+			v |= c - 'A' + 10;
+		else
+			return -1;
+	}
+	return v;
+}
+
+/* Decodes string bytes [p, p+len) (escapes included) into dst (room for len + 1); false if not taken. */
+static bool flat_unescape(const char *p, size_t len, char *dst)
+{
+	const char *end = p + len;
+	char *o = dst;
+	while (p < end) {
+		if (*p != '\\') {
+			*o++ = *p++;
+			continue;
+		}
+		if (end - p < 2)
+			return false;
+		char c = p[1];
+		p += 2;
+		switch (c) {
+		case '"': *o++ = '"'; break;
+		case '\\': *o++ = '\\'; break;
+		case '/': *o++ = '/'; break;
+		case 'b': *o++ = '\b'; break;
+		case 'f': *o++ = '\f'; break;
+		case 'n': *o++ = '\n'; break;
+		case 'r': *o++ = '\r'; break;
+		case 't': *o++ = '\t'; break;
+		case 'u': {
+			int u = end - p >= 4 ? hex4(p) : -1;
+			p += 4;
+			if (u <= 0 || (u >= 0xdc00 && u <= 0xdfff))
+				return false;   /* \u0000 and lone low surrogates: jansson decides */
+			long cp = u;
+			if (u >= 0xd800 && u <= 0xdbff) {
+				int lo = end - p >= 6 && p[0] == '\\' && p[1] == 'u' ? hex4(p + 2) : -1;
+				if (lo < 0xdc00 || lo > 0xdfff)
+					return false;
+				p += 6;
+				cp = 0x10000 + (((long)u - 0xd800) << 10) + (lo - 0xdc00);
+			}
+			/* the UTF-8 form is never longer than the escape it replaces */
+			if (cp < 0x80) {
+				*o++ = (char)cp;
+			} else if (cp < 0x800) {
+				*o++ = (char)(0xc0 | (cp >> 6));
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			} else if (cp < 0x10000) {
+				*o++ = (char)(0xe0 | (cp >> 12));
+				*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			} else {
+				*o++ = (char)(0xf0 | (cp >> 18));
+				*o++ = (char)(0x80 | ((cp >> 12) & 0x3f));
+				*o++ = (char)(0x80 | ((cp >> 6) & 0x3f));
+				*o++ = (char)(0x80 | (cp & 0x3f));
+			}
+			break;
+		}
+		default:
+			return false;
+		}
+	}
+	*o = '\0';
+	return true;
+}
+
+/* One value at p; fills fv (type, span) and returns the byte after it, or NULL. */
+static const char *flat_value(const char *p, const char *end, struct flat_val *fv)
+{
+	if (p >= end)
+		return NULL;
+	if (*p == '"') {
+		const char *q = flat_scan_str(p + 1, end, &fv->escaped);
+		if (q == NULL)
+			return NULL;
+		fv->type = FT_STR;
+		fv->p = p + 1;
+		fv->len = (size_t)(q - p - 1);
+		return q + 1;
+	}
+	if (*p == '-' || (*p >= '0' && *p <= '9')) {
+		bool neg = *p == '-';
+		const char *q = p + neg;
+		uint64_t v = 0;
+		int digits = 0;
+		while (q < end && *q >= '0' && *q <= '9') {
+			v = v * 10 + (uint64_t)(*q - '0');
+			q++;
+			if (++digits > 18)
+				return NULL;
+		}
+		if (digits == 0 || (digits > 1 && p[neg] == '0'))
+			return NULL;
+		if (q < end && (*q == '.' || *q == 'e' || *q == 'E'))
+			return NULL;    /* reals: jansson's rules */
+		fv->type = FT_INT;
+		fv->i = neg ? -(int64_t)v : (int64_t)v;
+		return q;
+	}
+	static const struct { const char *w; size_t n; enum flat_type t; } words[] = {
+		{ "true", 4, FT_TRUE }, { "false", 5, FT_FALSE }, { "null", 4, FT_NULL },
+	};
+	for (size_t i = 0; i < sizeof words / sizeof words[0]; i++)
+		if ((size_t)(end - p) >= words[i].n && memcmp(p, words[i].w, words[i].n) == 0) {
+			fv->type = words[i].t;
+			return p + words[i].n;
+		}
+	if (*p == '[') {                /* an array of strings only */
+		fv->type = FT_ARR;
+		fv->p = p + 1;
+		fv->len = 0;
+		p = flat_ws(p + 1, end);
+		if (p < end && *p == ']')
+			return p + 1;
+		for (;;) {
+			bool esc;
+			if (p >= end || *p != '"')
+				return NULL;
+			const char *q = flat_scan_str(p + 1, end, &esc);
+			if (q == NULL)
+				return NULL;
+			fv->len++;
+			p = flat_ws(q + 1, end);
+			if (p < end && *p == ']')
+				return p + 1;
+			if (p >= end || *p != ',')
+				return NULL;
+			p = flat_ws(p + 1, end);
+		}
+	}
+	return NULL;
+}
+
+/* Parses a whole record; false when it is not a flat object this path takes. */
+static bool flat_parse(const MDB_val *mv, struct flat *f)
+{
+	const char *p = mv->mv_data, *end = p + mv->mv_size;
+	f->n = 0;
+	p = flat_ws(p, end);
+	if (p >= end || *p != '{')
+		return false;
+	p = flat_ws(p + 1, end);
+	if (p < end && *p == '}') {
+		p++;
+	} else {
+		for (;;) {
+			if (p >= end || *p != '"' || f->n == FLAT_MAX)
+				return false;
+			struct flat_val *fv = &f->v[f->n];
+			bool esc;
+			const char *q = flat_scan_str(p + 1, end, &esc);
+			if (q == NULL || esc)
+				return false;
+			fv->key = p + 1;
+			fv->klen = (size_t)(q - p - 1);
+			for (size_t i = 0; i < f->n; i++)
+				if (f->v[i].klen == fv->klen && memcmp(f->v[i].key, fv->key, fv->klen) == 0)
+					return false;      /* duplicate key: jansson rejects it */
+			p = flat_ws(q + 1, end);
+			if (p >= end || *p != ':')
+				return false;
+			p = flat_value(flat_ws(p + 1, end), end, fv);
+			if (p == NULL)
+				return false;
+			f->n++;
+			p = flat_ws(p, end);
+			if (p < end && *p == '}') {
+				p++;
+				break;
+			}
+			if (p >= end || *p != ',')
+				return false;
+			p = flat_ws(p + 1, end);
+		}
+	}
+	return flat_ws(p, end) == end;
+}
+
+static const struct flat_val *flat_get(const struct flat *f, const char *k)
+{
+	size_t kl = strlen(k);
+	for (size_t i = 0; i < f->n; i++)
+		if (f->v[i].klen == kl && memcmp(f->v[i].key, k, kl) == 0)
+			return &f->v[i];
+	return NULL;
+}
+
+/*
+ * Field access over either representation: r->f (fast path) or r->o (jansson). The same decoder
+ * body runs on both; on the fast path any value it cannot take sets r->miss, and the caller then
+ * decodes the record again with jansson.
+ */
+struct rec {
+	const struct flat *f;
+	json_t *o;
+	struct arena *a;
+	bool miss;
+};
+
+static char *rec_dup(struct rec *r, const char *k)
+{
+	if (r->o)
+		return jdup(r->a, r->o, k);
+	const struct flat_val *fv = flat_get(r->f, k);
+	if (fv == NULL || fv->type != FT_STR)
+		return NULL;
+	if (!fv->escaped)
+		return arena_strndup(r->a, fv->p, fv->len);
+	char *s = arena_alloc(r->a, fv->len + 1);
+	if (!flat_unescape(fv->p, fv->len, s)) {
+		r->miss = true;
+		return NULL;
+	}
+	return s;
+}
+
+/* A short string (id, enum spelling) into dst; "" when missing, not a string or too long. */
+static const char *rec_short(struct rec *r, const char *k, char *dst, size_t cap)
+{
+	if (r->o)
+		return jstr(r->o, k);
+	const struct flat_val *fv = flat_get(r->f, k);
+	if (fv == NULL || fv->type != FT_STR)
+		return NULL;
+	if (fv->escaped || fv->len >= cap) {
+		r->miss = true;
+		return NULL;
+	}
+	memcpy(dst, fv->p, fv->len);
+	dst[fv->len] = '\0';
+	return dst;
+}
+
+static int64_t rec_int(struct rec *r, const char *k)
+{
+	if (r->o)
+		return jint(r->o, k);
+	const struct flat_val *fv = flat_get(r->f, k);
+	return fv && fv->type == FT_INT ? fv->i : 0;
+}
+
+static bool rec_bool(struct rec *r, const char *k)
+{
+	if (r->o)
+		return jbool(r->o, k);
+	const struct flat_val *fv = flat_get(r->f, k);
+	return fv && fv->type == FT_TRUE;
+}
+
+/* Array of ids: count and fill (arena); an item that is not a short string sets r->miss. */
+static bc_id *rec_ids(struct rec *r, const char *k, size_t *n)
+{
+	if (r->o) {
+		json_t *ids = json_object_get(r->o, k);
+		*n = json_array_size(ids);
+		bc_id *out = arena_alloc(r->a, (*n + 1) * sizeof(bc_id));
+		for (size_t i = 0; i < *n; i++)
+			id_copy(out[i], json_string_value(json_array_get(ids, i)));
+		return out;
+	}
+	const struct flat_val *fv = flat_get(r->f, k);
+	*n = fv && fv->type == FT_ARR ? fv->len : 0;
+	bc_id *out = arena_alloc(r->a, (*n + 1) * sizeof(bc_id));
+	const char *p = *n ? fv->p : NULL;
+	for (size_t i = 0; i < *n; i++) {
+		while (*p != '"')
+			p++;
+		const char *q = ++p;
+		while (*q != '"' && *q != '\\')
+			q++;
+		if (*q == '\\' || q - p > ID_LEN) {
+			r->miss = true;
+			return out;
+		}
+		char tmp[ID_LEN + 1];
+		memcpy(tmp, p, (size_t)(q - p));
+		tmp[q - p] = '\0';
+		id_copy(out[i], tmp);
+		p = q + 1;
+	}
+	return out;
+}
+
 json_t *enc_group(const struct group *g)
 {
 	return json_pack("{s:s, s:s, s:o, s:i, s:I, s:I}", "id", g->id, "name", g->name,
@@ -230,25 +596,37 @@ json_t *enc_component(const struct component *c)
 	                 "updated_at", (json_int_t)c->updated_at);
 }
 
+/* The fields of a component; false when the record is not one (or the fast path must give up). */
+static bool rec_component(struct rec *r, struct component *c)
+{
+	char tmp[32];
+	memset(c, 0, sizeof *c);
+	id_copy(c->id, rec_short(r, "id", tmp, sizeof tmp));
+	id_copy(c->group_id, rec_short(r, "group_id", tmp, sizeof tmp));
+	c->name = rec_dup(r, "name");
+	c->description = rec_dup(r, "description");
+	c->position = (int)rec_int(r, "position");
+	c->showcase = rec_bool(r, "showcase");
+	c->only_show_if_degraded = rec_bool(r, "only_show_if_degraded");
+	c->start_date = rec_int(r, "start_date");
+	c->created_at = rec_int(r, "created_at");
+	c->updated_at = rec_int(r, "updated_at");
+	return !r->miss && c->name != NULL && c->id[0] != '\0' &&
+	       comp_status_parse(rec_short(r, "status", tmp, sizeof tmp), &c->status) && !r->miss;
+}
+
 enum bc_err dec_component(struct arena *a, const MDB_val *v, struct component *c)
 {
-	json_t *o = json_from_val(v);
-	if (o == NULL)
+	struct flat f;
+	struct rec r = { .f = &f, .a = a };
+	if (flat_parse(v, &f) && rec_component(&r, c))
+		return BC_OK;
+	r = (struct rec){ .o = json_from_val(v), .a = a };
+	if (r.o == NULL)
 		return BC_STORE;
-	memset(c, 0, sizeof *c);
-	id_copy(c->id, jstr(o, "id"));
-	id_copy(c->group_id, jstr(o, "group_id"));
-	c->name = jdup(a, o, "name");
-	c->description = jdup(a, o, "description");
-	c->position = (int)jint(o, "position");
-	c->showcase = jbool(o, "showcase");
-	c->only_show_if_degraded = jbool(o, "only_show_if_degraded");
-	c->start_date = jint(o, "start_date");
-	c->created_at = jint(o, "created_at");
-	c->updated_at = jint(o, "updated_at");
-	if (c->name == NULL || c->id[0] == '\0' || !comp_status_parse(jstr(o, "status"), &c->status))
-		return bad_record(o, "component");
-	json_decref(o);
+	if (!rec_component(&r, c))
+		return bad_record(r.o, "component");
+	json_decref(r.o);
 	return BC_OK;
 }
 
@@ -271,35 +649,42 @@ json_t *enc_incident(const struct incident *inc)
 	                 "components", ids);
 }
 
+static bool rec_incident(struct rec *r, struct incident *inc)
+{
+	char tmp[32];
+	memset(inc, 0, sizeof *inc);
+	id_copy(inc->id, rec_short(r, "id", tmp, sizeof tmp));
+	inc->name = rec_dup(r, "name");
+	inc->is_maintenance = rec_bool(r, "maintenance");
+	inc->created_at = rec_int(r, "created_at");
+	inc->updated_at = rec_int(r, "updated_at");
+	inc->started_at = rec_int(r, "started_at");
+	inc->monitoring_at = rec_int(r, "monitoring_at");
+	inc->resolved_at = rec_int(r, "resolved_at");
+	inc->scheduled_for = rec_int(r, "scheduled_for");
+	inc->scheduled_until = rec_int(r, "scheduled_until");
+	inc->scheduled_auto_in_progress = rec_bool(r, "auto_in_progress");
+	inc->scheduled_auto_completed = rec_bool(r, "auto_completed");
+	inc->postmortem_body = rec_dup(r, "postmortem_body");
+	inc->postmortem_published_at = rec_int(r, "postmortem_published_at");
+	inc->component_ids = rec_ids(r, "components", &inc->ncomponents);
+	return !r->miss && inc->name != NULL && inc->id[0] != '\0' &&
+	       inc_status_parse(rec_short(r, "status", tmp, sizeof tmp), &inc->status) &&
+	       impact_parse(rec_short(r, "impact", tmp, sizeof tmp), &inc->impact) && !r->miss;
+}
+
 enum bc_err dec_incident(struct arena *a, const MDB_val *v, struct incident *inc)
 {
-	json_t *o = json_from_val(v);
-	if (o == NULL)
+	struct flat f;
+	struct rec r = { .f = &f, .a = a };
+	if (flat_parse(v, &f) && rec_incident(&r, inc))
+		return BC_OK;
+	r = (struct rec){ .o = json_from_val(v), .a = a };
+	if (r.o == NULL)
 		return BC_STORE;
-	memset(inc, 0, sizeof *inc);
-	id_copy(inc->id, jstr(o, "id"));
-	inc->name = jdup(a, o, "name");
-	inc->is_maintenance = jbool(o, "maintenance");
-	inc->created_at = jint(o, "created_at");
-	inc->updated_at = jint(o, "updated_at");
-	inc->started_at = jint(o, "started_at");
-	inc->monitoring_at = jint(o, "monitoring_at");
-	inc->resolved_at = jint(o, "resolved_at");
-	inc->scheduled_for = jint(o, "scheduled_for");
-	inc->scheduled_until = jint(o, "scheduled_until");
-	inc->scheduled_auto_in_progress = jbool(o, "auto_in_progress");
-	inc->scheduled_auto_completed = jbool(o, "auto_completed");
-	inc->postmortem_body = jdup(a, o, "postmortem_body");
-	inc->postmortem_published_at = jint(o, "postmortem_published_at");
-	json_t *ids = json_object_get(o, "components");
-	inc->ncomponents = json_array_size(ids);
-	inc->component_ids = arena_alloc(a, (inc->ncomponents + 1) * sizeof(bc_id));
-	for (size_t i = 0; i < inc->ncomponents; i++)
-		id_copy(inc->component_ids[i], json_string_value(json_array_get(ids, i)));
-	if (inc->name == NULL || inc->id[0] == '\0' || !inc_status_parse(jstr(o, "status"), &inc->status) ||
-	    !impact_parse(jstr(o, "impact"), &inc->impact))
-		return bad_record(o, "incident");
-	json_decref(o);
+	if (!rec_incident(&r, inc))
+		return bad_record(r.o, "incident");
+	json_decref(r.o);
 	return BC_OK;
 }
 
