@@ -1,6 +1,7 @@
 /* page_home.c: the status page home: banner, incidents, maintenance, components with 90-day uptime bars. */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "out.h"
 #include "pages.h"
@@ -18,7 +19,10 @@ struct home {
 	size_t nwindow;
 	int64_t edges[UPTIME_DAYS + 1];
 	const char *day_label[UPTIME_DAYS];   /* each day's date, HTML-escaped, for the tooltips */
-	const char *no_data, *no_incidents;
+	const char **wname;             /* window incident names, HTML-escaped once */
+	const char *status_label[CS__MAX];    /* component status names, escaped */
+	const char *no_data, *no_incidents;   /* tooltip texts, escaped */
+	const char *no_data_raw;
 };
 
 static bool visible(const struct component *c)
@@ -26,13 +30,45 @@ static bool visible(const struct component *c)
 	return !(c->only_show_if_degraded && c->status == CS_OPERATIONAL);
 }
 
-/* "99.95%": floored so that any downtime never shows as 100%. */
+/* "99.95%": floored so that any downtime never shows as 100%. Written by hand (27,000 tooltips
+ * per page): the digits of floor(pct * 100) are what "%.2f" prints for floor(pct * 100) / 100. */
+static const char *percent_text(char out[16], double pct)
+{
+	double f = floor(pct * 100.0);
+	if (f >= 10000.0)
+		return "100%";
+	if (!(f >= 0.0)) {
+		snprintf(out, 16, "%.2f%%", f / 100.0);
+		return out;
+	}
+	unsigned k = (unsigned)f, ip = k / 100, fr = k % 100;
+	char *e = out;
+	if (ip >= 10)
+		*e++ = (char)('0' + ip / 10);
+	*e++ = (char)('0' + ip % 10);
+	*e++ = '.';
+	*e++ = (char)('0' + fr / 10);
+	*e++ = (char)('0' + fr % 10);
+	*e++ = '%';
+	*e = '\0';
+	return out;
+}
+
 static char *fmt_percent(struct page_ctx *p, double pct)
 {
-	double f = floor(pct * 100.0) / 100.0;
-	if (f >= 100.0)
-		return arena_strdup(p->a, "100%");
-	return arena_printf(p->a, "%.2f%%", f);
+	char tmp[16];
+	return arena_strdup(p->a, percent_text(tmp, pct));
+}
+
+/* s HTML-escaped, in the arena. */
+static const char *escaped(struct page_ctx *p, const char *s)
+{
+	struct buf e;
+	buf_init(&e);
+	out_text(&e, s);
+	const char *r = arena_strndup(p->a, e.p ? e.p : "", e.len);
+	buf_free(&e);
+	return r;
 }
 
 static void banner(struct page_ctx *p, const struct home *h)
@@ -147,31 +183,33 @@ static void notices_section(struct page_ctx *p, const struct home *h, enum msg t
 /* One day's tooltip text, escaped, written straight into b. */
 static void day_tooltip(struct page_ctx *p, const struct home *h, const struct uptime *u, size_t d)
 {
+	/* every text here was escaped once in home_load; percent digits need no escaping */
 	struct buf *b = p->b;
 	const struct uptime_day *day = &u->day[d];
 	double dp = uptime_day_percent(u, d);
-	buf_puts(b, h->day_label[d]);                   /* escaped once, in home_load */
+	char pct[16];
+	buf_puts(b, h->day_label[d]);
 	buf_puts(b, " · ");
 	if (dp < 0)
-		out_text(b, h->no_data);
+		buf_puts(b, h->no_data);
 	else if (day->down_ms <= 0)
 		buf_puts(b, "100%");
 	else
-		out_text(b, fmt_percent(p, dp));
-	if (dp >= 0 && day->worst != CS_OPERATIONAL) {
+		buf_puts(b, percent_text(pct, dp));
+	if (dp >= 0 && day->worst != CS_OPERATIONAL && (unsigned)day->worst < CS__MAX) {
 		buf_puts(b, " · ");
-		out_text(b, i18n_comp_status(p->lang, day->worst));
+		buf_puts(b, h->status_label[day->worst]);
 	}
 	size_t kept = day->nincidents < UPTIME_DAY_INCIDENTS ? day->nincidents : UPTIME_DAY_INCIDENTS;
 	for (size_t k = 0; k < kept; k++) {
 		buf_puts(b, "\n• ");
-		out_text(b, day->incidents[k]->name);
+		buf_puts(b, h->wname[day->incidents[k] - h->window]);   /* all point into h->window */
 	}
 	if (day->nincidents > kept)
 		buf_printf(b, "\n• +%zu", day->nincidents - kept);
 	if (dp >= 0 && day->nincidents == 0) {
 		buf_putc(b, '\n');
-		out_text(b, h->no_incidents);
+		buf_puts(b, h->no_incidents);
 	}
 }
 
@@ -180,7 +218,7 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 {
 	struct buf *b = p->b;
 	double pct = uptime_percent(u);
-	char *pcts = pct < 0 ? arena_strdup(p->a, h->no_data) :
+	char *pcts = pct < 0 ? arena_strdup(p->a, h->no_data_raw) :
 	             i18n_fmt(p->a, p->lang, M_UPTIME_PCT, fmt_percent(p, pct));
 	out_raw_trusted(b, "<div class=\"uptime\"><svg class=\"bars\" viewBox=\"0 0 538 34\" "
 	                   "preserveAspectRatio=\"none\" role=\"img\" aria-label=\"");
@@ -236,17 +274,47 @@ static void component_row(struct page_ctx *p, const struct home *h, const struct
 	out_raw_trusted(b, "</li>\n");
 }
 
+struct comp_ref {
+	const char *id;
+	size_t i;
+};
+
+static int comp_ref_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct comp_ref *)a)->id, ((const struct comp_ref *)b)->id);
+}
+
+/* Notes each window incident on the days of the components it affects: one pass over the
+ * incidents with the components looked up by id (newest incident first on every day, as before). */
+static void mark_window(struct page_ctx *p, const struct home *h, struct uptime *ups)
+{
+	struct comp_ref *refs = arena_alloc(p->a, (p->ncomps + 1) * sizeof *refs);
+	size_t *last = arena_alloc(p->a, (p->ncomps + 1) * sizeof *last);   /* last incident marked + 1 */
+	for (size_t i = 0; i < p->ncomps; i++)
+		refs[i] = (struct comp_ref){ p->comps[i].id, i };
+	qsort(refs, p->ncomps, sizeof *refs, comp_ref_cmp);
+	for (size_t i = 0; i < h->nwindow; i++) {
+		const struct incident *inc = &h->window[i];
+		for (size_t k = 0; k < inc->ncomponents; k++) {
+			struct comp_ref key = { inc->component_ids[k], 0 };
+			const struct comp_ref *r = p->ncomps ? bsearch(&key, refs, p->ncomps, sizeof *refs, comp_ref_cmp) : NULL;
+			if (r == NULL || last[r->i] == i + 1)
+				continue;
+			last[r->i] = i + 1;
+			uptime_mark_incident(&ups[r->i], inc, h->wstart[i], h->wend[i], h->edges, p->now);
+		}
+	}
+}
+
 /* Components in page order: ungrouped ones first, then each group as a collapsible block. */
 static void components_section(struct page_ctx *p, struct home *h)
 {
 	struct buf *b = p->b;
 	struct uptime *ups = arena_alloc(p->a, (p->ncomps + 1) * sizeof *ups);
-	for (size_t i = 0; i < p->ncomps; i++) {
+	for (size_t i = 0; i < p->ncomps; i++)
 		if (uptime_component(p->tx, &p->comps[i], h->edges, p->now, &ups[i]) != BC_OK)
 			memset(&ups[i], 0, sizeof ups[i]);
-		uptime_mark_incidents(&ups[i], p->comps[i].id, h->window, h->wstart, h->wend, h->nwindow,
-		                      h->edges, p->now);
-	}
+	mark_window(p, h, ups);
 	out_raw_trusted(b, "<section class=\"card comps-card\" aria-labelledby=\"comp-h\"><div class=\"card-head\">"
 	                   "<h2 id=\"comp-h\">");
 	out_text(b, i18n_text(p->lang, M_COMPONENTS));
@@ -340,15 +408,13 @@ static void recent_section(struct page_ctx *p)
 static bool home_load(struct page_ctx *p, struct home *h)
 {
 	uptime_edges(p->now, h->edges);
-	h->no_data = i18n_text(p->lang, M_NO_DATA);
-	h->no_incidents = i18n_text(p->lang, M_NO_INCIDENTS_DAY);
-	for (size_t d = 0; d < UPTIME_DAYS; d++) {
-		struct buf e;
-		buf_init(&e);
-		out_text(&e, fmt_date(p, h->edges[d]));
-		h->day_label[d] = arena_strdup(p->a, e.p ? e.p : "");
-		buf_free(&e);
-	}
+	h->no_data_raw = i18n_text(p->lang, M_NO_DATA);
+	h->no_data = escaped(p, h->no_data_raw);
+	h->no_incidents = escaped(p, i18n_text(p->lang, M_NO_INCIDENTS_DAY));
+	for (int s = 0; s < CS__MAX; s++)
+		h->status_label[s] = escaped(p, i18n_comp_status(p->lang, (enum comp_status)s));
+	for (size_t d = 0; d < UPTIME_DAYS; d++)
+		h->day_label[d] = escaped(p, fmt_date(p, h->edges[d]));
 	struct incident *range = NULL;
 	size_t nrange = 0;
 	if (store_incident_list_open(p->tx, &h->open, &h->nopen) != BC_OK ||
@@ -363,9 +429,11 @@ static bool home_load(struct page_ctx *p, struct home *h)
 	for (size_t i = 0; i < h->nopen; i++)
 		if (incident_start(&h->open[i]) < h->edges[0])
 			h->window[h->nwindow++] = h->open[i];
+	h->wname = arena_alloc(p->a, (h->nwindow + 1) * sizeof *h->wname);
 	for (size_t i = 0; i < h->nwindow; i++) {
 		h->wstart[i] = incident_start(&h->window[i]);
 		h->wend[i] = incident_end(p, &h->window[i]);
+		h->wname[i] = escaped(p, h->window[i].name);
 	}
 	return true;
 }

@@ -101,6 +101,18 @@ static void day_add_incident(struct uptime_day *d, const struct incident *inc)
 	d->nincidents++;
 }
 
+void uptime_mark_incident(struct uptime *u, const struct incident *inc, int64_t start, int64_t end,
+                          const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms)
+{
+	int64_t from = start, to = end ? end : now_ms;
+	if (to < from)
+		to = from;
+	if (to < edges[0] || from >= edges[UPTIME_DAYS])
+		return;
+	for (int d = day_index(edges, from < edges[0] ? edges[0] : from); d < UPTIME_DAYS && edges[d] <= to; d++)
+		day_add_incident(&u->day[d], inc);
+}
+
 void uptime_mark_incidents(struct uptime *u, const char *component_id, const struct incident *inc,
                            const int64_t *start, const int64_t *end, size_t n,
                            const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms)
@@ -109,15 +121,8 @@ void uptime_mark_incidents(struct uptime *u, const char *component_id, const str
 		bool affects = false;
 		for (size_t k = 0; k < inc[i].ncomponents && !affects; k++)
 			affects = strcmp(inc[i].component_ids[k], component_id) == 0;
-		if (!affects)
-			continue;
-		int64_t from = start[i], to = end[i] ? end[i] : now_ms;
-		if (to < from)
-			to = from;
-		if (to < edges[0] || from >= edges[UPTIME_DAYS])
-			continue;
-		for (int d = day_index(edges, from < edges[0] ? edges[0] : from); d < UPTIME_DAYS && edges[d] <= to; d++)
-			day_add_incident(&u->day[d], &inc[i]);
+		if (affects)
+			uptime_mark_incident(u, &inc[i], start[i], end[i], edges, now_ms);
 	}
 }
 

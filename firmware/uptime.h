@@ -41,6 +41,9 @@ void uptime_from_log(const struct status_change *log, size_t n, int64_t data_sta
 void uptime_mark_incidents(struct uptime *u, const char *component_id, const struct incident *inc,
                            const int64_t *start, const int64_t *end, size_t n,
                            const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms);
+/* Notes one incident (span [start, end or now]) on each day it touches; uptime_mark_incidents in one step. */
+void uptime_mark_incident(struct uptime *u, const struct incident *inc, int64_t start, int64_t end,
+                          const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms);
 /* Group series: per day the mean of the parts' day uptime, worst of the worst, union of incidents. */
 void uptime_group(const struct uptime *const *parts, size_t n, struct uptime *out);
 /* Day uptime in percent, or -1 when the day has no data. */
