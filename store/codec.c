@@ -567,21 +567,31 @@ json_t *enc_group(const struct group *g)
 	                 "created_at", (json_int_t)g->created_at, "updated_at", (json_int_t)g->updated_at);
 }
 
+static bool rec_group(struct rec *r, struct group *g)
+{
+	char tmp[32];
+	memset(g, 0, sizeof *g);
+	id_copy(g->id, rec_short(r, "id", tmp, sizeof tmp));
+	g->name = rec_dup(r, "name");
+	g->description = rec_dup(r, "description");
+	g->position = (int)rec_int(r, "position");
+	g->created_at = rec_int(r, "created_at");
+	g->updated_at = rec_int(r, "updated_at");
+	return !r->miss && g->name != NULL && g->id[0] != '\0';
+}
+
 enum bc_err dec_group(struct arena *a, const MDB_val *v, struct group *g)
 {
-	json_t *o = json_from_val(v);
-	if (o == NULL)
+	struct flat f;
+	struct rec r = { .f = &f, .a = a };
+	if (flat_parse(v, &f) && rec_group(&r, g))
+		return BC_OK;
+	r = (struct rec){ .o = json_from_val(v), .a = a };
+	if (r.o == NULL)
 		return BC_STORE;
-	memset(g, 0, sizeof *g);
-	id_copy(g->id, jstr(o, "id"));
-	g->name = jdup(a, o, "name");
-	g->description = jdup(a, o, "description");
-	g->position = (int)jint(o, "position");
-	g->created_at = jint(o, "created_at");
-	g->updated_at = jint(o, "updated_at");
-	if (g->name == NULL || g->id[0] == '\0')
-		return bad_record(o, "group");
-	json_decref(o);
+	if (!rec_group(&r, g))
+		return bad_record(r.o, "group");
+	json_decref(r.o);
 	return BC_OK;
 }
 
