@@ -91,7 +91,7 @@ enum bc_err store_incident_put(struct stx *t, struct incident *inc)
 		if ((e = db_del(t, DB_INC_TIME, k, sizeof k)) != BC_OK && e != BC_NOTFOUND)
 			return e;
 	}
-	if ((e = db_put_json(t, DB_INCIDENTS, inc->id, strlen(inc->id), enc_incident(inc))) != BC_OK)
+	if ((e = put_incident(t, inc)) != BC_OK)
 		return e;
 	time_key(k, inc);
 	if ((e = db_put(t, DB_INC_TIME, k, sizeof k, "", 0)) != BC_OK)

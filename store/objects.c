@@ -120,7 +120,7 @@ enum bc_err store_group_put(struct stx *t, struct group *g)
 			g->created_at = now;
 		g->updated_at = created_stamp(g->created_at, g->updated_at, now);
 	}
-	return db_put_json(t, DB_GROUPS, g->id, strlen(g->id), enc_group(g));
+	return put_group(t, g);
 }
 
 struct collect {
@@ -210,7 +210,7 @@ enum bc_err store_group_del(struct stx *t, const char *id)
 			continue;
 		cs[i].group_id[0] = '\0';
 		cs[i].updated_at = now;
-		e = db_put_json(t, DB_COMPONENTS, cs[i].id, strlen(cs[i].id), enc_component(&cs[i]));
+		e = put_component(t, &cs[i]);
 	}
 	return e;
 }
@@ -257,7 +257,7 @@ enum bc_err store_component_put_at(struct stx *t, struct component *c, const cha
 			c->created_at = now;
 		c->updated_at = created_stamp(c->created_at, c->updated_at, now);
 	}
-	e = db_put_json(t, DB_COMPONENTS, c->id, strlen(c->id), enc_component(c));
+	e = put_component(t, c);
 	if (e != BC_OK || !log_it)
 		return e;
 	struct status_change sc = { .at = at, .status = c->status };

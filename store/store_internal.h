@@ -95,16 +95,16 @@ enum bc_err check_text(const char *s, size_t max, bool required, bool single_lin
 json_t *json_str_or_null(const char *s);
 const char *jstr(json_t *o, const char *k);
 int64_t jint(json_t *o, const char *k);
-bool jbool(json_t *o, const char *k);
 char *jdup(struct arena *a, json_t *o, const char *k);
 json_t *json_from_val(const MDB_val *v);            /* NULL + log on bad JSON */
 void id_copy(bc_id dst, const char *src);           /* NULL or bad -> "" */
 
-json_t *enc_group(const struct group *g);
+/* record.c: groups, components and incidents in a binary layout (put_* writes the record under its id). */
+enum bc_err put_group(struct stx *t, const struct group *g);
 enum bc_err dec_group(struct arena *a, const MDB_val *v, struct group *g);
-json_t *enc_component(const struct component *c);
+enum bc_err put_component(struct stx *t, const struct component *c);
 enum bc_err dec_component(struct arena *a, const MDB_val *v, struct component *c);
-json_t *enc_incident(const struct incident *inc);
+enum bc_err put_incident(struct stx *t, const struct incident *inc);
 enum bc_err dec_incident(struct arena *a, const MDB_val *v, struct incident *inc);
 json_t *enc_update(const struct incident_update *u);
 enum bc_err dec_update(struct arena *a, const MDB_val *v, struct incident_update *u);
