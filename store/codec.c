@@ -1,4 +1,4 @@
-/* codec.c: enum spellings, input validation, and the JSON records of groups, components, incidents, updates. */
+/* codec.c: enum spellings, input validation, and the JSON records of updates, page settings, tokens and audit. */
 #include <string.h>
 #include "store_internal.h"
 #include "log.h"
