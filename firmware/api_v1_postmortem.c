@@ -110,6 +110,11 @@ static void postmortem_write(struct req *r, enum pm_op op)
 		v1_fail(&c, 404, "%s", NO_POSTMORTEM);
 		return;
 	}
+	if (op == PM_PUBLISH && !inc_status_is_closed(inc.status)) {
+		v1_fail(&c, 409, "incident status is %s: a postmortem is published after the incident is resolved",
+		        inc_status_name(inc.status));
+		return;
+	}
 	switch (op) {
 	case PM_PUT:
 		inc.postmortem_body = (char *)in.v[MF_BODY_DRAFT].s;

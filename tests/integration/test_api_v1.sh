@@ -225,6 +225,12 @@ assert_eq "update edit: count unchanged" 3 "$(j '.incident_updates | length')"
 assert_eq "update edit: stored" "We see errors at checkout." \
 	"$(j '.incident_updates[] | select(.id == "'"$U_FIRST"'") | .body')"
 check "audit: incident_update.update" audit_has incident_update.update "$U_FIRST"
+# a postmortem is drafted any time but published only after the resolution: 409 before
+assert_status "PUT postmortem draft on an open incident" 200 -H "$WAUTH" -H "$JSON" -X PUT \
+	"$URL$V/incidents/$I1/postmortem" -d '{"postmortem":{"body_draft":"Early notes."}}'
+err_case "publish a postmortem before the resolution" 409 "a postmortem is published after the incident is resolved" -H "$WAUTH" -H "$JSON" \
+	-X PUT "$URL$V/incidents/$I1/postmortem/publish" -d '{"postmortem":{"notify_subscribers":false}}'
+assert_status "DELETE the early draft" 204 -H "$WAUTH" -X DELETE "$URL$V/incidents/$I1/postmortem"
 # resolve
 assert_status "PATCH to resolved" 200 -H "$WAUTH" -H "$JSON" -X PATCH "$URL$V/incidents/$I1" \
 	-d "{\"incident\":{\"status\":\"resolved\",\"body\":\"All good.\",\"components\":{\"$C1\":\"operational\"}}}"
