@@ -21,7 +21,7 @@ BUILD=$(cd "$(dirname "$BEACON")" && pwd)
 SHIPPED_NGINX=$ROOT/conf/nginx/beacon.conf
 RESULTS=$ROOT/tools/bench/results-latest.txt
 DURATION=${BENCH_SECONDS:-5}
-ROUNDS=${BENCH_ROUNDS:-3}
+ROUNDS=${BENCH_ROUNDS:-5}
 CONNS=${BENCH_CONNECTIONS:-32}
 THREADS=${BENCH_THREADS:-$(sed -n 's/^threads *= *\([0-9]*\).*/\1/p' "$ROOT/conf/beacon.conf")}
 RENDERS=${BENCH_RENDERS:-200}
