@@ -52,7 +52,7 @@ void v1_update_edit(struct req *r)
 	v1_commit(&c, "incident_update.update", u.id, inc.id);
 }
 
-/* The v1 Postmortem object; the store keeps one body and the publication time. */
+/* The v1 Postmortem object: the published body and the draft being edited are separate texts. */
 static void write_postmortem(struct jw *w, const struct incident *inc)
 {
 	bool published = inc->postmortem_published_at != 0;
@@ -60,7 +60,7 @@ static void write_postmortem(struct jw *w, const struct incident *inc)
 	jw_null(w, "preview_key");
 	jw_str(w, "body", published ? inc->postmortem_body : NULL);
 	sp_write_time(w, "body_updated_at", published ? inc->postmortem_published_at : 0);
-	jw_str(w, "body_draft", inc->postmortem_body);
+	jw_str(w, "body_draft", inc->postmortem_draft);
 	sp_write_time(w, "body_draft_updated_at", inc->updated_at);
 	sp_write_time(w, "published_at", inc->postmortem_published_at);
 	jw_bool(w, "notify_subscribers", false);
@@ -80,7 +80,7 @@ void v1_postmortem_get(struct req *r)
 	struct jw w;
 	if (!v1_check(r) || !v1_read(r, &c) || !load_incident(&c, &inc))
 		return;
-	if (inc.postmortem_body == NULL) {
+	if (inc.postmortem_body == NULL && inc.postmortem_draft == NULL) {
 		resp_json_error(r, 404, "%s", NO_POSTMORTEM);
 		return;
 	}
@@ -106,7 +106,8 @@ static void postmortem_write(struct req *r, enum pm_op op)
 		return;
 	if (!v1_write(r, &c) || !load_incident(&c, &inc))
 		return;
-	if (op != PM_PUT && inc.postmortem_body == NULL) {
+	if ((op == PM_PUBLISH && inc.postmortem_draft == NULL) ||
+	    (op != PM_PUT && inc.postmortem_draft == NULL && inc.postmortem_body == NULL)) {
 		v1_fail(&c, 404, "%s", NO_POSTMORTEM);
 		return;
 	}
@@ -117,16 +118,18 @@ static void postmortem_write(struct req *r, enum pm_op op)
 	}
 	switch (op) {
 	case PM_PUT:
-		inc.postmortem_body = (char *)in.v[MF_BODY_DRAFT].s;
+		inc.postmortem_draft = (char *)in.v[MF_BODY_DRAFT].s;   /* readers keep the published text */
 		break;
 	case PM_PUBLISH:
+		inc.postmortem_body = inc.postmortem_draft;
 		inc.postmortem_published_at = c.v.now;
 		break;
 	case PM_REVERT:
+		inc.postmortem_body = NULL;
 		inc.postmortem_published_at = 0;
 		break;
 	case PM_DELETE:
-		inc.postmortem_body = NULL;
+		inc.postmortem_body = inc.postmortem_draft = NULL;
 		inc.postmortem_published_at = 0;
 		break;
 	}

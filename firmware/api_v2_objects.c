@@ -444,7 +444,7 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
 	sp_write_time(w, "monitoring_at", inc->monitoring_at);
 	jw_str(w, "name", inc->name);
 	jw_str(w, "page_id", v->page.id);
-	jw_str(w, "postmortem_body", inc->postmortem_body);
+	jw_str(w, "postmortem_body", inc->postmortem_published_at ? inc->postmortem_body : NULL);   /* never a draft */
 	jw_null(w, "postmortem_body_last_updated_at");
 	jw_bool(w, "postmortem_ignored", false);
 	jw_bool(w, "postmortem_notified_subscribers", false);

@@ -290,9 +290,11 @@ static int incident_postmortem(struct cli *c, int argc, char **argv)
 		                inc_status_name(inc.status));
 	if (!parse_at(c, opts, inc.resolved_at, &at))
 		return 1;
-	inc.postmortem_body = body;
-	if (opt_get(opts, "publish"))
+	inc.postmortem_draft = body;
+	if (opt_get(opts, "publish")) {
+		inc.postmortem_body = body;
 		inc.postmortem_published_at = at;
+	}
 	enum bc_err e = store_incident_put(c->t, &inc);
 	if (e != BC_OK)
 		return cli_store_fail(c, "incident", e);
@@ -322,6 +324,7 @@ static void json_incident(struct jw *w, const struct incident *inc,
 	}
 	jw_str(w, "postmortem_body", inc->postmortem_body);
 	jw_int(w, "postmortem_published_at", inc->postmortem_published_at);
+	jw_str(w, "postmortem_draft", inc->postmortem_draft);
 	jw_arr_open(w, "components");
 	for (size_t i = 0; i < inc->ncomponents; i++)
 		jw_str(w, NULL, inc->component_ids[i]);
@@ -429,8 +432,10 @@ static int incident_show(struct cli *c, int argc, char **argv)
 			       comp_status_name(us[i].affected[j].old_status), comp_status_name(us[i].affected[j].new_status));
 		printf("%s\n", us[i].body ? us[i].body : "");
 	}
-	if (inc.postmortem_body)
-		printf("\npostmortem (%s):\n%s\n", inc.postmortem_published_at ? "published" : "draft", inc.postmortem_body);
+	if (inc.postmortem_body && inc.postmortem_published_at)
+		printf("\npostmortem (published):\n%s\n", inc.postmortem_body);
+	if (inc.postmortem_draft && (inc.postmortem_body == NULL || strcmp(inc.postmortem_draft, inc.postmortem_body) != 0))
+		printf("\npostmortem draft:\n%s\n", inc.postmortem_draft);
 	return 0;
 }
 

@@ -102,8 +102,9 @@ struct incident {
 	int64_t started_at, monitoring_at, resolved_at;
 	int64_t scheduled_for, scheduled_until;               /* maintenance */
 	bool scheduled_auto_in_progress, scheduled_auto_completed;
-	char *postmortem_body;                                /* NULL = none */
-	int64_t postmortem_published_at;                      /* 0 = draft or none */
+	char *postmortem_body;                                /* the published text (NULL = none) */
+	int64_t postmortem_published_at;                      /* 0 = not published */
+	char *postmortem_draft;                               /* the text being edited (NULL = none) */
 	size_t ncomponents;
 	bc_id *component_ids;                                 /* affected components (arena) */
 };

@@ -246,12 +246,27 @@ assert_status "PUT postmortem draft" 200 -H "$WAUTH" -H "$JSON" -X PUT "$URL$V/i
 	-d '{"postmortem":{"body_draft":"## Root cause\nA bad deploy."}}'
 assert_contains "postmortem draft: body_draft" "$(j .body_draft)" "Root cause"
 assert_eq "postmortem draft: not published" "null" "$(j .published_at)"
+assert_not_contains "an unpublished draft is not on the public page" "$(curl -s "$LURL/incidents/$I1")" "A bad deploy."
+assert_status "v1 incident while only a draft exists" 200 -H "$AUTH" "$URL$V/incidents/$I1"
+assert_eq "v1 incident: postmortem_body is the published text only" "null" "$(j .postmortem_body)"
 assert_status "PUT postmortem/publish" 200 -H "$WAUTH" -H "$JSON" -X PUT "$URL$V/incidents/$I1/postmortem/publish" \
 	-d '{"postmortem":{"notify_subscribers":false}}'
 assert_eq "publish: published_at set" "true" "$(j '.published_at != null')"
 assert_contains "publish: body" "$(j .body)" "A bad deploy."
 assert_status "incident after publish" 200 -H "$AUTH" "$URL$V/incidents/$I1"
 assert_eq "incident: postmortem_published_at" "true" "$(j '.postmortem_published_at != null')"
+# editing the draft after publishing does not change what readers see until it is published again
+assert_status "PUT a new draft after publishing" 200 -H "$WAUTH" -H "$JSON" -X PUT "$URL$V/incidents/$I1/postmortem" \
+	-d '{"postmortem":{"body_draft":"## Root cause\nA bad deploy, and a slow rollback."}}'
+assert_contains "new draft: body_draft" "$(j .body_draft)" "slow rollback"
+assert_contains "new draft: published body unchanged" "$(j .body)" "A bad deploy."
+assert_not_contains "new draft: not in the published body" "$(j .body)" "slow rollback"
+assert_contains "new draft: the public page shows the published text" "$(curl -s "$LURL/incidents/$I1")" "A bad deploy."
+assert_not_contains "new draft: not on the public page" "$(curl -s "$LURL/incidents/$I1")" "slow rollback"
+assert_status "publish the new draft" 200 -H "$WAUTH" -H "$JSON" -X PUT "$URL$V/incidents/$I1/postmortem/publish" \
+	-d '{"postmortem":{"notify_subscribers":false}}'
+assert_contains "republished: body" "$(j .body)" "slow rollback"
+assert_contains "republished: on the public page" "$(curl -s "$LURL/incidents/$I1")" "slow rollback"
 assert_status "PUT postmortem/revert" 200 -H "$WAUTH" -X PUT "$URL$V/incidents/$I1/postmortem/revert"
 assert_eq "revert: unpublished" "null" "$(j .published_at)"
 assert_contains "revert: draft kept" "$(j .body_draft)" "Root cause"

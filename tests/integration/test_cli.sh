@@ -193,10 +193,13 @@ assert_eq "list --open empty" 0 "$(bk_cli incident list --open --json | jq lengt
 printf '# RCA\n\nThe cache cluster failed over.\n' > "$T/pm.md"
 assert_eq "postmortem draft" 0 "$(rc bk_cli incident postmortem "$I1" --body-file "$T/pm.md")"
 bk_cli incident show "$I1" --json > "$T/out"
-assert_contains "postmortem: body" "$(jqo .postmortem_body)" "The cache cluster failed over."
+assert_contains "postmortem: draft text" "$(jqo .postmortem_draft)" "The cache cluster failed over."
+assert_eq "postmortem: nothing published yet" "null" "$(jqo .postmortem_body)"
 assert_eq "postmortem: draft unpublished" 0 "$(jqo .postmortem_published_at)"
 assert_eq "postmortem publish" 0 "$(rc bk_cli incident postmortem "$I1" --body-file "$T/pm.md" --publish)"
 assert_ne "postmortem: published" 0 "$(bk_cli incident show "$I1" --json | jq .postmortem_published_at)"
+assert_contains "postmortem: published text" "$(bk_cli incident show "$I1" --json | jq -r .postmortem_body)" \
+	"The cache cluster failed over."
 refuse "postmortem without body" 2 "--body-file is required" incident postmortem "$I1"
 
 assert_eq "resolve --keep-components" 0 "$(rc bk_cli incident open --name "Slow API" --status identified --impact minor \
