@@ -10,6 +10,8 @@
 #include "ratelimit.h"
 
 #define IDEM_KEY_MAX 255
+#define IDEM_KEEP_MS (24LL * 3600 * 1000)    /* a retry after a day is a new request */
+#define IDEM_PURGE_PER_WRITE 16             /* expired records dropped by each keyed write */
 #define JSON_TYPE "application/json; charset=utf-8"
 
 const char *v1_param(struct req *r, int i)
@@ -102,15 +104,29 @@ static const char *payload_hash(struct req *r)
 	return hex;
 }
 
-/* Answers with the stored response ("<status> <payload hash>\n<body>") of an earlier request with
- * the same Idempotency-Key, or 422 when that request asked for something else. */
+/* The time (ms) in a stored record "<status> <payload hash> <ms>\n<body>", or -1. */
+static long long idem_record_time(const char *val, size_t len)
+{
+	const char *nl = memchr(val, '\n', len);
+	const char *sp = nl ? memchr(val, ' ', (size_t)(nl - val)) : NULL;
+	const char *when = sp ? memchr(sp + 1, ' ', (size_t)(nl - sp - 1)) : NULL;
+	return when ? strtoll(when + 1, NULL, 10) : -1;
+}
+
+/* Answers with the stored response ("<status> <payload hash> <ms>\n<body>") of an earlier request
+ * with the same Idempotency-Key, or 422 when that request asked for something else. A record
+ * older than IDEM_KEEP_MS is not replayed. */
 static bool idem_replay(struct req *r, const void *val, size_t len)
 {
 	const char *s = val, *nl = memchr(s, '\n', len);
 	if (nl == NULL)
 		return false;
 	const char *sp = memchr(s, ' ', (size_t)(nl - s));
-	if (sp && ((size_t)(nl - sp - 1) != 64 || memcmp(sp + 1, payload_hash(r), 64) != 0)) {
+	const char *when = sp ? memchr(sp + 1, ' ', (size_t)(nl - sp - 1)) : NULL;
+	long long at = idem_record_time(s, len);
+	if (when == NULL || at < 0 || now_ms() - at > IDEM_KEEP_MS)
+		return false;
+	if ((size_t)(when - sp - 1) != 64 || memcmp(sp + 1, payload_hash(r), 64) != 0) {
 		resp_json_error(r, 422, "Idempotency-Key: already used for a different request");
 		return true;
 	}
@@ -121,6 +137,41 @@ static bool idem_replay(struct req *r, const void *val, size_t len)
 	buf_append(&r->body_out, nl + 1, len - (size_t)(nl + 1 - s));
 	resp_header(r, "Idempotent-Replayed", "true");
 	return true;
+}
+
+enum bc_err v1_idem_remember(struct stx *t, struct arena *a, const char *key, int status, const char *hash,
+                             const char *body, int64_t now)
+{
+	char *val = arena_printf(a, "%d %s %lld\n%s", status, hash, (long long)now, body ? body : "");
+	enum bc_err e = store_kv_put(t, "idem", key, val, strlen(val));
+	if (e == BC_OK)        /* time-ordered index: "<ms, 16 hex digits>:<key>" */
+		e = store_kv_put(t, "idem-time", arena_printf(a, "%016llx:%s", (unsigned long long)now, key), "", 0);
+	return e;
+}
+
+enum bc_err v1_idem_purge(struct stx *t, int64_t now)
+{
+	for (int i = 0; i < IDEM_PURGE_PER_WRITE; i++) {
+		char *first;
+		const void *val;
+		size_t len;
+		enum bc_err e = store_kv_first(t, "idem-time", &first);
+		if (e == BC_NOTFOUND)
+			return BC_OK;
+		if (e != BC_OK)
+			return e;
+		char *colon = strchr(first, ':');
+		long long at = (long long)strtoull(first, NULL, 16);
+		if (colon != NULL && at > now - IDEM_KEEP_MS)
+			return BC_OK;
+		if ((e = store_kv_del(t, "idem-time", first)) != BC_OK)
+			return e;
+		/* the record itself, unless the key was used again since (its time is then newer) */
+		if (colon != NULL && store_kv_get(t, "idem", colon + 1, &val, &len) == BC_OK &&
+		    idem_record_time(val, len) == at && (e = store_kv_del(t, "idem", colon + 1)) != BC_OK)
+			return e;
+	}
+	return BC_OK;
 }
 
 bool v1_write(struct req *r, struct v1_ctx *c)
@@ -177,9 +228,10 @@ void v1_commit(struct v1_ctx *c, const char *action, const char *target, const c
 	struct req *r = c->r;
 	enum bc_err e = store_audit_add(c->t, r->token.id, action, target, detail ? detail : "");
 	if (e == BC_OK && c->idem_key) {
-		char *val = arena_printf(r->arena, "%d %s\n%s", r->status, payload_hash(r),
-		                         r->body_out.p ? r->body_out.p : "");
-		e = store_kv_put(c->t, "idem", c->idem_key, val, strlen(val));
+		int64_t now = now_ms();
+		e = v1_idem_remember(c->t, r->arena, c->idem_key, r->status, payload_hash(r), r->body_out.p, now);
+		if (e == BC_OK)
+			e = v1_idem_purge(c->t, now);
 	}
 	if (e != BC_OK) {
 		v1_fail_err(c, e, "cannot record the write");

@@ -24,6 +24,11 @@ bool v1_read(struct req *r, struct v1_ctx *c);
 /* Opens the write txn, replays a stored Idempotency-Key answer (returns false having answered),
  * and loads the view on the write txn. */
 bool v1_write(struct req *r, struct v1_ctx *c);
+/* Idempotency-Key records: remember a write's answer under key (with a time-ordered index), and
+ * drop up to a few records older than a day (a record whose key was used again since is kept). */
+enum bc_err v1_idem_remember(struct stx *t, struct arena *a, const char *key, int status, const char *hash,
+                             const char *body, int64_t now);
+enum bc_err v1_idem_purge(struct stx *t, int64_t now);
 /* Reloads the view after changes in the write txn, so objects show them; false after answering. */
 bool v1_reload(struct v1_ctx *c);
 /* Ends a write whose answer is already in r: audit entry (who = token id), idempotency record,

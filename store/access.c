@@ -329,6 +329,31 @@ enum bc_err store_kv_put(struct stx *t, const char *ns, const char *key, const v
 	return db_put(t, DB_KV, k, kl, len ? val : "", len);
 }
 
+struct kv_first {
+	struct arena *a;
+	size_t skip;            /* namespace and its NUL */
+	char *key;
+};
+
+static bool kv_take_first(void *ctx, const MDB_val *key, const MDB_val *val)
+{
+	struct kv_first *f = ctx;
+	f->key = arena_strndup(f->a, (const char *)key->mv_data + f->skip, key->mv_size - f->skip);
+	return false;
+}
+
+enum bc_err store_kv_first(struct stx *t, const char *ns, char **key)
+{
+	if (check_text(ns, LIM_SHORT, true, true) != BC_OK)
+		return BC_INVALID;
+	struct kv_first f = { .a = t->a, .skip = strlen(ns) + 1 };
+	enum bc_err e = db_scan(t, DB_KV, ns, f.skip, NULL, 0, false, kv_take_first, &f);
+	if (e != BC_OK)
+		return e;
+	*key = f.key;
+	return f.key ? BC_OK : BC_NOTFOUND;
+}
+
 enum bc_err store_kv_del(struct stx *t, const char *ns, const char *key)
 {
 	enum bc_err e = stx_need_write(t);

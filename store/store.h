@@ -240,5 +240,7 @@ enum bc_err store_token_list(struct stx *t, struct token_info **out, size_t *n);
 enum bc_err store_kv_get(struct stx *t, const char *ns, const char *key, const void **val, size_t *len);
 enum bc_err store_kv_put(struct stx *t, const char *ns, const char *key, const void *val, size_t len);
 enum bc_err store_kv_del(struct stx *t, const char *ns, const char *key);
+/* The smallest key of namespace ns (arena copy) in *key; BC_NOTFOUND when ns is empty. */
+enum bc_err store_kv_first(struct stx *t, const char *ns, char **key);
 
 #endif
