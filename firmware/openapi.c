@@ -4,7 +4,7 @@
 
 static const char openapi_doc[] =
 	"{\"openapi\":\"3.0.3\",\"info\":{\"title\":\"Beacon management API v1\",\"version\":\"1.0.0\","
-	"\"description\":\"Statuspage-compatible management API for one self-hosted page. Every path is also served under /api/v1 and with a .json suffix. Bodies are JSON or application/x-www-form-urlencoded with Rails bracket keys; attributes are wrapped in the resource name. Unknown fields are refused with 422. Send Idempotency-Key on writes to make retries safe (a key reused for a different request gets 422). Writes need a token of scope write (page settings: admin); reads need read.\"},"
+	"\"description\":\"Statuspage-compatible management API for one self-hosted page. Every path is also served under /api/v1 and with a .json suffix. Bodies are JSON or application/x-www-form-urlencoded with Rails bracket keys; attributes are wrapped in the resource name. Unknown fields are refused with 422. Send Idempotency-Key on writes to make retries safe for 24 hours (a key reused for a different request gets 422). Writes need a token of scope write (page settings: admin); reads need read.\"},"
 	"\"servers\":[{\"url\":\"/v1\"},{\"url\":\"/api/v1\"}],"
 	"\"paths\":{\"/pages\":{\"get\":{\"summary\":\"List pages (this one)\",\"tags\":[\"pages\"],"
 	"\"security\":[{\"OAuth\":[]},{\"ApiKey\":[]}],\"x-beacon-scope\":\"read\","
