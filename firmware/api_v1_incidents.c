@@ -260,6 +260,8 @@ static bool apply_incident(struct v1_ctx *c, const struct v1_input *in, struct i
 		}
 		inc->status = s;
 	}
+	if (v[IF_METADATA].set)
+		inc->metadata = v[IF_METADATA].null ? NULL : (char *)v[IF_METADATA].s;
 	if (v[IF_SCHEDULED_FOR].set)
 		inc->scheduled_for = v[IF_SCHEDULED_FOR].t;
 	if (v[IF_SCHEDULED_UNTIL].set)

@@ -35,7 +35,7 @@ enum { BF_NOTIFY_SUBSCRIBERS, BF_NOTIFY_TWITTER, BF_CUSTOM_TWEET, BF__N };
 
 #define V1_MAXFIELDS 24
 #define V1_BODY_MAX 25000        /* incident update body, per the v1 spec */
-#define V1_METADATA_MAX 4096     /* serialized incident metadata */
+#define V1_METADATA_MAX LIM_METADATA   /* serialized incident metadata */
 
 /* One validated field. Unset fields have set == false; "" and null count as unset except for
  * nullable fields (description, group_id, ...), where they give set && null ("clear it"). */

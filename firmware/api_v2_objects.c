@@ -439,8 +439,12 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
 	jw_str(w, "impact", impact_name(inc->impact));
 	jw_null(w, "impact_override");
 	write_updates(w, v, u, nu);
-	jw_obj_open(w, "metadata");
-	jw_obj_close(w);
+	if (inc->metadata) {
+		jw_raw(w, "metadata", inc->metadata);     /* validated and serialized by the v1 input table */
+	} else {
+		jw_obj_open(w, "metadata");
+		jw_obj_close(w);
+	}
 	sp_write_time(w, "monitoring_at", inc->monitoring_at);
 	jw_str(w, "name", inc->name);
 	jw_str(w, "page_id", v->page.id);

@@ -49,6 +49,12 @@ static enum bc_err check_incident(const struct incident *inc)
 	enum bc_err e = check_text(inc->name, LIM_NAME, true, true);
 	if (e == BC_OK)
 		e = check_text(inc->postmortem_body, LIM_BODY, false, false);
+	if (e == BC_OK)
+		e = check_text(inc->postmortem_draft, LIM_BODY, false, false);
+	if (e == BC_OK && inc->metadata && (inc->metadata[0] != '{' || strlen(inc->metadata) > LIM_METADATA))
+		e = BC_INVALID;
+	if (e == BC_OK)
+		e = check_text(inc->metadata, LIM_METADATA, false, true);
 	if (e != BC_OK)
 		return e;
 	if ((unsigned)inc->status >= IS__MAX || inc->status == IS_POSTMORTEM || (unsigned)inc->impact >= IMP__MAX)

@@ -23,6 +23,7 @@ typedef char bc_id[ID_LEN + 1];
 #define LIM_URL         2048
 #define LIM_SHORT       64       /* time zone, language codes, token names */
 #define LIM_AFFECTED    300      /* components per incident */
+#define LIM_METADATA    4096     /* an incident's serialized metadata */
 
 enum comp_status {
 	CS_OPERATIONAL = 0,
@@ -105,6 +106,7 @@ struct incident {
 	char *postmortem_body;                                /* the published text (NULL = none) */
 	int64_t postmortem_published_at;                      /* 0 = not published */
 	char *postmortem_draft;                               /* the text being edited (NULL = none) */
+	char *metadata;                                       /* v1 metadata, a compact JSON object (NULL = {}) */
 	size_t ncomponents;
 	bc_id *component_ids;                                 /* affected components (arena) */
 };

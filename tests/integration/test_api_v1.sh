@@ -225,6 +225,17 @@ assert_eq "update edit: count unchanged" 3 "$(j '.incident_updates | length')"
 assert_eq "update edit: stored" "We see errors at checkout." \
 	"$(j '.incident_updates[] | select(.id == "'"$U_FIRST"'") | .body')"
 check "audit: incident_update.update" audit_has incident_update.update "$U_FIRST"
+# metadata (an object of objects) round-trips and is edited in place, without a new update
+assert_status "PATCH metadata only" 200 -H "$WAUTH" -H "$JSON" -X PATCH "$URL$V/incidents/$I1" \
+	-d '{"incident":{"metadata":{"jira":{"issue_id":"OPS-42"},"port":{"runId":"r_1"}}}}'
+assert_eq "metadata: in the answer" "OPS-42" "$(j .metadata.jira.issue_id)"
+assert_eq "metadata: no new update" 3 "$(j '.incident_updates | length')"
+assert_status "GET incident with metadata" 200 -H "$AUTH" "$URL$V/incidents/$I1"
+assert_eq "metadata: stored" "r_1" "$(j .metadata.port.runId)"
+err_case "metadata with a value that is not an object" 422 "metadata.jira" -H "$WAUTH" -H "$JSON" \
+	-X PATCH "$URL$V/incidents/$I1" -d '{"incident":{"metadata":{"jira":"OPS-43"}}}'
+assert_status "GET incident after a refused metadata" 200 -H "$AUTH" "$URL$V/incidents/$I1"
+assert_eq "metadata: unchanged after the refusal" "OPS-42" "$(j .metadata.jira.issue_id)"
 # a postmortem is drafted any time but published only after the resolution: 409 before
 assert_status "PUT postmortem draft on an open incident" 200 -H "$WAUTH" -H "$JSON" -X PUT \
 	"$URL$V/incidents/$I1/postmortem" -d '{"postmortem":{"body_draft":"Early notes."}}'
