@@ -113,19 +113,6 @@ void uptime_mark_incident(struct uptime *u, const struct incident *inc, int64_t 
 		day_add_incident(&u->day[d], inc);
 }
 
-void uptime_mark_incidents(struct uptime *u, const char *component_id, const struct incident *inc,
-                           const int64_t *start, const int64_t *end, size_t n,
-                           const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms)
-{
-	for (size_t i = 0; i < n; i++) {
-		bool affects = false;
-		for (size_t k = 0; k < inc[i].ncomponents && !affects; k++)
-			affects = strcmp(inc[i].component_ids[k], component_id) == 0;
-		if (affects)
-			uptime_mark_incident(u, &inc[i], start[i], end[i], edges, now_ms);
-	}
-}
-
 void uptime_group(const struct uptime *const *parts, size_t n, struct uptime *out)
 {
 	memset(out, 0, sizeof *out);

@@ -37,11 +37,7 @@ enum bc_err uptime_component(struct stx *t, const struct component *c, const int
 /* Computes a day series from a status log directly (the part uptime_component does after reading it). */
 void uptime_from_log(const struct status_change *log, size_t n, int64_t data_start,
                      const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms, struct uptime *u);
-/* Notes the incidents that affected component_id on each day (incident spans [start, end or now]). */
-void uptime_mark_incidents(struct uptime *u, const char *component_id, const struct incident *inc,
-                           const int64_t *start, const int64_t *end, size_t n,
-                           const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms);
-/* Notes one incident (span [start, end or now]) on each day it touches; uptime_mark_incidents in one step. */
+/* Notes one incident (span [start, end or now]) on each day it touches. */
 void uptime_mark_incident(struct uptime *u, const struct incident *inc, int64_t start, int64_t end,
                           const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms);
 /* Group series: per day the mean of the parts' day uptime, worst of the worst, union of incidents. */

@@ -80,8 +80,7 @@ static void test_group_and_incidents(void **state)
 	bc_id ids[1] = { "abc" };
 	struct incident inc = { .name = "Outage", .ncomponents = 1, .component_ids = ids };
 	int64_t s = TODAY0 - DAY + HOUR, e = TODAY0 + HOUR;
-	uptime_mark_incidents(&a, "abc", &inc, &s, &e, 1, edges, NOW);
-	uptime_mark_incidents(&b, "other", &inc, &s, &e, 1, edges, NOW);
+	uptime_mark_incident(&a, &inc, s, e, edges, NOW);         /* b is not affected: nothing marked */
 	assert_int_equal(a.day[UPTIME_DAYS - 2].nincidents, 1);
 	assert_int_equal(a.day[UPTIME_DAYS - 1].nincidents, 1);
 	assert_int_equal(a.day[UPTIME_DAYS - 3].nincidents, 0);
