@@ -211,6 +211,14 @@ enum bc_err store_open(struct store **out, const char *path, unsigned flags)
 		e = BC_STORE;
 		goto fail;
 	}
+	if (!(flags & (STORE_SNAPSHOT | STORE_RDONLY))) {
+		/* LMDB maps the configured size; a store that grew before keeps its larger map instead of
+		 * growing again (one remap and log line per process, and every CLI call is a process) */
+		MDB_envinfo configured, kept;
+		if (mdb_env_info(s->env, &configured) == 0 && mdb_env_set_mapsize(s->env, 0) == 0 &&
+		    mdb_env_info(s->env, &kept) == 0 && kept.me_mapsize < configured.me_mapsize)
+			mdb_env_set_mapsize(s->env, configured.me_mapsize);
+	}
 	if (!(flags & STORE_SNAPSHOT)) {
 		int dead = 0;
 		rc = mdb_reader_check(s->env, &dead);
@@ -410,6 +418,12 @@ void store_abort(struct stx *t)
 		pthread_rwlock_unlock(&t->s->map_lock);
 	}
 	stx_finish(t);
+}
+
+size_t store_map_size(struct store *s)
+{
+	MDB_envinfo info;
+	return mdb_env_info(s->env, &info) == 0 ? info.me_mapsize : 0;
 }
 
 uint64_t store_generation(struct stx *t)

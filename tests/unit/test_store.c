@@ -688,9 +688,15 @@ static void test_map_growth(void **state)
 	pthread_join(th, NULL);
 	assert_true(ra.rounds > 0);
 
+	size_t grown = store_map_size(f->s);
+	assert_true(grown > ((size_t)256 << 10));
+	store_close(f->s);                           /* reopened with the small configured size: */
+	assert_int_equal(store_open(&f->s, path, 0), BC_OK);
+	assert_int_equal(store_map_size(f->s), grown);   /* the grown map is kept */
 	store_close(f->s);
 	store_set_map_size((size_t)64 << 20);
 	assert_int_equal(store_open(&f->s, path, 0), BC_OK);
+	assert_int_equal(store_map_size(f->s), (size_t)64 << 20);   /* a larger configured size wins */
 	struct stx *t = rd(f);
 	for (int i = 0; i < 3000; i += 7) {
 		const void *v;
