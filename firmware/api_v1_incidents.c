@@ -262,6 +262,8 @@ static bool apply_incident(struct v1_ctx *c, const struct v1_input *in, struct i
 	}
 	if (v[IF_METADATA].set)
 		inc->metadata = v[IF_METADATA].null ? NULL : (char *)v[IF_METADATA].s;
+	if (v[IF_REMINDER_INTERVALS].set)
+		inc->reminder_intervals = v[IF_REMINDER_INTERVALS].null ? NULL : (char *)v[IF_REMINDER_INTERVALS].s;
 	if (v[IF_SCHEDULED_FOR].set)
 		inc->scheduled_for = v[IF_SCHEDULED_FOR].t;
 	if (v[IF_SCHEDULED_UNTIL].set)
@@ -316,6 +318,12 @@ static void answer_incident(struct v1_ctx *c, int status, const char *id, const 
 	v1_commit(c, action, inc.id, inc.name);
 }
 
+/* deliver_notifications: false marks the update it makes (Beacon sends no notifications itself). */
+static bool quiet(const struct v1_input *in)
+{
+	return in->v[IF_DELIVER_NOTIFICATIONS].set && !in->v[IF_DELIVER_NOTIFICATIONS].b;
+}
+
 static const char *update_body(const struct v1_input *in)
 {
 	if (in->v[IF_BODY].set)
@@ -324,12 +332,13 @@ static const char *update_body(const struct v1_input *in)
 }
 
 static bool add_update(struct v1_ctx *c, const struct incident *inc, struct incident_update *u,
-                       const char *body, int64_t at)
+                       const char *body, int64_t at, bool c_quiet)
 {
 	snprintf(u->incident_id, sizeof u->incident_id, "%s", inc->id);
 	u->status = inc->status;
 	u->body = (char *)(body ? body : "");
 	u->created_at = u->updated_at = u->display_at = at;
+	u->quiet = c_quiet;
 	enum bc_err e = store_update_put(c->t, u);
 	if (e != BC_OK)
 		v1_fail_err(c, e, "cannot add the incident update");
@@ -358,8 +367,9 @@ void v1_incident_create(struct req *r)
 			return;
 		}
 		inc.status = IS_RESOLVED;
+		inc.backfilled = true;
 		if (v[IF_BACKFILL_DATE].set)
-			now = inc.started_at = v[IF_BACKFILL_DATE].t;
+			now = inc.started_at = inc.created_at = v[IF_BACKFILL_DATE].t;
 	}
 	if (!apply_incident(&c, &in, &inc, now) || !collect_touched(&c, &in, &t))
 		return;
@@ -381,7 +391,7 @@ void v1_incident_create(struct req *r)
 		v1_fail_err(&c, e, "cannot save the incident");
 		return;
 	}
-	if (!add_update(&c, &inc, &u, update_body(&in), now))
+	if (!add_update(&c, &inc, &u, update_body(&in), now, quiet(&in)))
 		return;
 	answer_incident(&c, 201, inc.id, inc.is_maintenance ? "maintenance.create" : "incident.create");
 }
@@ -423,7 +433,7 @@ void v1_incident_update(struct req *r)
 		return;
 	}
 	const char *body = update_body(&in);
-	if ((body || changed || inc.status != before) && !add_update(&c, &inc, &u, body, c.v.now))
+	if ((body || changed || inc.status != before) && !add_update(&c, &inc, &u, body, c.v.now, quiet(&in)))
 		return;
 	answer_incident(&c, 200, inc.id, inc.is_maintenance ? "maintenance.update" : "incident.update");
 }

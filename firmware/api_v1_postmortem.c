@@ -38,6 +38,8 @@ void v1_update_edit(struct req *r)
 		u.body = (char *)in.v[UF_BODY].s;
 	if (in.v[UF_DISPLAY_AT].set)
 		u.display_at = in.v[UF_DISPLAY_AT].t;
+	if (in.v[UF_DELIVER_NOTIFICATIONS].set)
+		u.quiet = !in.v[UF_DELIVER_NOTIFICATIONS].b;
 	u.updated_at = c.v.now;
 	if ((e = store_update_put(c.t, &u)) != BC_OK || (e = store_update_get(c.t, inc.id, uid, &u)) != BC_OK) {
 		v1_fail_err(&c, e, "cannot save the incident update");

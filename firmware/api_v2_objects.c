@@ -387,7 +387,7 @@ void sp_write_update(struct jw *w, const char *key, const struct sp_view *v, con
 		jw_str(w, "body", u->body ? u->body : "");
 		sp_write_time(w, "created_at", u->created_at);
 		jw_null(w, "custom_tweet");
-		jw_bool(w, "deliver_notifications", true);
+		jw_bool(w, "deliver_notifications", !u->quiet);
 		sp_write_time(w, "display_at", u->display_at);
 		jw_str(w, "status", inc_status_name(u->status));
 		jw_null(w, "tweet_id");
@@ -402,7 +402,7 @@ void sp_write_update(struct jw *w, const char *key, const struct sp_view *v, con
 		sp_write_time(w, "updated_at", u->updated_at);
 		sp_write_time(w, "display_at", u->display_at);
 		write_affected(w, v, u);
-		jw_bool(w, "deliver_notifications", true);
+		jw_bool(w, "deliver_notifications", !u->quiet);
 		jw_null(w, "custom_tweet");
 		jw_null(w, "tweet_id");
 	}
@@ -468,9 +468,9 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
 	jw_str(w, "shortlink", sp_incident_url(v, inc->id));
 	jw_str(w, "status", inc_status_name(status));
 	sp_write_time(w, "updated_at", inc->updated_at);
-	jw_null(w, "reminder_intervals");
+	jw_str(w, "reminder_intervals", inc->reminder_intervals);
 	sp_write_time(w, "started_at", inc->started_at);
-	jw_bool(w, "backfilled", false);
+	jw_bool(w, "backfilled", inc->backfilled);
 }
 
 enum bc_err sp_write_incident(struct jw *w, const char *key, const struct sp_view *v, const struct incident *inc)

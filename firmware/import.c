@@ -322,7 +322,8 @@ static bool import_components(struct cli *c, json_t *doc, const char *name, stru
 
 static bool import_update(struct cli *c, const struct incident *inc, json_t *o, struct counts *n)
 {
-	struct incident_update u = { .body = (char *)jstring(o, "body") };
+	struct incident_update u = { .body = (char *)jstring(o, "body"),
+	                             .quiet = json_is_false(json_object_get(o, "deliver_notifications")) };
 	const char *what = arena_printf(c->a, "incident %s update", inc->id), *st = jstring(o, "status");
 	json_t *aff, *a;
 	size_t i;

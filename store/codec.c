@@ -196,10 +196,11 @@ json_t *enc_update(const struct incident_update *u)
 		json_array_append_new(aff, json_pack("{s:s, s:s, s:s}", "component_id", u->affected[i].component_id,
 		                                     "old_status", comp_status_name(u->affected[i].old_status),
 		                                     "new_status", comp_status_name(u->affected[i].new_status)));
-	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:o}", "id", u->id, "incident_id", u->incident_id,
+	return json_pack("{s:s, s:s, s:s, s:s, s:I, s:I, s:I, s:I, s:b, s:o}", "id", u->id, "incident_id", u->incident_id,
 	                 "status", inc_status_name(u->status), "body", u->body ? u->body : "",
 	                 "created_at", (json_int_t)u->created_at, "updated_at", (json_int_t)u->updated_at,
-	                 "display_at", (json_int_t)u->display_at, "seq", (json_int_t)u->seq, "affected", aff);
+	                 "display_at", (json_int_t)u->display_at, "seq", (json_int_t)u->seq, "quiet", u->quiet,
+	                 "affected", aff);
 }
 
 enum bc_err dec_update(struct arena *a, const MDB_val *v, struct incident_update *u)
@@ -215,6 +216,7 @@ enum bc_err dec_update(struct arena *a, const MDB_val *v, struct incident_update
 	u->updated_at = jint(o, "updated_at");
 	u->display_at = jint(o, "display_at");
 	u->seq = (uint64_t)jint(o, "seq");
+	u->quiet = json_is_true(json_object_get(o, "quiet"));
 	json_t *aff = json_object_get(o, "affected");
 	u->naffected = json_array_size(aff);
 	u->affected = arena_alloc(a, (u->naffected + 1) * sizeof *u->affected);

@@ -55,6 +55,8 @@ static enum bc_err check_incident(const struct incident *inc)
 		e = BC_INVALID;
 	if (e == BC_OK)
 		e = check_text(inc->metadata, LIM_METADATA, false, true);
+	if (e == BC_OK)
+		e = check_text(inc->reminder_intervals, LIM_SHORT, false, true);
 	if (e != BC_OK)
 		return e;
 	if ((unsigned)inc->status >= IS__MAX || inc->status == IS_POSTMORTEM || (unsigned)inc->impact >= IMP__MAX)

@@ -260,6 +260,8 @@ enum bc_err put_incident(struct stx *t, const struct incident *inc)
 	put_i64(&o, inc->postmortem_published_at);
 	put_str(&o, inc->postmortem_draft);
 	put_str(&o, inc->metadata);
+	put_str(&o, inc->reminder_intervals);
+	put_u8(&o, inc->backfilled);
 	put_ids(&o, inc->component_ids, inc->ncomponents);
 	return rec_put(t, DB_INCIDENTS, inc->id, &o);
 }
@@ -288,6 +290,8 @@ enum bc_err dec_incident(struct arena *a, const MDB_val *v, struct incident *inc
 	inc->postmortem_published_at = get_i64(&r);
 	inc->postmortem_draft = get_str(&r);
 	inc->metadata = get_str(&r);
+	inc->reminder_intervals = get_str(&r);
+	inc->backfilled = get_u8(&r) != 0;
 	inc->component_ids = get_ids(&r, &inc->ncomponents);
 	return rec_done(&r, ok && inc->name != NULL && status < IS__MAX && impact < IMP__MAX,
 	                "incident");

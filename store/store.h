@@ -107,6 +107,8 @@ struct incident {
 	int64_t postmortem_published_at;                      /* 0 = not published */
 	char *postmortem_draft;                               /* the text being edited (NULL = none) */
 	char *metadata;                                       /* v1 metadata, a compact JSON object (NULL = {}) */
+	char *reminder_intervals;                             /* maintenance reminders, "[3, 6]" (NULL = none) */
+	bool backfilled;                                      /* entered after the fact (v1 backfilled) */
 	size_t ncomponents;
 	bc_id *component_ids;                                 /* affected components (arena) */
 };
@@ -118,6 +120,7 @@ struct incident_update {
 	char *body;                                           /* markdown */
 	int64_t created_at, updated_at, display_at;
 	uint64_t seq;                                         /* store generation that created it: write order */
+	bool quiet;                                           /* sent with deliver_notifications false */
 	size_t naffected;
 	struct affected *affected;                            /* arena */
 };

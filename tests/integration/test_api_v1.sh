@@ -315,6 +315,23 @@ MU=$(j .id)
 assert_eq "maintenance: status scheduled" "scheduled" "$(j .status)"
 assert_eq "maintenance: impact maintenance" "maintenance" "$(j .impact)"
 check "audit: maintenance.create" audit_has maintenance.create "$MU"
+assert_status "PATCH maintenance reminder_intervals" 200 -H "$WAUTH" -H "$JSON" -X PATCH "$URL$V/incidents/$MU" \
+	-d '{"incident":{"reminder_intervals":"[1,  6]"}}'
+assert_eq "reminder_intervals: stored, normalised" "[1, 6]" "$(j .reminder_intervals)"
+assert_status "GET maintenance" 200 -H "$AUTH" "$URL$V/incidents/$MU"
+assert_eq "reminder_intervals: read back" "[1, 6]" "$(j .reminder_intervals)"
+# deliver_notifications: false is kept on the update it makes (Beacon itself sends no notifications)
+assert_status "PATCH with deliver_notifications false" 200 -H "$WAUTH" -H "$JSON" -X PATCH "$URL$V/incidents/$MU" \
+	-d '{"incident":{"body":"Moved to the night window.","deliver_notifications":false}}'
+assert_eq "deliver_notifications: false on the new update" "false" \
+	"$(j '.incident_updates[] | select(.body == "Moved to the night window.") | .deliver_notifications')"
+assert_eq "deliver_notifications: earlier updates true" "true" "$(j '[.incident_updates[] | .deliver_notifications] | last')"
+# backfilled: a resolved incident entered afterwards, dated by backfill_date
+assert_status "POST backfilled incident" 201 -H "$WAUTH" -H "$JSON" -X POST "$URL$V/incidents" \
+	-d '{"incident":{"name":"Last week blip","backfilled":true,"backfill_date":"2026-11-16T10:00:00Z","body":"Short outage."}}'
+assert_eq "backfilled: flag" "true" "$(j .backfilled)"
+assert_eq "backfilled: resolved" "resolved" "$(j .status)"
+assert_contains "backfilled: created_at is the backfill date" "$(j .created_at)" "2026-11-16T"
 assert_status "POST maintenance (window now, milliseconds and offset)" 201 -H "$WAUTH" -H "$JSON" -X POST "$URL$V/incidents" \
 	-d "{\"incident\":{\"name\":\"Network work\",\"status\":\"scheduled\",\"scheduled_for\":\"$(date -u -d "@$((NOW - 3600))" +%Y-%m-%dT%H:%M:%S).000+00:00\",\"scheduled_until\":\"$(iso $((NOW + 3600)))\",\"scheduled_auto_in_progress\":true,\"scheduled_auto_completed\":true}}"
 MA=$(j .id)
