@@ -16,8 +16,8 @@ static void comp_opts(struct opt *o)
 	o[sizeof names / sizeof names[0]] = (struct opt){ 0 };
 }
 
-/* Checks and copies every given option into comp; the group's existence is checked in txn later. */
-static bool comp_apply(struct cli *c, const struct opt *opts, struct component *comp)
+/* --name, --description and --position, as components and groups both take them. */
+static bool common_apply(struct cli *c, const struct opt *opts, char **name, char **description, int *position)
 {
 	const char *v;
 	long n;
@@ -26,13 +26,27 @@ static bool comp_apply(struct cli *c, const struct opt *opts, struct component *
 			return false;
 		if (v[0] == '\0')
 			return cli_bad(c, "name", "must not be empty");
-		comp->name = (char *)v;
+		*name = (char *)v;
 	}
 	if ((v = opt_get(opts, "description")) != NULL) {
 		if (!cli_text(c, "description", v, LIM_DESCRIPTION))
 			return false;
-		comp->description = v[0] ? (char *)v : NULL;
+		*description = v[0] ? (char *)v : NULL;
 	}
+	if ((v = opt_get(opts, "position")) != NULL) {
+		if (!cli_int(c, "position", v, 0, POSITION_MAX, &n))
+			return false;
+		*position = (int)n;
+	}
+	return true;
+}
+
+/* Checks and copies every given option into comp; the group's existence is checked in txn later. */
+static bool comp_apply(struct cli *c, const struct opt *opts, struct component *comp)
+{
+	const char *v;
+	if (!common_apply(c, opts, &comp->name, &comp->description, &comp->position))
+		return false;
 	if ((v = opt_get(opts, "group")) != NULL) {
 		if (v[0] == '\0' || strcmp(v, "none") == 0)
 			comp->group_id[0] = '\0';
@@ -43,11 +57,6 @@ static bool comp_apply(struct cli *c, const struct opt *opts, struct component *
 	}
 	if ((v = opt_get(opts, "status")) != NULL && !cli_comp_status(c, "status", v, &comp->status))
 		return false;
-	if ((v = opt_get(opts, "position")) != NULL) {
-		if (!cli_int(c, "position", v, 0, POSITION_MAX, &n))
-			return false;
-		comp->position = (int)n;
-	}
 	if ((v = opt_get(opts, "showcase")) != NULL && !cli_yesno(c, "showcase", v, &comp->showcase))
 		return false;
 	if ((v = opt_get(opts, "only-show-if-degraded")) != NULL &&
@@ -220,26 +229,7 @@ int cmd_component(const struct config *cfg, int argc, char **argv)
 
 static bool group_apply(struct cli *c, const struct opt *opts, struct group *g)
 {
-	const char *v;
-	long n;
-	if ((v = opt_get(opts, "name")) != NULL) {
-		if (!cli_text(c, "name", v, LIM_NAME))
-			return false;
-		if (v[0] == '\0')
-			return cli_bad(c, "name", "must not be empty");
-		g->name = (char *)v;
-	}
-	if ((v = opt_get(opts, "description")) != NULL) {
-		if (!cli_text(c, "description", v, LIM_DESCRIPTION))
-			return false;
-		g->description = v[0] ? (char *)v : NULL;
-	}
-	if ((v = opt_get(opts, "position")) != NULL) {
-		if (!cli_int(c, "position", v, 0, POSITION_MAX, &n))
-			return false;
-		g->position = (int)n;
-	}
-	return true;
+	return common_apply(c, opts, &g->name, &g->description, &g->position);
 }
 
 static int group_put(struct cli *c, struct group *g, const char *action)
