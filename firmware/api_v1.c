@@ -223,6 +223,20 @@ bool v1_reload(struct v1_ctx *c)
 	return true;
 }
 
+/* Loads the incident of the path (capture 1); false after answering 404. */
+bool v1_load_incident(struct v1_ctx *c, struct incident *inc)
+{
+	const char *id = v1_param(c->r, 1);
+	enum bc_err e = store_incident_get(c->t, id, inc);
+	if (e == BC_OK)
+		return true;
+	if (c->write)
+		v1_fail(c, e == BC_NOTFOUND ? 404 : 500, "incident not found: %.40s", id);
+	else
+		resp_json_error(c->r, e == BC_NOTFOUND ? 404 : 500, "incident not found: %.40s", id);
+	return false;
+}
+
 void v1_commit(struct v1_ctx *c, const char *action, const char *target, const char *detail)
 {
 	struct req *r = c->r;

@@ -29,6 +29,8 @@ bool v1_write(struct req *r, struct v1_ctx *c);
 enum bc_err v1_idem_remember(struct stx *t, struct arena *a, const char *key, int status, const char *hash,
                              const char *body, int64_t now);
 enum bc_err v1_idem_purge(struct stx *t, int64_t now);
+/* Loads the incident named by the path (capture 1); false after answering 404 (or 500). */
+bool v1_load_incident(struct v1_ctx *c, struct incident *inc);
 /* Reloads the view after changes in the write txn, so objects show them; false after answering. */
 bool v1_reload(struct v1_ctx *c);
 /* Ends a write whose answer is already in r: audit entry (who = token id), idempotency record,

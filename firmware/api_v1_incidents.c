@@ -132,14 +132,8 @@ void v1_incident_get(struct req *r)
 	struct v1_ctx c;
 	struct incident inc;
 	struct jw w;
-	if (!v1_check(r) || !v1_read(r, &c))
+	if (!v1_check(r) || !v1_read(r, &c) || !v1_load_incident(&c, &inc))
 		return;
-	const char *id = v1_param(r, 1);
-	enum bc_err e = store_incident_get(c.t, id, &inc);
-	if (e != BC_OK) {
-		resp_json_error(r, e == BC_NOTFOUND ? 404 : 500, "incident not found: %.40s", id);
-		return;
-	}
 	v1_json_begin(r, &w, 200);
 	if (sp_write_incident(&w, NULL, &c.v, &inc) != BC_OK) {
 		resp_err(r, BC_STORE, "cannot read incident updates");
@@ -403,14 +397,9 @@ void v1_incident_update(struct req *r)
 	struct v1_ctx c;
 	struct touched t;
 	struct incident inc;
-	if (!v1_check(r) || !v1_input_req(r, V1R_INCIDENT, false, &in) || !v1_write(r, &c))
+	if (!v1_check(r) || !v1_input_req(r, V1R_INCIDENT, false, &in) || !v1_write(r, &c) ||
+	    !v1_load_incident(&c, &inc))
 		return;
-	const char *id = v1_param(r, 1);
-	enum bc_err e = store_incident_get(c.t, id, &inc);
-	if (e != BC_OK) {
-		v1_fail(&c, e == BC_NOTFOUND ? 404 : 500, "incident not found: %.40s", id);
-		return;
-	}
 	const struct v1_value *v = in.v;
 	if (v[IF_BACKFILLED].set && v[IF_BACKFILLED].b) {
 		v1_fail(&c, 422, "incident.backfilled: only when creating an incident");
@@ -428,7 +417,8 @@ void v1_incident_update(struct req *r)
 		inc.impact = (enum impact)v[IF_IMPACT_OVERRIDE].e;
 	else if (changed && !inc.is_maintenance)
 		inc.impact = computed_impact(&c.v, &inc);
-	if ((e = store_incident_put(c.t, &inc)) != BC_OK) {
+	enum bc_err e = store_incident_put(c.t, &inc);
+	if (e != BC_OK) {
 		v1_fail_err(&c, e, "cannot save the incident");
 		return;
 	}
@@ -444,20 +434,15 @@ void v1_incident_delete(struct req *r)
 	struct v1_ctx c;
 	struct incident inc;
 	struct jw w;
-	if (!v1_check(r) || !v1_write(r, &c))
+	if (!v1_check(r) || !v1_write(r, &c) || !v1_load_incident(&c, &inc))
 		return;
-	const char *id = v1_param(r, 1);
-	enum bc_err e = store_incident_get(c.t, id, &inc);
-	if (e != BC_OK) {
-		v1_fail(&c, e == BC_NOTFOUND ? 404 : 500, "incident not found: %.40s", id);
-		return;
-	}
 	v1_json_begin(r, &w, 200);
-	if ((e = sp_write_incident(&w, NULL, &c.v, &inc)) != BC_OK || !v1_json_end(r, &w)) {
+	enum bc_err e = sp_write_incident(&w, NULL, &c.v, &inc);
+	if (e != BC_OK || !v1_json_end(r, &w)) {
 		v1_fail(&c, 500, "could not serialize the incident");
 		return;
 	}
-	if ((e = store_incident_del(c.t, id)) != BC_OK) {
+	if ((e = store_incident_del(c.t, inc.id)) != BC_OK) {
 		v1_fail_err(&c, e, "cannot delete the incident");
 		return;
 	}

@@ -3,20 +3,6 @@
 #include <string.h>
 #include "api_v1.h"
 
-/* Loads the incident of the path (capture 1); false after answering 404. */
-static bool load_incident(struct v1_ctx *c, struct incident *inc)
-{
-	const char *id = v1_param(c->r, 1);
-	enum bc_err e = store_incident_get(c->t, id, inc);
-	if (e == BC_OK)
-		return true;
-	if (c->write)
-		v1_fail(c, e == BC_NOTFOUND ? 404 : 500, "incident not found: %.40s", id);
-	else
-		resp_json_error(c->r, e == BC_NOTFOUND ? 404 : 500, "incident not found: %.40s", id);
-	return false;
-}
-
 /* PATCH/PUT …/incidents/:id/incident_updates/:uid — body and display_at; never status or components. */
 void v1_update_edit(struct req *r)
 {
@@ -26,7 +12,7 @@ void v1_update_edit(struct req *r)
 	struct incident_update u;
 	struct jw w;
 	if (!v1_check(r) || !v1_input_req(r, V1R_UPDATE, false, &in) || !v1_write(r, &c) ||
-	    !load_incident(&c, &inc))
+	    !v1_load_incident(&c, &inc))
 		return;
 	const char *uid = v1_param(r, 2);
 	enum bc_err e = store_update_get(c.t, inc.id, uid, &u);
@@ -80,7 +66,7 @@ void v1_postmortem_get(struct req *r)
 	struct v1_ctx c;
 	struct incident inc;
 	struct jw w;
-	if (!v1_check(r) || !v1_read(r, &c) || !load_incident(&c, &inc))
+	if (!v1_check(r) || !v1_read(r, &c) || !v1_load_incident(&c, &inc))
 		return;
 	if (inc.postmortem_body == NULL && inc.postmortem_draft == NULL) {
 		resp_json_error(r, 404, "%s", NO_POSTMORTEM);
@@ -106,7 +92,7 @@ static void postmortem_write(struct req *r, enum pm_op op)
 	if ((op == PM_PUT && !v1_input_req(r, V1R_POSTMORTEM, true, &in)) ||
 	    (op == PM_PUBLISH && !v1_input_req(r, V1R_PUBLISH, false, &in)))
 		return;
-	if (!v1_write(r, &c) || !load_incident(&c, &inc))
+	if (!v1_write(r, &c) || !v1_load_incident(&c, &inc))
 		return;
 	if ((op == PM_PUBLISH && inc.postmortem_draft == NULL) ||
 	    (op != PM_PUT && inc.postmortem_draft == NULL && inc.postmortem_body == NULL)) {
