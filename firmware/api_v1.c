@@ -104,37 +104,45 @@ static const char *payload_hash(struct req *r)
 	return hex;
 }
 
-/* The time (ms) in a stored record "<status> <payload hash> <ms>\n<body>", or -1. */
-static long long idem_record_time(const char *val, size_t len)
+/* A stored Idempotency-Key record: "<status> <payload hash> <ms>\n<body>". */
+struct idem_record {
+	int status;
+	const char *hash;
+	size_t hash_len;
+	long long at;
+	const char *body;
+	size_t body_len;
+};
+
+static bool idem_parse(const char *val, size_t len, struct idem_record *out)
 {
 	const char *nl = memchr(val, '\n', len);
 	const char *sp = nl ? memchr(val, ' ', (size_t)(nl - val)) : NULL;
 	const char *when = sp ? memchr(sp + 1, ' ', (size_t)(nl - sp - 1)) : NULL;
-	return when ? strtoll(when + 1, NULL, 10) : -1;
+	if (when == NULL)
+		return false;
+	*out = (struct idem_record){ .status = atoi(val), .hash = sp + 1, .hash_len = (size_t)(when - sp - 1),
+	                             .at = strtoll(when + 1, NULL, 10), .body = nl + 1,
+	                             .body_len = len - (size_t)(nl + 1 - val) };
+	return true;
 }
 
-/* Answers with the stored response ("<status> <payload hash> <ms>\n<body>") of an earlier request
- * with the same Idempotency-Key, or 422 when that request asked for something else. A record
- * older than IDEM_KEEP_MS is not replayed. */
+/* Answers with the stored response of an earlier request with the same Idempotency-Key, or 422
+ * when that request asked for something else. A record older than IDEM_KEEP_MS is not replayed. */
 static bool idem_replay(struct req *r, const void *val, size_t len)
 {
-	const char *s = val, *nl = memchr(s, '\n', len);
-	if (nl == NULL)
+	struct idem_record rec;
+	if (!idem_parse(val, len, &rec) || now_ms() - rec.at > IDEM_KEEP_MS)
 		return false;
-	const char *sp = memchr(s, ' ', (size_t)(nl - s));
-	const char *when = sp ? memchr(sp + 1, ' ', (size_t)(nl - sp - 1)) : NULL;
-	long long at = idem_record_time(s, len);
-	if (when == NULL || at < 0 || now_ms() - at > IDEM_KEEP_MS)
-		return false;
-	if ((size_t)(when - sp - 1) != 64 || memcmp(sp + 1, payload_hash(r), 64) != 0) {
+	if (rec.hash_len != 64 || memcmp(rec.hash, payload_hash(r), 64) != 0) {
 		resp_json_error(r, 422, "Idempotency-Key: already used for a different request");
 		return true;
 	}
-	r->status = atoi(s);
+	r->status = rec.status;
 	r->content_type_out = JSON_TYPE;
 	r->cache_control = "no-store";
 	buf_reset(&r->body_out);
-	buf_append(&r->body_out, nl + 1, len - (size_t)(nl + 1 - s));
+	buf_append(&r->body_out, rec.body, rec.body_len);
 	resp_header(r, "Idempotent-Replayed", "true");
 	return true;
 }
@@ -167,8 +175,9 @@ enum bc_err v1_idem_purge(struct stx *t, int64_t now)
 		if ((e = store_kv_del(t, "idem-time", first)) != BC_OK)
 			return e;
 		/* the record itself, unless the key was used again since (its time is then newer) */
+		struct idem_record rec;
 		if (colon != NULL && store_kv_get(t, "idem", colon + 1, &val, &len) == BC_OK &&
-		    idem_record_time(val, len) == at && (e = store_kv_del(t, "idem", colon + 1)) != BC_OK)
+		    idem_parse(val, len, &rec) && rec.at == at && (e = store_kv_del(t, "idem", colon + 1)) != BC_OK)
 			return e;
 	}
 	return BC_OK;
