@@ -43,6 +43,7 @@ static const struct cfg_key keys[] = {
 	S(upstream_token,       ""),
 	S(ca_file,              "/etc/ssl/certs/ca-certificates.crt"),
 	I(pull_seconds,         1, 86400, "5"),
+	I(pull_deadline_seconds, 1, 86400, "60"),
 	L(max_snapshot_mb,      1, 1 << 20, "1024"),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])

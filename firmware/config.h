@@ -28,6 +28,7 @@ struct config {
 	char upstream_token[CFG_STR_MAX];   /* secondary: replication token */
 	char ca_file[CFG_STR_MAX];          /* secondary: CA bundle for https upstream */
 	int pull_seconds;                   /* secondary: poll interval */
+	int pull_deadline_seconds;          /* secondary: one whole poll (connect to last byte) */
 	int64_t max_snapshot_mb;            /* secondary: refuse larger snapshots */
 };
 

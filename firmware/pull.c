@@ -34,6 +34,11 @@ struct pull {
 	bool downloading;
 	struct snap_download dl;
 	enum outcome outcome;
+	char nonce[SNAP_NONCE_MAX + 1];   /* sent in X-Beacon-Nonce, must come back in the statement */
+	bool fresh_ok;                    /* the answer carried a valid, recent statement */
+	bool confirmed;                   /* ... for the generation now installed: last-sync touched */
+	struct snap_fresh fresh;
+	char fresh_why[300];
 	char why[1024];
 };
 
@@ -54,9 +59,19 @@ static enum bc_err reject(struct pull *p, enum bc_err e)
 static enum bc_err on_head(void *ctx, const struct http_resp *resp)
 {
 	struct pull *p = ctx;
-	char hdr[SNAP_MANIFEST_MAX + 2];
+	char hdr[HTTP_HEAD_MAX + 1];
 	struct snap_manifest m;
+	const char *v;
+	if (resp->status == 304 || resp->status == 200) {
+		v = http_resp_header(resp, SNAP_FRESH_HEADER, hdr, sizeof hdr);
+		p->fresh_ok = snap_fresh_parse(v, v ? strlen(v) : 0, &p->fresh, p->fresh_why, sizeof p->fresh_why) &&
+		              snap_fresh_verify(&p->fresh, &p->keys, p->nonce, now_ms(), p->fresh_why, sizeof p->fresh_why);
+	}
 	if (resp->status == 304) {
+		if (!p->have) {
+			snprintf(p->why, sizeof p->why, "upstream answered 304 Not Modified to a request without If-None-Match");
+			return BC_IO;
+		}
 		p->outcome = PULL_UNCHANGED;
 		return BC_OK;
 	}
@@ -64,7 +79,8 @@ static enum bc_err on_head(void *ctx, const struct http_resp *resp)
 		snprintf(p->why, sizeof p->why, "upstream answered HTTP %d", resp->status);
 		return BC_IO;
 	}
-	if (!snap_manifest_parse(http_resp_header(resp, SNAP_HEADER, hdr, sizeof hdr), &m, p->why, sizeof p->why))
+	v = http_resp_header(resp, SNAP_HEADER, hdr, sizeof hdr);
+	if (!snap_manifest_parse(v, v ? strlen(v) : 0, &m, p->why, sizeof p->why))
 		return reject(p, BC_INVALID);
 	if (!snap_manifest_verify(&m, &p->keys, p->why, sizeof p->why))
 		return reject(p, BC_CRYPTO);
@@ -105,23 +121,60 @@ static enum bc_err on_body(void *ctx, const void *buf, size_t n)
 	return e == BC_TOOBIG ? reject(p, e) : e;
 }
 
+/* Counts the poll as a sync (touches last-sync) only if the primary's signed statement says, for our
+ * nonce and recently, that held is its newest generation. Otherwise logs why and returns false. */
+static bool pull_confirm(struct pull *p, uint64_t held)
+{
+	if (p->fresh_ok && p->fresh.gen < held)
+		snprintf(p->fresh_why, sizeof p->fresh_why, "statement names generation %" PRIu64 ", older than the %" PRIu64
+		         " installed here", p->fresh.gen, held);
+	else if (p->fresh_ok && p->fresh.gen > held)
+		snprintf(p->fresh_why, sizeof p->fresh_why, "the primary is at generation %" PRIu64 " but the answer leaves "
+		         "this node at %" PRIu64, p->fresh.gen, held);
+	else if (p->fresh_ok) {
+		snap_mark_synced(p->c->store);
+		p->confirmed = true;
+		return true;
+	}
+	log_warnx("pull: %s: freshness not confirmed (%s): last-sync not updated", p->url, p->fresh_why);
+	return false;
+}
+
 /* One poll of the primary. Every outcome but "unchanged" and "installed" is logged with its reason. */
 static enum outcome pull_once(struct pull *p)
 {
 	char inm[64], path[PATH_MAX];
-	const char *headers[3] = { p->auth, NULL, NULL };
+	const char *headers[4] = { p->auth, NULL, NULL, NULL };
 	struct http_opts o = { .ca_file = p->c->ca_file, .connect_timeout_ms = CONNECT_TIMEOUT_MS,
-	                       .read_timeout_ms = READ_TIMEOUT_MS, .headers = headers };
+	                       .read_timeout_ms = READ_TIMEOUT_MS, .deadline_ms = p->c->pull_deadline_seconds * 1000,
+	                       .headers = headers };
 	static struct http_resp resp;
 	struct timespec t0, t1;
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	p->have = snap_current(p->c->store, &p->have_gen, path, sizeof path) == BC_OK && access(path, R_OK) == 0;
+	struct snap_manifest held;
+	char nonce_hdr[SNAP_NONCE_MAX + 32];
+	unsigned char rnd[16];
+	/* a current file that does not match its manifest (size, signature) is fetched again */
+	p->have = snap_current(p->c->store, &p->have_gen, path, sizeof path) == BC_OK;
+	if (p->have && snap_installed_verify(p->c->store, p->have_gen, &p->keys, false, &held, p->why,
+	                                     sizeof p->why) != BC_OK) {
+		log_warnx("pull: the installed generation %" PRIu64 " is unusable (%s): fetching a fresh copy", p->have_gen,
+		          p->why);
+		p->have = false;
+	}
 	if (p->have) {
 		snprintf(inm, sizeof inm, "If-None-Match: \"g%" PRIu64 "\"", p->have_gen);
-		headers[1] = inm;
+		headers[2] = inm;
 	}
+	if (sign_rng(NULL, rnd, sizeof rnd) != 0)
+		abort();
+	sign_hex(rnd, sizeof rnd, p->nonce);
+	snprintf(nonce_hdr, sizeof nonce_hdr, SNAP_NONCE_HEADER ": %s", p->nonce);
+	headers[1] = nonce_hdr;
 	p->outcome = PULL_FAILED;
 	p->downloading = false;
+	p->fresh_ok = p->confirmed = false;
+	snprintf(p->fresh_why, sizeof p->fresh_why, "no freshness statement");
 	p->why[0] = '\0';
 	enum bc_err e = http_get(p->url, &o, &resp, on_head, on_body, p, p->why, sizeof p->why);
 	if (p->downloading) {
@@ -139,11 +192,11 @@ static enum outcome pull_once(struct pull *p)
 	case PULL_INSTALLED:
 		log_info("pull: installed generation %" PRIu64 " (%" PRIu64 " bytes) in %lld ms", p->dl.m.gen,
 		         p->dl.m.len, ms);
-		snap_mark_synced(p->c->store);
+		pull_confirm(p, p->dl.m.gen);
 		break;
 	case PULL_UNCHANGED:
 		log_debug("pull: generation %" PRIu64 " is current (%lld ms)", p->have_gen, ms);
-		snap_mark_synced(p->c->store);
+		pull_confirm(p, p->have_gen);
 		break;
 	case PULL_REJECTED:
 		log_warnx("pull: snapshot rejected: %s; still serving %s", p->why,
@@ -175,7 +228,9 @@ static int pull_usage(void)
 {
 	fprintf(stderr, "usage: beacon pull [--from URL] [--every INTERVAL | --once]\n"
 	                "  URL defaults to the config's upstream; INTERVAL like 5s, 500ms, 1m\n"
-	                "  (default pull_seconds). --once polls once: exit 0 if current or installed.\n");
+	                "  (default pull_seconds). --once polls once: exit 0 if the primary confirmed (signed,\n"
+	                "  fresh) that the installed generation is its newest; each poll ends within\n"
+	                "  pull_deadline_seconds.\n");
 	return EXIT_USAGE;
 }
 
@@ -229,7 +284,7 @@ int cmd_pull(const struct config *c, int argc, char **argv)
 	if (once) {
 		enum outcome o = pull_once(&p);
 		snap_keys_free(&p.keys);
-		return o == PULL_INSTALLED || o == PULL_UNCHANGED ? 0 : 1;
+		return (o == PULL_INSTALLED || o == PULL_UNCHANGED) && p.confirmed ? 0 : 1;
 	}
 	struct sigaction sa = { .sa_handler = on_signal };
 	sigemptyset(&sa.sa_mask);

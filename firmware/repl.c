@@ -57,22 +57,51 @@ static bool etag_listed(const char *inm, const char *etag)
 	return inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0);
 }
 
+/* Loads the signing keys once; call with pub.mu held. */
+static enum bc_err pub_keys(struct req *r)
+{
+	char why[300];
+	if (pub.keys_loaded)
+		return BC_OK;
+	enum bc_err e = snap_keys_load(&pub.keys, r->cfg->replication_key_file, r->cfg->replication_hmac_key, true,
+	                               why, sizeof why);
+	if (e != BC_OK) {
+		log_warnx("replication: cannot sign snapshots: %s", why);
+		return e;
+	}
+	pub.keys_loaded = true;
+	return BC_OK;
+}
+
+/* Adds the signed freshness statement "gen is my newest, now, for your nonce" to the answer. */
+static enum bc_err add_freshness(struct req *r, uint64_t gen)
+{
+	struct snap_fresh f = { .gen = gen, .time_ms = now_ms() };
+	char hdr[SNAP_MANIFEST_MAX];
+	const char *nonce = req_header(r, SNAP_NONCE_HEADER);
+	if (snap_nonce_ok(nonce))
+		snprintf(f.nonce, sizeof f.nonce, "%s", nonce);
+	pthread_mutex_lock(&pub.mu);      /* mbedtls caches per-key tables: one signer at a time */
+	enum bc_err e = pub_keys(r);
+	if (e == BC_OK)
+		e = snap_fresh_sign(&f, &pub.keys);
+	pthread_mutex_unlock(&pub.mu);
+	if (e != BC_OK)
+		return e;
+	snap_fresh_format(&f, hdr, sizeof hdr);
+	resp_header(r, SNAP_FRESH_HEADER, hdr);
+	return BC_OK;
+}
+
 /* Loads the signing keys and returns a manifest and file for a generation >= gen, building one if
  * needed. Runs with no read transaction open in this thread (the copy opens its own). */
 static enum bc_err publish(struct req *r, uint64_t gen, struct snap_manifest *m, char *path, size_t pathlen)
 {
-	char why[300], dir[PATH_MAX];
+	char dir[PATH_MAX];
 	enum bc_err e = BC_OK;
 	pthread_mutex_lock(&pub.mu);
-	if (!pub.keys_loaded) {
-		e = snap_keys_load(&pub.keys, r->cfg->replication_key_file, r->cfg->replication_hmac_key, true,
-		                   why, sizeof why);
-		if (e != BC_OK) {
-			log_warnx("replication: cannot sign snapshots: %s", why);
-			goto out;
-		}
-		pub.keys_loaded = true;
-	}
+	if ((e = pub_keys(r)) != BC_OK)
+		goto out;
 	if (!pub.have || pub.m.gen < gen || access(pub.path, R_OK) != 0) {
 		struct timespec t0, t1;
 		clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -98,7 +127,7 @@ out:
 }
 
 /* GET /replication/snapshot: the newest compact snapshot with its signed manifest; 304 when the
- * caller's If-None-Match names the current generation. */
+ * caller's If-None-Match names the current generation. Both carry a signed freshness statement. */
 static void h_snapshot(struct req *r)
 {
 	char etag[40], hdr[SNAP_MANIFEST_MAX], path[PATH_MAX];
@@ -117,6 +146,10 @@ static void h_snapshot(struct req *r)
 	r->cache_control = "no-store";
 	snprintf(etag, sizeof etag, "\"g%" PRIu64 "\"", gen);
 	if (etag_listed(req_header(r, "If-None-Match"), etag)) {
+		if (add_freshness(r, gen) != BC_OK) {
+			resp_json_error(r, 503, "cannot sign the freshness statement (see the primary's log)");
+			return;
+		}
 		resp_header(r, "ETag", etag);
 		r->status = 304;
 		return;
@@ -126,6 +159,10 @@ static void h_snapshot(struct req *r)
 	enum bc_err e = publish(r, gen, &m, path, sizeof path);
 	if (e != BC_OK) {
 		resp_json_error(r, 503, "snapshot unavailable: %s (see the primary's log)", bc_strerror(e));
+		return;
+	}
+	if (add_freshness(r, m.gen) != BC_OK) {
+		resp_json_error(r, 503, "cannot sign the freshness statement (see the primary's log)");
 		return;
 	}
 	snprintf(etag, sizeof etag, "\"g%" PRIu64 "\"", m.gen);
@@ -201,37 +238,101 @@ const struct route routes_repl[] = {
 	{ NULL, NULL, NULL, 0 }
 };
 
-/* The secondary's watcher: swaps in the snapshot `current` points at whenever it changes. */
+/* The secondary's watcher: swaps in the snapshot `current` points at whenever it changes, once the
+ * file matches its signed manifest (signature, size, SHA-256); a bad one is refused and moved aside. */
 static struct {
 	pthread_t tid;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool running, stop;
 	struct app *app;
+	bool keys_ok;
+	struct snap_keys keys;      /* the secondary's verification keys (public ECDSA and/or HMAC) */
 	char loaded[PATH_MAX];      /* the snapshot file being served */
-	char failed[PATH_MAX];      /* one that would not open: not retried, not re-logged */
+	char failed[PATH_MAX];      /* one that was refused: not retried, not re-logged, unless replaced */
+	struct stat failed_st;
 } watch = { .mu = PTHREAD_MUTEX_INITIALIZER, .cv = PTHREAD_COND_INITIALIZER };
+
+/* Verifies installed generation gen against its manifest and opens it; BC_NOTFOUND if it is gone. */
+static enum bc_err watch_open(const char *dir, uint64_t gen, const char *path, struct store **s, char *why,
+                              size_t whylen)
+{
+	struct snap_manifest m;
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	enum bc_err e = snap_installed_verify(dir, gen, &watch.keys, true, &m, why, whylen);
+	if (e != BC_OK)
+		return e;
+	if ((e = store_open(s, path, STORE_SNAPSHOT)) != BC_OK) {
+		snprintf(why, whylen, "%s matches its manifest but LMDB refuses it: %s", path, bc_strerror(e));
+		return e;
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	log_info("replica: generation %" PRIu64 " verified (%" PRIu64 " bytes, signature, size, SHA-256) in %lld ms",
+	         gen, m.len, (long long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
+	return BC_OK;
+}
+
+static bool same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+/* Serves installed generation gen if it verifies; a bad one is logged, remembered and moved aside. */
+static bool watch_try(const char *dir, uint64_t gen, const char *path)
+{
+	char why[PATH_MAX + 200];
+	struct store *s;
+	struct stat st;
+	if (stat(path, &st) != 0 || (strcmp(path, watch.failed) == 0 && same_file(&st, &watch.failed_st)))
+		return false;      /* already replaced by a newer install, or known bad */
+	enum bc_err e = watch_open(dir, gen, path, &s, why, sizeof why);
+	if (e == BC_NOTFOUND)
+		return false;
+	if (e != BC_OK) {
+		log_warnx("replica: REFUSED snapshot generation %" PRIu64 ": %s; still serving %s", gen, why,
+		          watch.loaded[0] ? watch.loaded : "nothing (no data yet)");
+		snprintf(watch.failed, sizeof watch.failed, "%s", path);
+		watch.failed_st = st;
+		snap_quarantine(dir, gen);
+		return false;
+	}
+	app_store_swap(watch.app, s);
+	snprintf(watch.loaded, sizeof watch.loaded, "%s", path);
+	log_info("replica: now serving generation %" PRIu64 " (%s)", gen, path);
+	return true;
+}
 
 static void watch_check(void)
 {
 	const struct config *c = app_config(watch.app);
 	char path[PATH_MAX];
 	uint64_t gen;
-	struct store *s;
-	if (snap_current(c->store, &gen, path, sizeof path) != BC_OK)
+	if (!watch.keys_ok || snap_current(c->store, &gen, path, sizeof path) != BC_OK || strcmp(path, watch.loaded) == 0)
 		return;
-	if (strcmp(path, watch.loaded) == 0 || strcmp(path, watch.failed) == 0 || access(path, R_OK) != 0)
-		return;      /* unchanged, known bad, or already replaced by a newer install */
-	enum bc_err e = store_open(&s, path, STORE_SNAPSHOT);
-	if (e != BC_OK) {
-		log_warnx("replica: cannot open snapshot %s: %s; still serving %s", path, bc_strerror(e),
-		          watch.loaded[0] ? watch.loaded : "nothing");
-		snprintf(watch.failed, sizeof watch.failed, "%s", path);
+	watch_try(c->store, gen, path);
+}
+
+/* At start: `current` if it verifies, else the newest older installed snapshot that does. */
+static void watch_first(void)
+{
+	const struct config *c = app_config(watch.app);
+	char path[PATH_MAX];
+	uint64_t gen = 0, gens[16];
+	bool have_current = snap_current(c->store, &gen, path, sizeof path) == BC_OK;
+	if (have_current && watch_try(c->store, gen, path))
 		return;
+	size_t n = snap_installed_list(c->store, gens, sizeof gens / sizeof gens[0]);
+	for (size_t i = 0; i < n; i++) {
+		if (have_current && gens[i] >= gen)
+			continue;
+		snprintf(path, sizeof path, "%s/snap-%" PRIu64 ".mdb", c->store, gens[i]);
+		if (watch_try(c->store, gens[i], path)) {
+			log_warnx("replica: serving the previous generation %" PRIu64 " until `beacon pull` installs a good one",
+			          gens[i]);
+			return;
+		}
 	}
-	app_store_swap(watch.app, s);
-	snprintf(watch.loaded, sizeof watch.loaded, "%s", path);
-	log_info("replica: now serving generation %" PRIu64 " (%s)", gen, path);
 }
 
 static void *watch_main(void *arg)
@@ -260,10 +361,17 @@ int repl_watch_start(struct app *a)
 	watch.app = a;
 	watch.stop = false;
 	watch.loaded[0] = watch.failed[0] = '\0';
-	watch_check();               /* serve the installed snapshot from the first request on */
+	char why[400];
+	const struct config *c = app_config(a);
+	watch.keys_ok = snap_keys_load(&watch.keys, c->replication_key_file, c->replication_hmac_key, false, why,
+	                               sizeof why) == BC_OK;
+	if (!watch.keys_ok)
+		log_warnx("replica: cannot verify snapshots, so none is served (no data yet): %s", why);
+	else
+		watch_first();           /* serve the installed snapshot from the first request on */
 	if (watch.loaded[0] == '\0')
-		log_warnx("replica: no snapshot installed in %s yet; answering 503 until `beacon pull` installs one",
-		          app_config(a)->store);
+		log_warnx("replica: no good snapshot installed in %s; answering 503 \"no data yet\" until `beacon pull` "
+		          "installs one", c->store);
 	int rc = pthread_create(&watch.tid, NULL, watch_main, NULL);
 	watch.running = rc == 0;
 	pthread_mutex_unlock(&watch.mu);
@@ -282,4 +390,6 @@ void repl_watch_stop(void)
 	pthread_mutex_unlock(&watch.mu);
 	if (running)
 		pthread_join(watch.tid, NULL);
+	snap_keys_free(&watch.keys);
+	watch.keys_ok = false;
 }

@@ -10,6 +10,7 @@
 #include <strings.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 #include <mbedtls/error.h>
 #include <mbedtls/net_sockets.h>
@@ -32,6 +33,8 @@ struct conn {
 	int fd;
 	bool tls;
 	int read_timeout_ms;
+	int64_t deadline;           /* CLOCK_MONOTONIC ms; 0: none */
+	bool deadline_hit;
 	mbedtls_ssl_context ssl;
 	mbedtls_ssl_config conf;
 	mbedtls_x509_crt ca;
@@ -136,16 +139,43 @@ static int connect_timeout(const struct url *u, int timeout_ms, int io_timeout_m
 	return fd;
 }
 
-/* Plain socket read with a poll() timeout (poll, unlike mbedtls' select(), has no fd limit). */
-static int raw_recv(int fd, unsigned char *buf, size_t len, int timeout_ms)
+static int64_t mono_ms(void)
 {
-	struct pollfd p = { .fd = fd, .events = POLLIN };
-	int n = poll(&p, 1, timeout_ms);
-	if (n == 0)
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* timeout_ms cut to what is left before the connection's deadline; 0 once it has passed. */
+static int clamp_timeout(struct conn *c, int timeout_ms)
+{
+	if (c->deadline == 0)
+		return timeout_ms;
+	int64_t left = c->deadline - mono_ms();
+	if (left <= 0) {
+		c->deadline_hit = true;
+		return 0;
+	}
+	return left < timeout_ms ? (int)left : timeout_ms;
+}
+
+/* Socket read with a poll() timeout (poll, unlike mbedtls' select(), has no fd limit), bounded by
+ * the deadline. */
+static int raw_recv(struct conn *c, unsigned char *buf, size_t len, int timeout_ms)
+{
+	struct pollfd p = { .fd = c->fd, .events = POLLIN };
+	int t = clamp_timeout(c, timeout_ms);
+	if (t == 0 && c->deadline_hit)
 		return MBEDTLS_ERR_SSL_TIMEOUT;
+	int n = poll(&p, 1, t);
+	if (n == 0) {
+		if (c->deadline != 0 && t < timeout_ms)
+			c->deadline_hit = true;
+		return MBEDTLS_ERR_SSL_TIMEOUT;
+	}
 	if (n < 0)
 		return errno == EINTR ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED;
-	ssize_t r = recv(fd, buf, len, 0);
+	ssize_t r = recv(c->fd, buf, len, 0);
 	if (r < 0)
 		return errno == EINTR ? MBEDTLS_ERR_SSL_WANT_READ : MBEDTLS_ERR_NET_RECV_FAILED;
 	return (int)r;
@@ -154,7 +184,7 @@ static int raw_recv(int fd, unsigned char *buf, size_t len, int timeout_ms)
 static int bio_recv_timeout(void *ctx, unsigned char *buf, size_t len, uint32_t timeout_ms)
 {
 	struct conn *c = ctx;
-	return raw_recv(c->fd, buf, len, (int)timeout_ms);
+	return raw_recv(c, buf, len, timeout_ms > 0 ? (int)timeout_ms : c->read_timeout_ms);
 }
 
 static int bio_send(void *ctx, const unsigned char *buf, size_t len)
@@ -231,7 +261,7 @@ static int conn_write(struct conn *c, const char *p, size_t n)
 static int conn_read(struct conn *c, unsigned char *buf, size_t n)
 {
 	for (;;) {
-		int r = c->tls ? mbedtls_ssl_read(&c->ssl, buf, n) : raw_recv(c->fd, buf, n, c->read_timeout_ms);
+		int r = c->tls ? mbedtls_ssl_read(&c->ssl, buf, n) : raw_recv(c, buf, n, c->read_timeout_ms);
 		if (r == MBEDTLS_ERR_SSL_WANT_READ || r == MBEDTLS_ERR_SSL_WANT_WRITE)
 			continue;
 		if (r == MBEDTLS_ERR_SSL_PEER_CLOSE_NOTIFY || r == MBEDTLS_ERR_SSL_CONN_EOF)
@@ -240,9 +270,11 @@ static int conn_read(struct conn *c, unsigned char *buf, size_t n)
 	}
 }
 
-static void read_error(int r, char *why, size_t whylen)
+static void read_error(const struct conn *c, int r, char *why, size_t whylen)
 {
-	if (r == MBEDTLS_ERR_SSL_TIMEOUT)
+	if (r == MBEDTLS_ERR_SSL_TIMEOUT && c->deadline_hit)
+		snprintf(why, whylen, "deadline exceeded: the transfer did not finish in time (pull_deadline_seconds)");
+	else if (r == MBEDTLS_ERR_SSL_TIMEOUT)
 		snprintf(why, whylen, "read timed out");
 	else
 		mbed_why(r, "read", why, whylen);
@@ -330,7 +362,7 @@ static enum bc_err exchange(struct conn *c, const struct url *u, const struct ht
 			if (r == 0)
 				snprintf(why, whylen, "connection closed before the response headers");
 			else
-				read_error(r, why, whylen);
+				read_error(c, r, why, whylen);
 			return BC_IO;
 		}
 		have += (size_t)r;
@@ -362,7 +394,7 @@ static enum bc_err exchange(struct conn *c, const struct url *u, const struct ht
 		if (r == 0)
 			break;
 		if (r < 0) {
-			read_error(r, why, whylen);
+			read_error(c, r, why, whylen);
 			e = BC_IO;
 			break;
 		}
@@ -383,14 +415,16 @@ enum bc_err http_get(const char *url, const struct http_opts *o, struct http_res
                      http_head_fn on_head, http_body_fn on_body, void *ctx, char *why, size_t whylen)
 {
 	struct url u;
-	struct conn c = { .fd = -1, .read_timeout_ms = o->read_timeout_ms };
+	struct conn c = { .fd = -1, .read_timeout_ms = o->read_timeout_ms,
+	                  .deadline = o->deadline_ms > 0 ? mono_ms() + o->deadline_ms : 0 };
 	memset(resp, 0, sizeof *resp);
 	if (!url_parse(url, &u)) {
 		snprintf(why, whylen, "bad URL (want http[s]://host[:port]/path)");
 		return BC_INVALID;
 	}
 	c.tls = u.tls;
-	c.fd = connect_timeout(&u, o->connect_timeout_ms, o->read_timeout_ms, why, whylen);
+	c.fd = connect_timeout(&u, o->deadline_ms > 0 && o->deadline_ms < o->connect_timeout_ms ? o->deadline_ms :
+	                       o->connect_timeout_ms, o->read_timeout_ms, why, whylen);
 	if (c.fd < 0)
 		return BC_IO;
 	mbedtls_ssl_init(&c.ssl);

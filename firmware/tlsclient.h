@@ -11,6 +11,7 @@ struct http_opts {
 	const char *ca_file;               /* CA bundle for https (certificate and hostname are checked) */
 	int connect_timeout_ms;
 	int read_timeout_ms;               /* per read */
+	int deadline_ms;                   /* the whole exchange, connect to last byte; 0: none */
 	const char *const *headers;        /* extra "Name: value" lines, NULL-terminated; may be NULL */
 };
 
@@ -28,7 +29,8 @@ typedef enum bc_err (*http_head_fn)(void *ctx, const struct http_resp *r);
 /* Called for each piece of the body; anything but BC_OK stops the transfer. */
 typedef enum bc_err (*http_body_fn)(void *ctx, const void *p, size_t n);
 
-/* GET url (http:// or https://host[:port]/path). On a transport or protocol failure returns an
+/* GET url (http:// or https://host[:port]/path). Past o->deadline_ms the transfer stops with BC_IO
+ * ("deadline ... exceeded"), however slowly the bytes trickle. On a transport or protocol failure returns an
  * error with a reason in why; errors returned by the callbacks are passed through. A body shorter
  * than its Content-Length is an error. */
 enum bc_err http_get(const char *url, const struct http_opts *o, struct http_resp *resp,

@@ -17,6 +17,8 @@
 
 static char tmpdir[64];
 
+#define PARSE(str, m, why, n) snap_manifest_parse((str), strlen(str), (m), (why), (n))
+
 static void path_in(char *out, size_t n, const char *name)
 {
 	snprintf(out, n, "%s/%s", tmpdir, name);
@@ -115,7 +117,7 @@ static void test_manifest_roundtrip(void **state)
 	assert_int_equal(snap_manifest_sign(&m, &k), BC_OK);
 	assert_true(m.sig[0] != '\0' && m.hmac[0] != '\0');
 	snap_manifest_format(&m, hdr, sizeof hdr);
-	assert_true(snap_manifest_parse(hdr, &back, why, sizeof why));
+	assert_true(PARSE(hdr, &back, why, sizeof why));
 	assert_int_equal(back.gen, 42);
 	assert_int_equal(back.len, 123456);
 	assert_int_equal(back.created_ms, 1700000000123);
@@ -132,25 +134,95 @@ static void test_manifest_parse_rejects(void **state)
 	const char *sha = "sha256=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f";
 	char ok[300], bad[400];
 	snprintf(ok, sizeof ok, "gen=1; len=2; %s; created=3", sha);
-	assert_true(snap_manifest_parse(ok, &m, why, sizeof why));
-	assert_false(snap_manifest_parse(NULL, &m, why, sizeof why));
+	assert_true(PARSE(ok, &m, why, sizeof why));
+	assert_false(snap_manifest_parse(NULL, 0, &m, why, sizeof why));
 	snprintf(bad, sizeof bad, "gen=1; gen=2; len=2; %s; created=3", sha);          /* duplicate */
-	assert_false(snap_manifest_parse(bad, &m, why, sizeof why));
+	assert_false(PARSE(bad, &m, why, sizeof why));
 	snprintf(bad, sizeof bad, "gen=1; len=2; %s", sha);                             /* missing created */
-	assert_false(snap_manifest_parse(bad, &m, why, sizeof why));
+	assert_false(PARSE(bad, &m, why, sizeof why));
 	snprintf(bad, sizeof bad, "gen=18446744073709551616; len=2; %s; created=3", sha);   /* overflow */
-	assert_false(snap_manifest_parse(bad, &m, why, sizeof why));
+	assert_false(PARSE(bad, &m, why, sizeof why));
 	snprintf(bad, sizeof bad, "gen=-1; len=2; %s; created=3", sha);
-	assert_false(snap_manifest_parse(bad, &m, why, sizeof why));
+	assert_false(PARSE(bad, &m, why, sizeof why));
 	snprintf(bad, sizeof bad, "gen=1; len=2; %s; created=3; evil=1", sha);           /* unknown key */
-	assert_false(snap_manifest_parse(bad, &m, why, sizeof why));
+	assert_false(PARSE(bad, &m, why, sizeof why));
 	snprintf(bad, sizeof bad, "gen=1; len=2; %s; created=3; sig=a\"b", sha);         /* not base64 */
-	assert_false(snap_manifest_parse(bad, &m, why, sizeof why));
-	assert_false(snap_manifest_parse("gen=1; len=2; sha256=abc; created=3", &m, why, sizeof why));
+	assert_false(PARSE(bad, &m, why, sizeof why));
+	assert_false(PARSE("gen=1; len=2; sha256=abc; created=3", &m, why, sizeof why));
 	char huge[SNAP_MANIFEST_MAX + 10];
 	memset(huge, 'a', sizeof huge - 1);
 	huge[sizeof huge - 1] = '\0';
-	assert_false(snap_manifest_parse(huge, &m, why, sizeof why));
+	assert_false(PARSE(huge, &m, why, sizeof why));
+}
+
+/* The parser takes bytes and a length: it reads no further, and refuses a NUL or an over-long value. */
+static void test_manifest_parse_bytes(void **state)
+{
+	struct snap_manifest m;
+	char why[200];
+	static const char text[] = "gen=7; len=2; sha256=000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f; "
+	                           "created=3";
+	size_t n = sizeof text - 1;
+	char *exact = malloc(n);                      /* no terminator: ASan catches a read past n */
+	assert_non_null(exact);
+	memcpy(exact, text, n);
+	assert_true(snap_manifest_parse(exact, n, &m, why, sizeof why));
+	assert_int_equal(m.gen, 7);
+	assert_false(snap_manifest_parse(exact, n - 1, &m, why, sizeof why));    /* "created=" cut short */
+	exact[4] = '\0';                                                         /* embedded NUL */
+	assert_false(snap_manifest_parse(exact, n, &m, why, sizeof why));
+	free(exact);
+	char huge[SNAP_MANIFEST_MAX + 1];
+	memset(huge, 'a', sizeof huge);
+	assert_false(snap_manifest_parse(huge, sizeof huge, &m, why, sizeof why));
+	assert_non_null(strstr(why, "too long"));                                /* not "missing" */
+	assert_false(snap_manifest_parse(NULL, 0, &m, why, sizeof why));
+	assert_non_null(strstr(why, "missing"));
+}
+
+/* Freshness statements: signed, bound to the request's nonce, recent; nothing else passes. */
+static void test_freshness(void **state)
+{
+	struct snap_keys priv, pub, other;
+	struct snap_fresh f = { .gen = 9, .time_ms = 1700000000000 }, back;
+	char hdr[SNAP_MANIFEST_MAX], why[300];
+	const char *nonce = "00112233445566778899aabbccddeeff";
+	load_keys(&priv, "priv.pem", "00112233445566778899aabbccddeeff", true);
+	load_keys(&pub, "pub.pem", "00112233445566778899aabbccddeeff", false);
+	load_keys(&other, "other.pub", "00112233445566778899aabbccddeeff", false);
+	memcpy(f.nonce, nonce, strlen(nonce) + 1);
+	assert_int_equal(snap_fresh_sign(&f, &priv), BC_OK);
+	snap_fresh_format(&f, hdr, sizeof hdr);
+	assert_true(snap_fresh_parse(hdr, strlen(hdr), &back, why, sizeof why));
+	assert_int_equal(back.gen, 9);
+	assert_string_equal(back.nonce, nonce);
+	assert_true(snap_fresh_verify(&back, &pub, nonce, f.time_ms + 5000, why, sizeof why));
+	assert_false(snap_fresh_verify(&back, &pub, "ffeeddccbbaa99887766554433221100", f.time_ms, why, sizeof why));
+	assert_non_null(strstr(why, "nonce"));                                    /* a replayed answer */
+	assert_false(snap_fresh_verify(&back, &pub, nonce, f.time_ms + SNAP_FRESH_MAX_SKEW_MS + 1000, why, sizeof why));
+	assert_non_null(strstr(why, "clock"));                                    /* stale */
+	assert_false(snap_fresh_verify(&back, &pub, nonce, f.time_ms - SNAP_FRESH_MAX_SKEW_MS - 1000, why, sizeof why));
+	assert_false(snap_fresh_verify(&back, &other, nonce, f.time_ms, why, sizeof why));   /* wrong key */
+	back.gen = 10;                                                            /* relabelled generation */
+	assert_false(snap_fresh_verify(&back, &pub, nonce, f.time_ms, why, sizeof why));
+	/* a manifest's signature does not make a statement (the signed messages differ) */
+	struct snap_manifest m = sample();
+	assert_int_equal(snap_manifest_sign(&m, &priv), BC_OK);
+	struct snap_fresh forged = { .gen = 9, .time_ms = f.time_ms };
+	memcpy(forged.nonce, nonce, strlen(nonce) + 1);
+	memcpy(forged.sig, m.sig, sizeof m.sig);
+	memcpy(forged.hmac, m.hmac, sizeof m.hmac);
+	assert_false(snap_fresh_verify(&forged, &pub, nonce, f.time_ms, why, sizeof why));
+	/* parse rejects */
+	assert_false(snap_fresh_parse(NULL, 0, &back, why, sizeof why));
+	assert_false(snap_fresh_parse("gen=1", 5, &back, why, sizeof why));                  /* no time */
+	assert_false(snap_fresh_parse("gen=1; time=2; nonce=xyz", 24, &back, why, sizeof why)); /* bad nonce */
+	assert_true(snap_fresh_parse("gen=1; time=2", 13, &back, why, sizeof why));
+	assert_false(snap_nonce_ok("abc"));
+	assert_true(snap_nonce_ok(nonce));
+	snap_keys_free(&priv);
+	snap_keys_free(&pub);
+	snap_keys_free(&other);
 }
 
 static void test_verify(void **state)
@@ -284,6 +356,10 @@ static void test_build_and_install(void **state)
 	assert_int_equal(m.gen, want_gen);
 	assert_true(m.len > 0 && m.created_ms > 0);
 	store_close(s);
+	struct snap_keys k;
+	load_keys(&k, "priv.pem", "", true);
+	assert_int_equal(snap_manifest_sign(&m, &k), BC_OK);
+	snap_keys_free(&k);
 
 	FILE *f = fopen(built, "rb");
 	assert_non_null(f);
@@ -311,6 +387,73 @@ static void test_build_and_install(void **state)
 	assert_int_equal(snap_last_sync_ms(sec_dir), 0);
 	snap_mark_synced(sec_dir);
 	assert_true(snap_last_sync_ms(sec_dir) > 0);
+	assert_int_equal(count_entries(sec_dir, "snap-[0-9]*.manifest"), 1);     /* kept beside the file */
+}
+
+static void copy_file(const char *from, const char *to)
+{
+	char cmd[1024];
+	snprintf(cmd, sizeof cmd, "cp %s %s", from, to);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* An installed snapshot is checked against the signed manifest beside it: truncation, a flipped
+ * byte, a wrong or missing manifest are each refused, and quarantine moves the file aside. */
+static void test_installed_verify(void **state)
+{
+	char sec_dir[128], cur[256], keep[300], mkeep[360], mpath[300], why[400];
+	struct snap_keys pub, other;
+	struct snap_manifest m;
+	uint64_t gen;
+	path_in(sec_dir, sizeof sec_dir, "secondary");                   /* installed by test_build_and_install */
+	assert_int_equal(snap_current(sec_dir, &gen, cur, sizeof cur), BC_OK);
+	load_keys(&pub, "pub.pem", "", false);
+	load_keys(&other, "other.pub", "", false);
+	assert_int_equal(snap_installed_verify(sec_dir, gen, &pub, true, &m, why, sizeof why), BC_OK);
+	assert_int_equal(m.gen, gen);
+	assert_int_not_equal(snap_installed_verify(sec_dir, gen, &other, true, &m, why, sizeof why), BC_OK);
+	assert_non_null(strstr(why, "signature"));
+	snprintf(keep, sizeof keep, "%s.keep", cur);
+	snprintf(mpath, sizeof mpath, "%s/snap-%llu.manifest", sec_dir, (unsigned long long)gen);
+	snprintf(mkeep, sizeof mkeep, "%s.keep", mpath);
+	copy_file(cur, keep);
+	copy_file(mpath, mkeep);
+
+	assert_int_equal(truncate(cur, (off_t)m.len / 2), 0);                           /* truncated */
+	assert_int_equal(snap_installed_verify(sec_dir, gen, &pub, false, &m, why, sizeof why), BC_INVALID);
+	assert_non_null(strstr(why, "truncated"));
+	copy_file(keep, cur);
+
+	FILE *f = fopen(cur, "r+b");                                                     /* one flipped byte */
+	assert_non_null(f);
+	fseek(f, (long)m.len / 3, SEEK_SET);
+	int c = fgetc(f);
+	fseek(f, (long)m.len / 3, SEEK_SET);
+	fputc(c ^ 0x01, f);
+	fclose(f);
+	assert_int_equal(snap_installed_verify(sec_dir, gen, &pub, false, &m, why, sizeof why), BC_OK); /* size only */
+	assert_int_equal(snap_installed_verify(sec_dir, gen, &pub, true, &m, why, sizeof why), BC_INVALID);
+	assert_non_null(strstr(why, "SHA-256"));
+	copy_file(keep, cur);
+
+	f = fopen(mpath, "w");                                                           /* altered manifest */
+	assert_non_null(f);
+	fprintf(f, "gen=%llu; len=%llu; sha256=%064d; created=1\n", (unsigned long long)gen,
+	        (unsigned long long)m.len, 0);
+	fclose(f);
+	assert_int_equal(snap_installed_verify(sec_dir, gen, &pub, true, &m, why, sizeof why), BC_INVALID);
+	unlink(mpath);                                                                   /* no manifest */
+	assert_int_equal(snap_installed_verify(sec_dir, gen, &pub, true, &m, why, sizeof why), BC_INVALID);
+	assert_non_null(strstr(why, "manifest"));
+	copy_file(mkeep, mpath);
+	assert_int_equal(snap_installed_verify(sec_dir, gen, &pub, true, &m, why, sizeof why), BC_OK);
+
+	snap_quarantine(sec_dir, gen);                                                   /* moved aside */
+	assert_int_equal(access(cur, F_OK), -1);
+	assert_int_equal(snap_installed_verify(sec_dir, gen, &pub, true, &m, why, sizeof why), BC_NOTFOUND);
+	assert_int_equal(count_entries(sec_dir, "snap-.*\\.mdb\\.bad"), 1);
+	snap_keys_free(&pub);
+	snap_keys_free(&other);
 }
 
 int main(void)
@@ -319,10 +462,13 @@ int main(void)
 		cmocka_unit_test(test_vectors),
 		cmocka_unit_test(test_manifest_roundtrip),
 		cmocka_unit_test(test_manifest_parse_rejects),
+		cmocka_unit_test(test_manifest_parse_bytes),
+		cmocka_unit_test(test_freshness),
 		cmocka_unit_test(test_verify),
 		cmocka_unit_test(test_key_rules),
 		cmocka_unit_test(test_download_rejects),
 		cmocka_unit_test(test_build_and_install),
+		cmocka_unit_test(test_installed_verify),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
