@@ -52,7 +52,14 @@ if grep -q "_beacon/snapshots" "$ROOT/conf/nginx/beacon.conf"; then
 	assert_contains "nginx sends the file itself (X-Accel-Redirect: a static file with ranges)" \
 		"$(cat "$T/headers")" "Accept-Ranges: bytes"
 	assert_contains "the manifest survives the internal redirect" "$(cat "$T/headers")" "X-Beacon-Manifest: gen=$GEN;"
+	assert_contains "the freshness statement survives the internal redirect" "$(cat "$T/headers")" \
+		"X-Beacon-Freshness: gen=$GEN; time="
 fi
+curl -s -D "$T/headers" -o /dev/null -H "Authorization: Bearer $REPL" -H "If-None-Match: \"g$GEN\"" \
+	-H "X-Beacon-Nonce: 0123456789abcdef0123456789abcdef" "$SNAP"
+assert_contains "a 304 through nginx carries the signed freshness statement for the caller's nonce" \
+	"$(tr -d '\r' < "$T/headers")" "X-Beacon-Freshness: gen=$GEN; time="
+assert_contains "... bound to the nonce sent" "$(cat "$T/headers")" "nonce=0123456789abcdef0123456789abcdef"
 
 # ---- secondary ----
 SSTORE="$T/secondary"; SSOCK="$T/secondary.sock"; SCONF="$T/secondary.conf"; SLOG="$T/secondary.log"
@@ -196,9 +203,75 @@ reject_case "oversized snapshot (10 GiB declared)" "oversized"
 echo "gen=$NGEN; len=$NLEN" > "$FAKE/manifest"
 reject_case "malformed manifest" "manifest"
 echo "$NM" > "$FAKE/manifest"
-assert_eq "the untampered snapshot from the same fake upstream installs" 0 \
-	"$("$BEACON" --config "$SCONF" pull --once --from "http://127.0.0.1:$FPORT" >/dev/null 2>&1; echo $?)"
-check "and is served" wait_for sh -c "[ \"\$(curl -s $SURL/health | jq -r .generation)\" = $NGEN ]"
+touch -d @$(( $(date +%s) - 3600 )) "$SSTORE/last-sync"; OLD_SYNC=$(stat -c %Y "$SSTORE/last-sync")
+"$BEACON" --config "$SCONF" pull --once --from "http://127.0.0.1:$FPORT" >"$T/out" 2>"$T/err"
+assert_eq "the untampered snapshot from a fake upstream: pull exits 1 (the upstream vouches for no freshness)" 1 "$?"
+check "but the authentic snapshot is installed and served" \
+	wait_for sh -c "[ \"\$(curl -s $SURL/health | jq -r .generation)\" = $NGEN ]"
+assert_contains "the fake upstream's answer is logged as unconfirmed" "$(cat "$T/err")" "freshness not confirmed"
+assert_eq "... and last-sync is not refreshed" "$OLD_SYNC" "$(stat -c %Y "$SSTORE/last-sync")"
+
+# ---- freshness: only the primary's signed statement (for our nonce, recent) counts as a sync ----
+cat > "$T/fake304.py" <<'PY'
+import http.server, sys
+stmt = open(sys.argv[2]).read().strip() if len(sys.argv) > 2 else ""
+class H(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(304)
+        self.send_header("ETag", self.headers.get("If-None-Match", '"g0"'))
+        if stmt:
+            self.send_header("X-Beacon-Freshness", stmt)
+        self.end_headers()
+    def log_message(self, *a): pass
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+curl -s -D "$T/real304" -o /dev/null -H "Authorization: Bearer $REPL" -H "If-None-Match: \"g$NGEN\"" \
+	-H "X-Beacon-Nonce: 00000000000000000000000000000000" "$SNAP"
+tr -d '\r' < "$T/real304" | sed -n 's/^X-Beacon-Freshness: //Ip' > "$T/captured"
+check "captured a real statement from the primary" grep -q "gen=$NGEN; time=" "$T/captured"
+F1=$(free_port); F2=$(free_port)
+python3 "$T/fake304.py" "$F1" & BK_PIDS="$BK_PIDS $!"
+python3 "$T/fake304.py" "$F2" "$T/captured" & BK_PIDS="$BK_PIDS $!"
+wait_for curl -s -o /dev/null "http://127.0.0.1:$F1/"; wait_for curl -s -o /dev/null "http://127.0.0.1:$F2/"
+fresh_refused() {  # fresh_refused NAME PORT REASON
+	"$BEACON" --config "$SCONF" pull --once --from "http://127.0.0.1:$2" >"$T/out" 2>"$T/err"
+	assert_eq "$1: pull --once exits 1" 1 "$?"
+	assert_contains "$1: logged why" "$(cat "$T/err")" "$3"
+	assert_eq "$1: last-sync not refreshed" "$OLD_SYNC" "$(stat -c %Y "$SSTORE/last-sync")"
+	check "$1: the secondary still reports its true age" test "$(health "$SURL" snapshot_age_seconds)" -ge 3000
+}
+fresh_refused "fake upstream's bare 304" "$F1" "no X-Beacon-Freshness statement"
+fresh_refused "fake upstream replaying a real signed statement" "$F2" "nonce differs"
+"$BEACON" --config "$SCONF" pull --once >"$T/out" 2>"$T/err"
+assert_eq "the real primary's 304: pull --once exits 0" 0 "$?"
+check "the real primary's 304 refreshes last-sync" test "$(stat -c %Y "$SSTORE/last-sync")" -gt "$OLD_SYNC"
+check "health: snapshot age back to a few seconds" test "$(health "$SURL" snapshot_age_seconds)" -le 5
+
+# a drip server (one byte every 2 s, forever) cannot hold `pull --once` past pull_deadline_seconds
+cat > "$T/drip.py" <<'PY'
+import socketserver, sys, time
+class H(socketserver.BaseRequestHandler):
+    def handle(self):
+        self.request.recv(65536)
+        try:
+            for b in b"HTTP/1.0 200 OK\r\nX-Slow: " + b"a" * 100000:
+                self.request.sendall(bytes([b]))
+                time.sleep(2)
+        except OSError:
+            pass
+socketserver.ThreadingTCPServer.daemon_threads = True
+socketserver.ThreadingTCPServer(("127.0.0.1", int(sys.argv[1])), H).serve_forever()
+PY
+DPORT=$(free_port)
+python3 "$T/drip.py" "$DPORT" & BK_PIDS="$BK_PIDS $!"
+wait_for python3 -c 'import socket,sys; socket.create_connection(("127.0.0.1", int(sys.argv[1]))).close()' "$DPORT"
+cp "$SCONF" "$T/deadline.conf"; echo "pull_deadline_seconds = 4" >> "$T/deadline.conf"
+t0=$(date +%s)
+timeout 60 "$BEACON" --config "$T/deadline.conf" pull --once --from "http://127.0.0.1:$DPORT" >"$T/out" 2>"$T/err"
+rc=$?; took=$(( $(date +%s) - t0 ))
+assert_eq "drip server: pull --once fails (not killed by the test's 60 s timeout)" 1 "$rc"
+check "drip server: pull --once ends soon after its 4 s deadline ($took s)" test "$took" -le 20
+assert_contains "drip server: logged the deadline" "$(cat "$T/err")" "deadline exceeded"
 
 # ---- 100 snapshot swaps under load: no errors, no leaked environments or fds ----
 fds() { ls /proc/"$SSERVE"/fd | wc -l; }
@@ -261,6 +334,73 @@ assert_contains "HTTPS refusal names the certificate" "$(cat "$T/err")" "certifi
 assert_eq "HTTPS pull to a name not in the certificate: refused" "1" "$?"
 "$BEACON" --config "$SCONF" pull --once --from "http://127.0.0.1:9" >"$T/out" 2>"$T/err"
 assert_eq "pull from a closed port fails cleanly" "1" "$?"
+
+# ---- integrity of installed snapshots: checked against their signed manifests at start and swap ----
+curgen() { basename "$(readlink "$SSTORE/current")" .mdb | sed 's/snap-//'; }
+page() { curl -s --max-time 5 "$SURL/api/v2/summary.json"; }
+alive() { kill -0 "$SSERVE" 2>/dev/null; }
+"$BEACON" --config "$SCONF" pull --once >/dev/null 2>&1
+pcli component add --name "Integrity" >/dev/null
+"$BEACON" --config "$SCONF" pull --once >/dev/null 2>&1
+check "two generations installed, each with its manifest" \
+	test "$(ls "$SSTORE" | grep -c '^snap-[0-9]*\.manifest$')" -eq 2
+CUR=$(curgen); PREV=$(ls "$SSTORE" | sed -n 's/^snap-\([0-9]*\)\.mdb$/\1/p' | sort -n | head -1)
+check "the watcher serves the newest ($CUR)" wait_for sh -c "[ \"\$(curl -s $SURL/health | jq -r .generation)\" = $CUR ]"
+kill "$SSERVE"; wait "$SSERVE" 2>/dev/null
+truncate -s $(( $(stat -c %s "$SSTORE/snap-$CUR.mdb") / 2 )) "$SSTORE/snap-$CUR.mdb"
+: > "$SLOG"
+bk_start_serve "$SCONF" "$SSOCK" "$SLOG"
+SSERVE=$BK_SERVE_PID
+assert_eq "truncated current at start: serves the previous good generation" "$PREV" "$(health "$SURL" generation)"
+for u in / /api/v2/summary.json /history /health; do curl -s -o /dev/null --max-time 5 "$SURL$u"; done
+check "truncated current at start: no crash after requests" alive
+assert_contains "truncated current: refusal logged with its reason" "$(cat "$SLOG")" "REFUSED snapshot generation $CUR"
+assert_contains "... naming the truncation" "$(cat "$SLOG")" "truncated"
+check "the bad file is moved aside" test -f "$SSTORE/snap-$CUR.mdb.bad"
+"$BEACON" --config "$SCONF" pull --once >"$T/out" 2>"$T/err"
+assert_eq "the next pull repairs it" 0 "$?"
+check "and the repaired generation is served" wait_for sh -c "[ \"\$(curl -s $SURL/health | jq -r .generation)\" = $(pgen) ]"
+GOOD=$(health "$SURL" generation); PAGE1=$(page)
+
+# a new snapshot that arrives bad (bit flip; wrong manifest) is refused and the old one kept
+install_fake() {  # install_fake GEN MDB MANIFEST : what a broken disk or a bad copy would leave
+	cp "$2" "$SSTORE/snap-$1.mdb"; printf '%s\n' "$3" > "$SSTORE/snap-$1.manifest"
+	ln -sfn "snap-$1.mdb" "$SSTORE/current.tmp" && mv -T "$SSTORE/current.tmp" "$SSTORE/current"
+}
+swap_refused() {  # swap_refused NAME GEN REASON
+	check "$1: the watcher looked at it" wait_for grep -q "REFUSED snapshot generation $2" "$SLOG"
+	assert_contains "$1: refusal logged with its reason" "$(grep "REFUSED snapshot generation $2" "$SLOG")" "$3"
+	assert_eq "$1: old generation still served" "$GOOD" "$(health "$SURL" generation)"
+	assert_eq "$1: content byte-identical" "$PAGE1" "$(page)"
+	check "$1: no crash" alive
+}
+pcli component add --name "Flipped" >/dev/null
+curl -s -D "$T/f.headers" -o "$T/f.mdb" -H "Authorization: Bearer $REPL" "$SNAP"
+FM=$(manifest "$T/f.headers"); FGEN=$(field "$FM" gen); FLEN=$(field "$FM" len)
+# flip one byte in the free space of the next-to-last page: LMDB itself would not notice
+printf '\x01' | dd of="$T/f.mdb" bs=1 seek=$(( FLEN - 4096 - 2048 )) conv=notrunc 2>/dev/null
+install_fake "$FGEN" "$T/f.mdb" "$FM"
+swap_refused "bit-flipped snapshot swapped in" "$FGEN" "SHA-256"
+pcli component add --name "Wrong manifest" >/dev/null
+curl -s -D "$T/w.headers" -o "$T/w.mdb" -H "Authorization: Bearer $REPL" "$SNAP"
+WM=$(manifest "$T/w.headers"); WGEN=$(field "$WM" gen)
+install_fake "$WGEN" "$T/w.mdb" "$(mk_manifest "$K/other.pem" "$WGEN" "$(field "$WM" len)" "$(field "$WM" sha256)" \
+	"$(field "$WM" created)")"
+swap_refused "snapshot with a manifest signed by another key" "$WGEN" "signature"
+"$BEACON" --config "$SCONF" pull --once >/dev/null 2>&1
+check "a good pull after refusals is served" wait_for sh -c "[ \"\$(curl -s $SURL/health | jq -r .generation)\" = $(pgen) ]"
+
+# nothing good at all: serve starts and answers "no data yet" rather than crash
+NSTORE="$T/nodata"; NSOCK="$T/nodata.sock"; mkdir -p "$NSTORE"
+sed -e "s#^store = .*#store = $NSTORE#" -e "s#^listen = .*#listen = unix:$NSOCK#" "$SCONF" > "$T/nodata.conf"
+G=$(curgen); cp "$SSTORE/snap-$G.mdb" "$SSTORE/snap-$G.manifest" "$NSTORE/"; ln -s "snap-$G.mdb" "$NSTORE/current"
+truncate -s 4096 "$NSTORE/snap-$G.mdb"
+bk_start_serve "$T/nodata.conf" "$NSOCK" "$T/nodata.log"
+NSERVE=$BK_SERVE_PID
+bk_start_nginx "$NSOCK" nginx-nodata
+assert_status "only a truncated snapshot: 503" 503 "$NGINX_URL/api/v2/summary.json"
+assert_contains "... saying no data yet" "$(cat "$T/body")" "no data yet"
+check "... and still running" kill -0 "$NSERVE"
 
 # ---- promote ----
 kill "$SSERVE"; wait "$SSERVE" 2>/dev/null
