@@ -45,6 +45,7 @@ static void test_defaults(void **state)
 	assert_string_equal(c.default_language, "en");
 	assert_string_equal(c.role, "primary");
 	assert_int_equal(c.max_body_kb, 64);
+	assert_int_equal(c.pull_deadline_seconds, 60);
 }
 
 static void test_good(void **state)
