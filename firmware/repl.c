@@ -294,7 +294,8 @@ static bool watch_try(const char *dir, uint64_t gen, const char *path)
 		          watch.loaded[0] ? watch.loaded : "nothing (no data yet)");
 		snprintf(watch.failed, sizeof watch.failed, "%s", path);
 		watch.failed_st = st;
-		snap_quarantine(dir, gen);
+		if (e != BC_IO && e != BC_ENOMEM)      /* bad content, not a failure to read it */
+			snap_quarantine(dir, gen);
 		return false;
 	}
 	app_store_swap(watch.app, s);

@@ -202,6 +202,8 @@ mk_manifest "$K/priv.pem" "$NGEN" $((10 * 1024 * 1024 * 1024)) "$NSHA" "$NCR" > 
 reject_case "oversized snapshot (10 GiB declared)" "oversized"
 echo "gen=$NGEN; len=$NLEN" > "$FAKE/manifest"
 reject_case "malformed manifest" "manifest"
+printf '%s; pad=%0600d\n' "$NM" 0 > "$FAKE/manifest"
+reject_case "manifest over 512 bytes" "manifest too long"
 echo "$NM" > "$FAKE/manifest"
 touch -d @$(( $(date +%s) - 3600 )) "$SSTORE/last-sync"; OLD_SYNC=$(stat -c %Y "$SSTORE/last-sync")
 "$BEACON" --config "$SCONF" pull --once --from "http://127.0.0.1:$FPORT" >"$T/out" 2>"$T/err"
