@@ -341,9 +341,21 @@ int cmd_promote(const struct config *c, int argc, char **argv)
 		fprintf(stderr, "beacon: promote: %s exists already; move it away first\n", data);
 		return 1;
 	}
-	struct store *s;
-	enum bc_err e = store_open(&s, snap, STORE_SNAPSHOT);
+	struct snap_keys keys;
+	struct snap_manifest m;
+	char why[PATH_MAX + 200];
+	if (snap_keys_load(&keys, c->replication_key_file, c->replication_hmac_key, false, why, sizeof why) != BC_OK) {
+		fprintf(stderr, "beacon: promote: cannot verify the installed snapshot: %s\n", why);
+		return 1;
+	}
+	enum bc_err e = snap_installed_verify(c->store, gen, &keys, true, &m, why, sizeof why);
+	snap_keys_free(&keys);
 	if (e != BC_OK) {
+		fprintf(stderr, "beacon: promote: refused: %s; nothing promoted\n", why);
+		return 1;
+	}
+	struct store *s;
+	if ((e = store_open(&s, snap, STORE_SNAPSHOT)) != BC_OK) {
 		fprintf(stderr, "beacon: promote: cannot open %s: %s\n", snap, bc_strerror(e));
 		return 1;
 	}

@@ -407,6 +407,13 @@ check "... and still running" kill -0 "$NSERVE"
 # ---- promote ----
 kill "$SSERVE"; wait "$SSERVE" 2>/dev/null
 PROMOTED_GEN=$(basename "$(readlink "$SSTORE/current")" .mdb | sed 's/snap-//')
+cp "$SSTORE/snap-$PROMOTED_GEN.mdb" "$T/keep.mdb"
+truncate -s 8192 "$SSTORE/snap-$PROMOTED_GEN.mdb"
+scli promote > "$T/out" 2>"$T/err"
+assert_eq "promote of a truncated snapshot: refused" 1 "$?"
+assert_contains "promote of a truncated snapshot: says why" "$(cat "$T/err")" "truncated"
+check "promote of a truncated snapshot: nothing promoted" test ! -e "$SSTORE/data.mdb" -a ! -e "$SSTORE/promoted"
+cp "$T/keep.mdb" "$SSTORE/snap-$PROMOTED_GEN.mdb"
 scli promote > "$T/out" 2>"$T/err"
 assert_eq "promote: exit 0" 0 "$?"
 assert_contains "promote: says what to do" "$(cat "$T/out")" "role = primary"

@@ -8,7 +8,10 @@
 #   publish   the primary's first answer for a generation: compact copy + SHA-256 + signature + send
 #   pull      `beacon pull --once` into an empty secondary: download, verify length/SHA-256/signature,
 #             fsync, rename, fsync dir (the primary's file is already published)
-#   poll-304  `beacon pull --once` when nothing changed (whole process: start, keys, TLS-free HTTP, 304)
+#   verify    the secondary's `beacon serve` checking the installed file against its signed manifest
+#             (signature, size, SHA-256) before serving it, as at start and before every swap
+#   poll-304  `beacon pull --once` when nothing changed (whole process: start, keys, TLS-free HTTP, 304,
+#             and the signed freshness statement checked)
 #   curl-304  the same conditional GET with curl, i.e. the server side of an unchanged poll
 # Medians over BENCH_REPL_ROUNDS rounds (5) and BENCH_REPL_POLLS polls (200). Informational: exit 0 when
 # everything ran. Report on stdout and in tools/bench/results-repl-latest.txt.
@@ -94,6 +97,7 @@ http {
       alias $PSTORE/snapshots/;
       etag off;
       add_header X-Beacon-Manifest \$upstream_http_x_beacon_manifest always;
+      add_header X-Beacon-Freshness \$upstream_http_x_beacon_freshness always;
       add_header ETag \$upstream_http_etag always;
       add_header Cache-Control no-store always;
     }
@@ -161,12 +165,28 @@ done
 [ "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: Bearer $TOKEN" -H "If-None-Match: \"g$GEN\"" \
 	"$URL/replication/snapshot")" = 304 ] || fail "unchanged poll did not get 304"
 
+# ---- verify: the secondary's `serve` checks the installed snapshot against its manifest at start ----
+: > "$D/verify.ms"
+for r in $(seq 1 "$ROUNDS"); do
+	: > "$D/secondary.log"
+	"$BEACON" --config "$D/secondary.conf" serve >>"$D/secondary.log" 2>&1 &
+	spid=$!
+	i=0
+	until grep -q ' verified (' "$D/secondary.log"; do
+		i=$((i+1)); [ $i -gt 300 ] && fail "secondary serve did not verify its snapshot: $(tail -3 "$D/secondary.log")"
+		sleep 0.1
+	done
+	kill "$spid"; wait "$spid" 2>/dev/null || true
+	sed -n 's/.* verified (.*) in \([0-9]*\) ms$/\1/p' "$D/secondary.log" >> "$D/verify.ms"
+done
+
 {
 	echo "== bench_repl: $(date -u +%Y-%m-%dT%H:%M:%SZ) on $(nproc) cores"
 	grep '^store:' "$D/fill.out" || true
 	echo "snapshot size: $SIZE bytes ($(awk -v b="$SIZE" 'BEGIN { printf "%.1f", b / 1048576 }') MiB, compact copy)"
 	echo "publish (primary: compact copy + sha256 + sign + send), median of $ROUNDS: $(median < "$D/publish.ms") ms"
 	echo "pull + verify + install (secondary, empty), median of $ROUNDS: $(median < "$D/pull.ms") ms"
+	echo "secondary serve: verify signature + size + SHA-256 of the installed file, median of $ROUNDS: $(median < "$D/verify.ms") ms"
 	echo "unchanged poll, whole 'beacon pull --once' process, median of $POLLS: $(median < "$D/poll.ms") ms"
 	echo "unchanged poll, one conditional GET (curl, 304), median of $POLLS: $(median < "$D/curl.us") us"
 } | tee "$RESULTS"
