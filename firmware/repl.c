@@ -24,8 +24,6 @@
 /* The primary's newest published snapshot; built at most once per generation. */
 static struct {
 	pthread_mutex_t mu;
-	bool keys_loaded;
-	struct snap_keys keys;
 	bool have;
 	struct snap_manifest m;
 	char path[PATH_MAX];
@@ -57,20 +55,33 @@ static bool etag_listed(const char *inm, const char *etag)
 	return inm != NULL && (strstr(inm, etag) != NULL || strcmp(inm, "*") == 0);
 }
 
-/* Loads the signing keys once; call with pub.mu held. */
-static enum bc_err pub_keys(struct req *r)
+/* The primary's signing keys, loaded on first use. One signer at a time (mbedtls caches tables in
+ * the key), under its own lock so that a 304 is not held up by a snapshot being built. */
+static struct {
+	pthread_mutex_t mu;
+	bool loaded;
+	struct snap_keys keys;
+} signer = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* Signs m (a manifest) or else f (a freshness statement); with neither, only loads the keys. */
+static enum bc_err signer_sign(struct req *r, struct snap_manifest *m, struct snap_fresh *f)
 {
 	char why[300];
-	if (pub.keys_loaded)
-		return BC_OK;
-	enum bc_err e = snap_keys_load(&pub.keys, r->cfg->replication_key_file, r->cfg->replication_hmac_key, true,
-	                               why, sizeof why);
-	if (e != BC_OK) {
-		log_warnx("replication: cannot sign snapshots: %s", why);
-		return e;
+	enum bc_err e = BC_OK;
+	pthread_mutex_lock(&signer.mu);
+	if (!signer.loaded) {
+		e = snap_keys_load(&signer.keys, r->cfg->replication_key_file, r->cfg->replication_hmac_key, true, why,
+		                   sizeof why);
+		if (e != BC_OK)
+			log_warnx("replication: cannot sign snapshots: %s", why);
+		signer.loaded = e == BC_OK;
 	}
-	pub.keys_loaded = true;
-	return BC_OK;
+	if (e == BC_OK && m != NULL)
+		e = snap_manifest_sign(m, &signer.keys);
+	else if (e == BC_OK && f != NULL)
+		e = snap_fresh_sign(f, &signer.keys);
+	pthread_mutex_unlock(&signer.mu);
+	return e;
 }
 
 /* Adds the signed freshness statement "gen is my newest, now, for your nonce" to the answer. */
@@ -81,11 +92,7 @@ static enum bc_err add_freshness(struct req *r, uint64_t gen)
 	const char *nonce = req_header(r, SNAP_NONCE_HEADER);
 	if (snap_nonce_ok(nonce))
 		snprintf(f.nonce, sizeof f.nonce, "%s", nonce);
-	pthread_mutex_lock(&pub.mu);      /* mbedtls caches per-key tables: one signer at a time */
-	enum bc_err e = pub_keys(r);
-	if (e == BC_OK)
-		e = snap_fresh_sign(&f, &pub.keys);
-	pthread_mutex_unlock(&pub.mu);
+	enum bc_err e = signer_sign(r, NULL, &f);
 	if (e != BC_OK)
 		return e;
 	snap_fresh_format(&f, hdr, sizeof hdr);
@@ -100,7 +107,7 @@ static enum bc_err publish(struct req *r, uint64_t gen, struct snap_manifest *m,
 	char dir[PATH_MAX];
 	enum bc_err e = BC_OK;
 	pthread_mutex_lock(&pub.mu);
-	if ((e = pub_keys(r)) != BC_OK)
+	if ((e = signer_sign(r, NULL, NULL)) != BC_OK)
 		goto out;
 	if (!pub.have || pub.m.gen < gen || access(pub.path, R_OK) != 0) {
 		struct timespec t0, t1;
@@ -109,7 +116,7 @@ static enum bc_err publish(struct req *r, uint64_t gen, struct snap_manifest *m,
 		pub.have = false;
 		e = snap_build(r->store, dir, &pub.m, pub.path, sizeof pub.path);
 		if (e == BC_OK)
-			e = snap_manifest_sign(&pub.m, &pub.keys);
+			e = signer_sign(r, &pub.m, NULL);
 		if (e != BC_OK) {
 			log_warnx("replication: building a snapshot in %s failed: %s", dir, bc_strerror(e));
 			goto out;

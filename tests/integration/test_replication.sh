@@ -362,6 +362,7 @@ check "the bad file is moved aside" test -f "$SSTORE/snap-$CUR.mdb.bad"
 "$BEACON" --config "$SCONF" pull --once >"$T/out" 2>"$T/err"
 assert_eq "the next pull repairs it" 0 "$?"
 check "and the repaired generation is served" wait_for sh -c "[ \"\$(curl -s $SURL/health | jq -r .generation)\" = $(pgen) ]"
+sleep 1.2   # past the microcache's second, so the page below is the repaired generation's
 GOOD=$(health "$SURL" generation); PAGE1=$(page)
 
 # a new snapshot that arrives bad (bit flip; wrong manifest) is refused and the old one kept
