@@ -1,4 +1,4 @@
-/* snapshot.c: snapshot manifests, building snap-<gen>.mdb on a primary, verified install on a secondary. */
+/* snapshot.c: signed snapshot manifests and freshness statements, building snap-<gen>.mdb on a primary, verified install and integrity checks on a secondary. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* snapshot.h: signed snapshot manifests, building snapshots on a primary, verified installs on a secondary. */
+/* snapshot.h: signed snapshot manifests and freshness statements, building snapshots on a primary, verified installs on a secondary. */
 #ifndef BEACON_SNAPSHOT_H
 #define BEACON_SNAPSHOT_H
 #include <limits.h>

@@ -1,4 +1,4 @@
-/* test_snapshot.c: hashes against known vectors, manifest parse/sign/verify, and verified snapshot installs. */
+/* test_snapshot.c: hashes against known vectors, manifest and freshness parse/sign/verify, verified installs, integrity of installed files. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
