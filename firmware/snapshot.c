@@ -351,8 +351,16 @@ static size_t list_gens(const char *dir, uint64_t *gens, size_t max, time_t now)
 		bool tmp = strncmp(e->d_name, "snap-tmp.", 9) == 0;
 		bool bad = nl > 4 && strcmp(e->d_name + nl - 4, ".bad") == 0 && strncmp(e->d_name, "snap-", 5) == 0;
 		if (snap_name_gen(e->d_name, &g)) {
-			if (n < max)
+			if (n < max) {
 				gens[n++] = g;
+			} else {                         /* full: keep the newest */
+				size_t lo = 0;
+				for (size_t i = 1; i < n; i++)
+					if (gens[i] < gens[lo])
+						lo = i;
+				if (g > gens[lo])
+					gens[lo] = g;
+			}
 		} else if (now > 0 && (tmp || bad)) {
 			struct stat st;
 			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
