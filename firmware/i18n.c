@@ -15,7 +15,7 @@ static const char *const texts[M__COUNT][2] = {
 	[M_ALL_OPERATIONAL]     = { "All systems operational", "Sistemas funcionando con normalidad" },
 	[M_BANNER_DEGRADED]     = { "Degraded performance", "Rendimiento degradado" },
 	[M_BANNER_PARTIAL]      = { "Partial system outage", "Interrupción parcial del sistema" },
-	[M_BANNER_MAJOR]        = { "Major system outage", "Interrupción mayor del sistema" },
+	[M_BANNER_MAJOR]        = { "Major system outage", "Interrupción grave del sistema" },
 	[M_BANNER_MAINTENANCE]  = { "Maintenance in progress", "Mantenimiento en curso" },
 	[M_BANNER_INCIDENT]     = { "We are investigating an incident", "Estamos investigando un incidente" },
 	[M_ACTIVE_INCIDENTS]    = { "Active incidents", "Incidentes activos" },
@@ -32,7 +32,7 @@ static const char *const texts[M__COUNT][2] = {
 	[M_RANGE_TO]            = { "to", "a" },
 	[M_INCIDENT_DETAILS]    = { "Incident details", "Detalles del incidente" },
 	[M_MAINTENANCE_DETAILS] = { "Maintenance details", "Detalles del mantenimiento" },
-	[M_AFFECTED]            = { "Affected", "Afectado" },
+	[M_AFFECTED]            = { "Affected", "Afectados" },
 	[M_UPDATES]             = { "Updates", "Actualizaciones" },
 	[M_STARTED_AGO]         = { "Started %s", "Comenzó %s" },
 	[M_STARTS_IN]           = { "Starts %s", "Comienza %s" },
@@ -53,9 +53,9 @@ static const char *const texts[M__COUNT][2] = {
 		"downtime, a partial outage counts as 30% downtime, and degraded performance or maintenance "
 		"does not count as downtime. A group's uptime is the average of its components.",
 		"La disponibilidad es la parte de cada día en que un componente estuvo disponible. Una "
-		"interrupción mayor cuenta por completo como tiempo sin servicio, una interrupción parcial "
-		"cuenta como un 30% y el rendimiento degradado o el mantenimiento no cuentan como tiempo sin "
-		"servicio. La disponibilidad de un grupo es el promedio de sus componentes." },
+		"interrupción grave cuenta por completo como tiempo de inactividad, una interrupción parcial "
+		"cuenta como un 30% y el rendimiento degradado o el mantenimiento no cuentan como tiempo de "
+		"inactividad. La disponibilidad de un grupo es el promedio de sus componentes." },
 	[M_TIMES_IN_ZONE]       = { "Times are shown in %s.", "Las horas se muestran en %s." },
 	[M_LOCAL_TIME_NOTE]     = { "Hover a time to see it in your own time zone.",
 	                            "Pase el cursor sobre una hora para verla en su zona horaria." },
@@ -64,11 +64,11 @@ static const char *const texts[M__COUNT][2] = {
 	                            "La página solicitada no existe o fue eliminada." },
 	[M_BAD_REQUEST_TEXT]    = { "The request was not valid.", "La solicitud no es válida." },
 	[M_BACK_HOME]           = { "Back to the status page", "Volver a la página de estado" },
-	[M_POWERED_BY]          = { "Powered by Beacon", "Con la tecnología de Beacon" },
+	[M_POWERED_BY]          = { "Powered by Beacon", "Funciona con Beacon" },
 	[M_REPLICA_SYNCED]      = { "This is a read-only copy of the status page, last synced with the primary at",
-	                            "Esta es una copia de solo lectura de la página de estado, sincronizada con la "
-	                            "principal el" },
-	[M_POSTMORTEM]          = { "Postmortem", "Informe posterior" },
+	                            "Esta es una copia de solo lectura de la página de estado, sincronizada con el "
+	                            "nodo principal el" },
+	[M_POSTMORTEM]          = { "Postmortem", "Análisis post mortem" },
 	[M_UPDATE]              = { "Update", "Actualización" },
 	[M_MORE_NOTICES]        = { "Only the latest %s notices of this month are shown.",
 	                            "Solo se muestran los últimos %s avisos de este mes." },
@@ -76,6 +76,19 @@ static const char *const texts[M__COUNT][2] = {
 	[M_UPTIME_HOW]          = { "How uptime is calculated", "Cómo se calcula la disponibilidad" },
 	[M_BAD_REQUEST_TITLE]   = { "Bad request", "Solicitud incorrecta" },
 	[M_N_COMPONENTS]        = { "%s components", "%s componentes" },
+	[M_ONE_COMPONENT]       = { "1 component", "1 componente" },
+	[M_DAYS_AGO_60]         = { "60 days ago", "Hace 60 días" },
+	[M_DAYS_AGO_30]         = { "30 days ago", "Hace 30 días" },
+	[M_READ_POSTMORTEM]     = { "Read the postmortem", "Leer el análisis post mortem" },
+	[M_NOT_FOUND_ROUTE]     = { "There is nothing at this address. Check the link, or go back to the status page.",
+	                            "No hay nada en esta dirección. Revise el enlace o vuelva a la página de estado." },
+	[M_FEEDS]               = { "Subscribe to updates:", "Suscríbase a las actualizaciones:" },
+	[M_AS_OF]               = { "This is the page as it was on %s.", "Así se veía la página el %s." },
+	[M_BACK_TO_NOW]         = { "See the current status", "Ver el estado actual" },
+	[M_MONTHLY_UPTIME]      = { "Monthly uptime", "Disponibilidad mensual" },
+	[M_MONTH]               = { "Month", "Mes" },
+	[M_UPTIME]              = { "Uptime", "Disponibilidad" },
+	[M_DOWNTIME]            = { "Downtime", "Tiempo de inactividad" },
 };
 
 const char *i18n_text(const char *lang, enum msg m)
@@ -111,7 +124,7 @@ static const char *const comp_status_names[CS__MAX][2] = {
 	[CS_UNDER_MAINTENANCE]    = { "Under maintenance", "En mantenimiento" },
 	[CS_DEGRADED_PERFORMANCE] = { "Degraded performance", "Rendimiento degradado" },
 	[CS_PARTIAL_OUTAGE]       = { "Partial outage", "Interrupción parcial" },
-	[CS_MAJOR_OUTAGE]         = { "Major outage", "Interrupción mayor" },
+	[CS_MAJOR_OUTAGE]         = { "Major outage", "Interrupción grave" },
 };
 
 const char *i18n_comp_status(const char *lang, enum comp_status s)
@@ -126,7 +139,7 @@ static const char *const inc_status_names[IS__MAX][2] = {
 	[IS_IDENTIFIED]    = { "Identified", "Identificado" },
 	[IS_MONITORING]    = { "Monitoring", "Supervisando" },
 	[IS_RESOLVED]      = { "Resolved", "Resuelto" },
-	[IS_POSTMORTEM]    = { "Postmortem", "Informe posterior" },
+	[IS_POSTMORTEM]    = { "Postmortem", "Análisis post mortem" },
 	[IS_SCHEDULED]     = { "Scheduled", "Programado" },
 	[IS_IN_PROGRESS]   = { "In progress", "En curso" },
 	[IS_VERIFYING]     = { "Verifying", "Verificando" },

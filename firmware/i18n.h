@@ -60,7 +60,19 @@ enum msg {
 	M_STATUS_TITLE,
 	M_UPTIME_HOW,
 	M_BAD_REQUEST_TITLE,
-	M_N_COMPONENTS,         /* "%s components" with a count */
+	M_N_COMPONENTS,         /* "%s components" with a count (2 or more) */
+	M_ONE_COMPONENT,
+	M_DAYS_AGO_60,
+	M_DAYS_AGO_30,
+	M_READ_POSTMORTEM,
+	M_NOT_FOUND_ROUTE,
+	M_FEEDS,
+	M_AS_OF,                /* "This is the page as it was on %s." with a date-time */
+	M_BACK_TO_NOW,
+	M_MONTHLY_UPTIME,
+	M_MONTH,
+	M_UPTIME,
+	M_DOWNTIME,
 	M__COUNT
 };
 

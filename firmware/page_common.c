@@ -32,7 +32,8 @@ bool page_ctx_init(struct page_ctx *p, struct req *r)
 			p->zone = ps.time_zone;
 	}
 	if (store_component_list(p->tx, &p->comps, &p->ncomps) != BC_OK ||
-	    store_group_list(p->tx, &p->groups, &p->ngroups) != BC_OK) {
+	    store_group_list(p->tx, &p->groups, &p->ngroups) != BC_OK ||
+	    store_incident_list_open(p->tx, &p->open, &p->nopen) != BC_OK) {
 		resp_html_error(r, 503, "Service unavailable", "The status store cannot be read right now.");
 		return false;
 	}
@@ -199,6 +200,8 @@ char *fmt_clock(struct page_ctx *p, int64_t ms)
 {
 	struct tm tm;
 	page_localtime(ms, &tm);
+	if (strcmp(p->lang, "es") == 0)       /* Spanish readers use the 24-hour clock: "08:50" */
+		return arena_printf(p->a, "%02d:%02d", tm.tm_hour, tm.tm_min);
 	int h = tm.tm_hour % 12;
 	return arena_printf(p->a, "%d:%02d %s", h == 0 ? 12 : h, tm.tm_min, tm.tm_hour < 12 ? "AM" : "PM");
 }
@@ -317,6 +320,7 @@ void page_begin(struct page_ctx *p, const char *title, const char *self)
 	lang_link(p, self, "en", "English");
 	lang_link(p, self, "es", "Español");
 	out_raw_trusted(b, "</nav></div></header>\n<main id=\"main\" class=\"wrap\">\n");
+	page_banner(p);
 }
 
 void page_end(struct page_ctx *p)
@@ -346,9 +350,16 @@ void page_end(struct page_ctx *p)
 	page_href(p, "/history");
 	out_raw_trusted(b, "\">");
 	out_text(b, i18n_text(p->lang, M_NOTICE_HISTORY));
-	out_raw_trusted(b, "</a> · ");
+	out_raw_trusted(b, "</a>" PAGE_SEP);
 	out_text(b, i18n_text(p->lang, M_POWERED_BY));
 	out_raw_trusted(b, "</p></div></footer>\n</body>\n</html>\n");
+}
+
+void page_not_found(struct req *r)
+{
+	struct page_ctx p;
+	if (page_ctx_init(&p, r))
+		page_error(&p, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND_ROUTE);
 }
 
 void page_error(struct page_ctx *p, int status, enum msg title, enum msg text)

@@ -52,7 +52,7 @@ static void history_notice(struct page_ctx *p, const struct incident *inc)
 		end = inc->scheduled_until;
 	page_time_range(p, incident_start(inc), end);
 	out_raw_trusted(b, "</p>\n");
-	page_timeline(p, inc, u, n, 4);
+	page_timeline(p, inc, u, n, 4, true);
 	out_raw_trusted(b, "</article>\n");
 }
 

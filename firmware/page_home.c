@@ -86,7 +86,21 @@ static char *put(char *e, struct txt t)
 
 #define PUT_LIT(e, lit) (memcpy((e), (lit), sizeof(lit) - 1), (e) += sizeof(lit) - 1)
 
-static void banner(struct page_ctx *p, const struct home *h)
+/* "42 min", "1 h 12 min", "24 h" (the same in English and Spanish); a started minute counts. At most 22 bytes. */
+static char *minutes_text(char *e, double ms)
+{
+	long long m = (long long)((ms + 59999.0) / 60000.0);
+	int n;
+	if (m < 60)
+		n = sprintf(e, "%lld min", m);
+	else if (m % 60 == 0)
+		n = sprintf(e, "%lld h", m / 60);
+	else
+		n = sprintf(e, "%lld h %lld min", m / 60, m % 60);
+	return e + n;
+}
+
+void page_banner(struct page_ctx *p)
 {
 	enum comp_status worst = CS_OPERATIONAL;
 	for (size_t i = 0; i < p->ncomps; i++)
@@ -94,14 +108,14 @@ static void banner(struct page_ctx *p, const struct home *h)
 			worst = p->comps[i].status;
 	bool maint = false, incident = false;
 	enum comp_status inc_level = CS_OPERATIONAL;
-	for (size_t i = 0; i < h->nopen; i++) {
-		enum inc_status s = page_incident_status(p, &h->open[i]);
-		if (h->open[i].is_maintenance) {
+	for (size_t i = 0; i < p->nopen; i++) {
+		enum inc_status s = page_incident_status(p, &p->open[i]);
+		if (p->open[i].is_maintenance) {
 			maint |= s == IS_IN_PROGRESS || s == IS_VERIFYING;
 		} else if (!inc_status_is_closed(s)) {
 			incident = true;
-			if (impact_level(h->open[i].impact) > inc_level)
-				inc_level = impact_level(h->open[i].impact);
+			if (impact_level(p->open[i].impact) > inc_level)
+				inc_level = impact_level(p->open[i].impact);
 		}
 	}
 	enum msg m = M_ALL_OPERATIONAL;
@@ -117,10 +131,12 @@ static void banner(struct page_ctx *p, const struct home *h)
 	} else if (maint || worst == CS_UNDER_MAINTENANCE) {
 		m = M_BANNER_MAINTENANCE; cls = CS_UNDER_MAINTENANCE;
 	}
-	buf_printf(p->b, "<section class=\"banner s%d\" aria-live=\"polite\"><h1>", (int)cls);
+	/* the home page's heading; elsewhere the page has its own h1 */
+	const char *tag = p->home ? "h1" : "p";
+	buf_printf(p->b, "<section class=\"banner s%d\" aria-live=\"polite\"><%s class=\"bt\">", (int)cls, tag);
 	page_status_icon(p, cls);
 	out_text(p->b, i18n_text(p->lang, m));
-	out_raw_trusted(p->b, "</h1></section>\n");
+	buf_printf(p->b, "</%s></section>\n", tag);
 }
 
 /* An open incident or maintenance with its latest update. */
@@ -156,9 +172,9 @@ static void notice_card(struct page_ctx *p, const struct incident *inc)
 		int64_t at = last->display_at ? last->display_at : last->created_at;
 		out_raw_trusted(b, "<div class=\"latest\"><p class=\"tl-time\"><strong>");
 		out_text(b, i18n_inc_status(p->lang, last->status));
-		out_raw_trusted(b, "</strong> · ");
+		out_raw_trusted(b, "</strong>" PAGE_SEP);
 		page_time(p, at, fmt_datetime(p, at));
-		out_raw_trusted(b, " ");
+		out_raw_trusted(b, PAGE_NBSP);
 		out_text(b, fmt_zone_abbr(at));
 		out_raw_trusted(b, "</p>");
 		page_markdown(p, last->body);
@@ -203,7 +219,7 @@ static void day_bar(struct buf *b, const struct home *h, const struct uptime *u,
 	const struct uptime_day *day = &u->day[d];
 	double dp = uptime_day_percent(u, d);
 	size_t kept = day->nincidents < UPTIME_DAY_INCIDENTS ? day->nincidents : UPTIME_DAY_INCIDENTS;
-	size_t need = 160 + h->day_label[d].n + h->no_data.n + h->status_max + h->no_incidents.n;
+	size_t need = 160 + h->day_label[d].n + h->no_data.n + CS__MAX * (h->status_max + 24) + h->no_incidents.n;
 	for (size_t k = 0; k < kept; k++)
 		need += 8 + h->wname[day->incidents[k] - h->window].n;   /* all point into h->window */
 	buf_grow(b, need);
@@ -237,9 +253,14 @@ static void day_bar(struct buf *b, const struct home *h, const struct uptime *u,
 		memcpy(e, t, n);
 		e += n;
 	}
-	if (dp >= 0 && day->worst != CS_OPERATIONAL && (unsigned)day->worst < CS__MAX) {
-		PUT_LIT(e, " · ");
-		e = put(e, h->status_label[day->worst]);
+	/* the day's time in each status other than operational, worst first: "Major outage: 1 h 12 min" */
+	for (int s = CS__MAX - 1; dp >= 0 && s > CS_OPERATIONAL; s--) {
+		if (day->status_ms[s] <= 0)
+			continue;
+		PUT_LIT(e, "\n");
+		e = put(e, h->status_label[s]);
+		PUT_LIT(e, ": ");
+		e = minutes_text(e, day->status_ms[s]);
 	}
 	for (size_t k = 0; k < kept; k++) {
 		PUT_LIT(e, "\n• ");
@@ -267,19 +288,30 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 	double pct = uptime_percent(u);
 	char *pcts = pct < 0 ? arena_strdup(p->a, h->no_data_raw) :
 	             i18n_fmt(p->a, p->lang, M_UPTIME_PCT, fmt_percent(p, pct));
-	out_raw_trusted(b, "<div class=\"uptime\"><svg class=\"bars\" viewBox=\"0 0 538 34\" "
+	out_raw_trusted(b, "<span class=\"uptime\"><svg class=\"bars\" viewBox=\"0 0 538 34\" "
 	                   "preserveAspectRatio=\"none\" role=\"img\" aria-label=\"");
 	out_attr(b, arena_printf(p->a, "%s: %s (%s)", label, pcts, i18n_text(p->lang, M_UPTIME_LEGEND)));
-	out_raw_trusted(b, "\">");
+	out_raw_trusted(b, "\"><g>");
 	for (size_t d = 0; d < UPTIME_DAYS; d++)
 		day_bar(b, h, u, d);
-	out_raw_trusted(b, "</svg>\n<div class=\"bar-foot\" aria-hidden=\"true\"><span>");
+	out_raw_trusted(b, "</g></svg>\n<span class=\"bar-foot\" aria-hidden=\"true\"><span class=\"ago\">"
+	                   "<span class=\"a90\">");
 	out_text(b, i18n_text(p->lang, M_DAYS_AGO_90));
-	out_raw_trusted(b, "</span><span class=\"pct\">");
-	out_text(b, pcts);
+	out_raw_trusted(b, "</span><span class=\"a60\">");
+	out_text(b, i18n_text(p->lang, M_DAYS_AGO_60));
+	out_raw_trusted(b, "</span><span class=\"a30\">");
+	out_text(b, i18n_text(p->lang, M_DAYS_AGO_30));
+	out_raw_trusted(b, "</span></span><span class=\"pct ago\">");
+	static const size_t spans[3] = { 90, 60, 30 };   /* the uptime of the days shown at each width */
+	for (size_t k = 0; k < 3; k++) {
+		double sp = uptime_percent_last(u, spans[k]);
+		buf_printf(b, "<span class=\"a%zu\">", spans[k]);
+		out_text(b, sp < 0 ? h->no_data_raw : i18n_fmt(p->a, p->lang, M_UPTIME_PCT, fmt_percent(p, sp)));
+		out_raw_trusted(b, "</span>");
+	}
 	out_raw_trusted(b, "</span><span>");
 	out_text(b, i18n_text(p->lang, M_TODAY));
-	out_raw_trusted(b, "</span></div></div>\n");
+	out_raw_trusted(b, "</span></span></span>\n");
 }
 
 static void component_row(struct page_ctx *p, const struct home *h, const struct component *c, const struct uptime *u)
@@ -295,7 +327,8 @@ static void component_row(struct page_ctx *p, const struct home *h, const struct
 		out_text(b, c->description);
 		out_raw_trusted(b, "</p>\n");
 	}
-	uptime_bars(p, h, u, c->name);
+	if (c->showcase)        /* showcase: false hides the uptime bars, as on Statuspage */
+		uptime_bars(p, h, u, c->name);
 	out_raw_trusted(b, "</li>\n");
 }
 
@@ -351,29 +384,36 @@ static void components_section(struct page_ctx *p, struct home *h)
 			component_row(p, h, &p->comps[i], &ups[i]);
 	const struct uptime **parts = arena_alloc(p->a, (p->ncomps + 1) * sizeof *parts);
 	for (size_t g = 0; g < p->ngroups; g++) {
-		size_t np = 0;
+		size_t np = 0, nshown = 0;
 		enum comp_status worst = CS_OPERATIONAL;
 		for (size_t i = 0; i < p->ncomps; i++) {
 			if (strcmp(p->comps[i].group_id, p->groups[g].id) != 0 || !visible(&p->comps[i]))
 				continue;
-			parts[np++] = &ups[i];
+			np++;
+			if (p->comps[i].showcase)
+				parts[nshown++] = &ups[i];
 			if (p->comps[i].status > worst)
 				worst = p->comps[i].status;
 		}
 		if (np == 0)
 			continue;
-		struct uptime gu;
-		uptime_group(parts, np, &gu);
-		out_raw_trusted(b, "<li class=\"group\"><div class=\"row\"><h3 class=\"cname\">");
+		/* collapsed unless something in it is not operational; the summary keeps the group's
+		 * name, status and bars (the members' series) in view, aligned with the members' bars */
+		buf_printf(b, "<li class=\"group\"><details class=\"members\"%s><summary><h3 class=\"cname\">",
+		           worst != CS_OPERATIONAL ? " open" : "");
 		out_text(b, p->groups[g].name);
 		out_raw_trusted(b, "</h3>");
 		page_status_badge(p, worst, NULL);
-		out_raw_trusted(b, "</div>\n");
-		uptime_bars(p, h, &gu, p->groups[g].name);
+		out_raw_trusted(b, "<span class=\"count\">");
 		char count[24];
 		snprintf(count, sizeof count, "%zu", np);
-		out_raw_trusted(b, "<details class=\"members\" open><summary>");
-		out_text(b, i18n_fmt(p->a, p->lang, M_N_COMPONENTS, count));
+		out_text(b, np == 1 ? i18n_text(p->lang, M_ONE_COMPONENT) : i18n_fmt(p->a, p->lang, M_N_COMPONENTS, count));
+		out_raw_trusted(b, "</span>");
+		if (nshown > 0) {
+			struct uptime gu;
+			uptime_group(parts, nshown, &gu);
+			uptime_bars(p, h, &gu, p->groups[g].name);
+		}
 		out_raw_trusted(b, "</summary>\n<ul>\n");
 		for (size_t i = 0; i < p->ncomps; i++)
 			if (strcmp(p->comps[i].group_id, p->groups[g].id) == 0 && visible(&p->comps[i]))
@@ -406,15 +446,15 @@ static void recent_section(struct page_ctx *p)
 		enum comp_status level = inc[i].is_maintenance ? CS_UNDER_MAINTENANCE : impact_level(inc[i].impact);
 		out_raw_trusted(b, "<li>");
 		page_status_icon_named(p, level);
-		out_raw_trusted(b, "<a href=\"");
+		out_raw_trusted(b, "<span><a href=\"");
 		page_incident_href(p, inc[i].id);
 		out_raw_trusted(b, "\">");
 		out_text(b, inc[i].name);
 		out_raw_trusted(b, "</a> <span class=\"muted\">");
 		page_time(p, start, fmt_date(p, start));
-		out_raw_trusted(b, " · ");
+		out_raw_trusted(b, PAGE_SEP);
 		out_text(b, i18n_fmt(p->a, p->lang, M_LASTED, i18n_duration(p->a, p->lang, end - start)));
-		out_raw_trusted(b, "</span></li>\n");
+		out_raw_trusted(b, "</span></span></li>\n");
 		shown++;
 	}
 	if (shown == 0) {
@@ -445,8 +485,9 @@ static bool home_load(struct page_ctx *p, struct home *h)
 		h->day_label[d] = escaped(p, fmt_date(p, h->edges[d]));
 	struct incident *range = NULL;
 	size_t nrange = 0;
-	if (store_incident_list_open(p->tx, &h->open, &h->nopen) != BC_OK ||
-	    store_incident_range(p->tx, h->edges[0], p->now + 1, HOME_WINDOW_INCIDENTS, &range, &nrange) != BC_OK)
+	h->open = p->open;
+	h->nopen = p->nopen;
+	if (store_incident_range(p->tx, h->edges[0], p->now + 1, HOME_WINDOW_INCIDENTS, &range, &nrange) != BC_OK)
 		return false;
 	/* the window list plus open ones that started before it */
 	h->window = arena_alloc(p->a, (nrange + h->nopen + 1) * sizeof *h->window);
@@ -477,12 +518,12 @@ void page_home(struct req *r)
 		resp_html_error(r, 503, "Service unavailable", "The status store cannot be read right now.");
 		return;
 	}
+	p.home = true;
 	page_begin(&p, arena_printf(p.a, "%s - %s", p.name, i18n_text(p.lang, M_STATUS_TITLE)), "/");
-	banner(&p, &h);
 	notices_section(&p, &h, M_ACTIVE_INCIDENTS, "active");
 	notices_section(&p, &h, M_MAINTENANCE_ACTIVE, "maint-now");
-	components_section(&p, &h);
 	notices_section(&p, &h, M_MAINTENANCE_UPCOMING, "maint-next");
+	components_section(&p, &h);
 	recent_section(&p);
 	page_end(&p);
 }

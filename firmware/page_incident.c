@@ -10,7 +10,7 @@ struct segment {
 };
 
 void page_timeline(struct page_ctx *p, const struct incident *inc, const struct incident_update *u,
-                   size_t n, int heading_level)
+                   size_t n, int heading_level, bool fold_postmortem)
 {
 	struct buf *b = p->b;
 	out_raw_trusted(b, "<ol class=\"timeline\">\n");
@@ -19,7 +19,14 @@ void page_timeline(struct page_ctx *p, const struct incident *inc, const struct 
 		buf_printf(b, "<h%d class=\"tl-status\">", heading_level);
 		out_text(b, i18n_text(p->lang, M_POSTMORTEM));
 		buf_printf(b, "</h%d>", heading_level);
+		if (fold_postmortem) {      /* a disclosure, no script: the history stays scannable */
+			out_raw_trusted(b, "<details class=\"pm-more\"><summary>");
+			out_text(b, i18n_text(p->lang, M_READ_POSTMORTEM));
+			out_raw_trusted(b, "</summary>");
+		}
 		page_markdown(p, inc->postmortem_body);
+		if (fold_postmortem)
+			out_raw_trusted(b, "</details>");
 		out_raw_trusted(b, "<p class=\"tl-time\">");
 		page_time(p, inc->postmortem_published_at, fmt_datetime(p, inc->postmortem_published_at));
 		out_raw_trusted(b, " ");
@@ -233,7 +240,7 @@ void page_incident(struct req *r)
 		out_text(b, i18n_fmt(p.a, p.lang, M_STARTS_IN, i18n_relative(p.a, p.lang, start, p.now)));
 	} else {
 		out_text(b, i18n_fmt(p.a, p.lang, M_STARTED_AGO, i18n_relative(p.a, p.lang, start, p.now)));
-		out_raw_trusted(b, " · ");
+		out_raw_trusted(b, PAGE_SEP);
 		if (end)
 			out_text(b, i18n_fmt(p.a, p.lang, M_LASTED, i18n_duration(p.a, p.lang, end - start)));
 		else
@@ -251,7 +258,7 @@ void page_incident(struct req *r)
 	out_raw_trusted(b, "<section class=\"card\" aria-labelledby=\"upd-h\"><h2 id=\"upd-h\">");
 	out_text(b, i18n_text(p.lang, M_UPDATES));
 	out_raw_trusted(b, "</h2>\n");
-	page_timeline(&p, &inc, u, n, 3);
+	page_timeline(&p, &inc, u, n, 3, false);
 	out_raw_trusted(b, "</section>\n</article>\n");
 	page_end(&p);
 }

@@ -6,5 +6,7 @@ const struct route routes_pages[] = {
 	{ "GET", "/",               page_home,     R_CACHE | R_LANG },
 	{ "GET", "/incidents/:id",  page_incident, R_CACHE | R_LANG },
 	{ "GET", "/history",        page_history,  R_CACHE | R_LANG },
+	{ "GET", "/history/",       page_history,  R_CACHE | R_LANG },
+	{ "GET", "/incidents/:id/", page_incident, R_CACHE | R_LANG },
 	{ NULL, NULL, NULL, 0 }
 };

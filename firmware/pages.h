@@ -23,12 +23,21 @@ struct page_ctx {
 	size_t ncomps;
 	struct group *groups;
 	size_t ngroups;
+	struct incident *open;        /* open incidents and maintenance (the banner's input) */
+	size_t nopen;
+	bool home;                    /* the home page: the banner is its h1 */
 };
+
+/* " · " bound to the word before it, and a no-break space: separators and zone names never start a line. */
+#define PAGE_SEP "\xc2\xa0· "
+#define PAGE_NBSP "\xc2\xa0"
 
 /* Handlers (page_home.c, page_incident.c, page_history.c). */
 void page_home(struct req *r);
 void page_incident(struct req *r);
 void page_history(struct req *r);
+/* The localized, styled 404 for an address no route answers (route.c). */
+void page_not_found(struct req *r);
 
 /* Opens the read txn and loads settings, components and groups; on failure writes an error page
  * and returns false. */
@@ -38,6 +47,8 @@ bool page_ctx_init(struct page_ctx *p, struct req *r);
  * caller from encoded parts), used for the language switcher. */
 void page_begin(struct page_ctx *p, const char *title, const char *self);
 void page_end(struct page_ctx *p);
+/* The current-status banner (page_home.c), written by page_begin on every page. */
+void page_banner(struct page_ctx *p);
 /* A full localized error page (404 unknown incident, 400 bad query) with the given HTTP status. */
 void page_error(struct page_ctx *p, int status, enum msg title, enum msg text);
 /* Writes an href attribute value: path plus "lang=" when the reader chose a language in the URL. */
@@ -67,9 +78,9 @@ void page_localtime(int64_t ms, struct tm *out);
 int64_t page_day_start(int64_t ms, int add_days);
 /* Local start of the month containing ms, shifted by add_months months. */
 int64_t page_month_start(int64_t ms, int add_months);
-char *fmt_clock(struct page_ctx *p, int64_t ms);       /* "8:50 AM" */
+char *fmt_clock(struct page_ctx *p, int64_t ms);       /* "8:50 AM" / "08:50" */
 char *fmt_date(struct page_ctx *p, int64_t ms);        /* "Mar 16, 2026" / "16 mar 2026" */
-char *fmt_datetime(struct page_ctx *p, int64_t ms);    /* "Mar 16, 2026, 8:50 AM" */
+char *fmt_datetime(struct page_ctx *p, int64_t ms);    /* "Mar 16, 2026, 8:50 AM" / "16 mar 2026, 08:50" */
 char *fmt_month(struct page_ctx *p, int64_t ms);       /* "Mar 2026" / "mar 2026" */
 const char *fmt_zone_abbr(int64_t ms);                 /* "-05", "CET" */
 /* <time datetime="ISO-8601 with offset" class="lt">text</time>; JS may show it in the reader's zone. */
@@ -77,9 +88,10 @@ void page_time(struct page_ctx *p, int64_t ms, const char *text);
 /* "Mar 16, 2026, 8:50 AM – 2:36 PM -05" (the end's date only when it differs). end 0: from start on. */
 void page_time_range(struct page_ctx *p, int64_t start, int64_t end);
 
-/* The updates of an incident (and its published postmortem), newest first. */
+/* The updates of an incident (and its published postmortem), newest first; fold_postmortem puts the
+ * postmortem text behind a "Read the postmortem" disclosure (history). */
 void page_timeline(struct page_ctx *p, const struct incident *inc, const struct incident_update *u,
-                   size_t n, int heading_level);
+                   size_t n, int heading_level, bool fold_postmortem);
 /* Markdown body of an update or postmortem. */
 void page_markdown(struct page_ctx *p, const char *md);
 

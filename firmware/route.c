@@ -7,6 +7,7 @@
 #include "cache.h"
 #include "log.h"
 #include "out.h"
+#include "pages.h"
 #include "req.h"
 #include "web.h"
 
@@ -287,8 +288,11 @@ void route_dispatch(struct req *r)
 			resp_json_error(r, 404, "no such endpoint");
 		} else {
 			r->lang = negotiate_lang(r);
-			/* the pages module renders a localized 404 when it can */
-			resp_html_error(r, 404, "Page not found", "There is nothing at this address.");
+			/* the pages module renders the styled, localized 404 when there is a store to read */
+			if (r->store != NULL)
+				page_not_found(r);
+			else
+				resp_html_error(r, 404, "Page not found", "There is nothing at this address.");
 		}
 		return;
 	}

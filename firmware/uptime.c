@@ -49,6 +49,8 @@ static void add_span(struct uptime *u, const int64_t edges[UPTIME_DAYS + 1], int
 			continue;
 		u->day[d].known_ms += (double)(b - a);
 		u->day[d].down_ms += (double)(b - a) * status_weight(s);
+		if ((unsigned)s < CS__MAX)
+			u->day[d].status_ms[s] += (double)(b - a);
 		if (s > u->day[d].worst)
 			u->day[d].worst = s;
 	}
@@ -86,6 +88,9 @@ enum bc_err uptime_component(struct stx *t, const struct component *c, const int
 		if (n > 0 && log[0].at < data_start)   /* history entered or imported before creation */
 			data_start = log[0].at;
 	}
+	/* added since the page's minute began (now is rounded down): today still has its status */
+	if (data_start >= now_ms && data_start < edges[UPTIME_DAYS])
+		data_start = now_ms - 1;
 	uptime_from_log(log, n, data_start, edges, now_ms, u);
 	return BC_OK;
 }
@@ -125,6 +130,9 @@ void uptime_group(const struct uptime *const *parts, size_t n, struct uptime *ou
 			g->down_ms += c->down_ms;
 			if (c->known_ms > 0 && c->worst > g->worst)
 				g->worst = c->worst;
+			for (int s = 0; s < CS__MAX; s++)
+				if (c->status_ms[s] > g->status_ms[s])
+					g->status_ms[s] = c->status_ms[s];
 			size_t kept = c->nincidents < UPTIME_DAY_INCIDENTS ? c->nincidents : UPTIME_DAY_INCIDENTS;
 			for (size_t k = 0; k < kept; k++)
 				day_add_incident(g, c->incidents[k]);
@@ -141,8 +149,13 @@ double uptime_day_percent(const struct uptime *u, size_t day)
 
 double uptime_percent(const struct uptime *u)
 {
+	return uptime_percent_last(u, UPTIME_DAYS);
+}
+
+double uptime_percent_last(const struct uptime *u, size_t ndays)
+{
 	double known = 0, down = 0;
-	for (size_t d = 0; d < UPTIME_DAYS; d++) {
+	for (size_t d = ndays < UPTIME_DAYS ? UPTIME_DAYS - ndays : 0; d < UPTIME_DAYS; d++) {
 		known += u->day[d].known_ms;
 		down += u->day[d].down_ms;
 	}

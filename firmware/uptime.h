@@ -20,6 +20,7 @@
 struct uptime_day {
 	double known_ms;                /* time of the day with data (0: no data) */
 	double down_ms;                 /* weighted downtime */
+	double status_ms[CS__MAX];      /* time of the day spent in each status (groups: the longest of the parts) */
 	enum comp_status worst;         /* worst status seen that day */
 	size_t nincidents;              /* incidents touching that day (may exceed the names kept) */
 	const struct incident *incidents[UPTIME_DAY_INCIDENTS];
@@ -40,11 +41,14 @@ void uptime_from_log(const struct status_change *log, size_t n, int64_t data_sta
 /* Notes one incident (span [start, end or now]) on each day it touches. */
 void uptime_mark_incident(struct uptime *u, const struct incident *inc, int64_t start, int64_t end,
                           const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms);
-/* Group series: per day the mean of the parts' day uptime, worst of the worst, union of incidents. */
+/* Group series: per day the mean of the parts' day uptime, worst of the worst, union of incidents,
+ * and per status the longest time any part spent in it. */
 void uptime_group(const struct uptime *const *parts, size_t n, struct uptime *out);
 /* Day uptime in percent, or -1 when the day has no data. */
 double uptime_day_percent(const struct uptime *u, size_t day);
 /* Whole-window uptime in percent (known-time weighted), or -1 with no data at all. */
 double uptime_percent(const struct uptime *u);
+/* The same over the last ndays days of the window (today included). */
+double uptime_percent_last(const struct uptime *u, size_t ndays);
 
 #endif
