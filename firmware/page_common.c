@@ -50,6 +50,12 @@ static void lang_suffix(struct page_ctx *p, const char *path, const char *lang)
 	out_raw_trusted(p->b, lang);
 }
 
+void page_feed_href(struct page_ctx *p, const char *kind)
+{
+	buf_printf(p->b, "/history.%s%s", strcmp(kind, "rss") == 0 ? "rss" : "atom",
+	           strcmp(p->lang, "es") == 0 ? "?lang=es" : "");
+}
+
 void page_href(struct page_ctx *p, const char *path)
 {
 	out_attr(p->b, path);
@@ -306,6 +312,16 @@ void page_begin(struct page_ctx *p, const char *title, const char *self)
 		lang_suffix(p, self, codes[i]);
 		out_raw_trusted(b, "\">\n");
 	}
+	/* feed autodiscovery, in the reader's language */
+	static const char *const feed_kind[2][3] = { { "atom", "application/atom+xml", "Atom" },
+	                                             { "rss", "application/rss+xml", "RSS" } };
+	for (size_t i = 0; i < 2; i++) {
+		buf_printf(b, "<link rel=\"alternate\" type=\"%s\" title=\"", feed_kind[i][1]);
+		out_attr(b, arena_printf(p->a, "%s - %s (%s)", p->name, i18n_text(p->lang, M_NOTICE_HISTORY), feed_kind[i][2]));
+		out_raw_trusted(b, "\" href=\"");
+		page_feed_href(p, feed_kind[i][0]);
+		out_raw_trusted(b, "\">\n");
+	}
 	out_raw_trusted(b, "<script src=\"/static/beacon.js\" defer></script>\n</head>\n<body>\n");
 	out_raw_trusted(b, icon_sprite);
 	out_raw_trusted(b, "<a class=\"skip\" href=\"#main\">");
@@ -342,7 +358,13 @@ void page_end(struct page_ctx *p)
 		out_text(b, fmt_zone_abbr(synced));
 		out_raw_trusted(b, ".</p>\n");
 	}
-	out_raw_trusted(b, "<p><a href=\"");
+	out_raw_trusted(b, "<p class=\"feeds\">");
+	out_text(b, i18n_text(p->lang, M_FEEDS));
+	out_raw_trusted(b, " <a href=\"");
+	page_feed_href(p, "atom");
+	out_raw_trusted(b, "\" type=\"application/atom+xml\">Atom</a>" PAGE_SEP "<a href=\"");
+	page_feed_href(p, "rss");
+	out_raw_trusted(b, "\" type=\"application/rss+xml\">RSS</a></p>\n<p><a href=\"");
 	page_href(p, "/");
 	out_raw_trusted(b, "\">");
 	out_text(b, p->name);

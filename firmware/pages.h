@@ -53,6 +53,8 @@ void page_banner(struct page_ctx *p);
 void page_error(struct page_ctx *p, int status, enum msg title, enum msg text);
 /* Writes an href attribute value: path plus "lang=" when the reader chose a language in the URL. */
 void page_href(struct page_ctx *p, const char *path);
+/* Href of the Atom ("atom") or RSS ("rss") feed in the page's language. */
+void page_feed_href(struct page_ctx *p, const char *kind);
 /* "/incidents/<id>" href for an incident. */
 void page_incident_href(struct page_ctx *p, const char *id);
 
