@@ -257,7 +257,9 @@ static void atom_entry(struct feed *f, const struct incident *inc, const char *h
 	out_raw_trusted(b, "  <entry>\n    <id>tag:");
 	out_xml(b, f->host);
 	buf_printf(b, ",2005:Incident/%llu</id>\n    <published>", numeric_id(inc->id));
-	put_utc(b, inc->created_at ? inc->created_at : latest);
+	int64_t begun = inc->is_maintenance && inc->scheduled_for ? inc->created_at :
+	                inc->started_at ? inc->started_at : inc->created_at;
+	put_utc(b, begun ? begun : latest);      /* published when it began, updated at its last update */
 	out_raw_trusted(b, "</published>\n    <updated>");
 	put_utc(b, latest);
 	out_raw_trusted(b, "</updated>\n    <link rel=\"alternate\" type=\"text/html\" href=\"");

@@ -25,6 +25,7 @@ static const struct command {
 	{ "pull",        cmd_pull,        "pull --from URL [--every 5s]  secondary: fetch signed snapshots" },
 	{ "promote",     cmd_promote,     "promote                     turn a secondary into a primary" },
 	{ "audit",       cmd_audit,       "audit [--limit N] [--json]  the audit log, newest first" },
+	{ "page",        cmd_page,        "page logo FILE|color '#RRGGBB'|show  the page's logo and brand colour" },
 	{ NULL, NULL, NULL }
 };
 

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "brand.h"
 #include "markdown.h"
 #include "out.h"
 #include "pages.h"
@@ -281,6 +282,26 @@ void page_markdown(struct page_ctx *p, const char *md)
 
 /* ---- layout ---- */
 
+/* An inline favicon in the colour and shape of the page's current state (so browsers do not ask
+ * for a /favicon.ico either): a tick, a clock, a bar, an exclamation mark or a cross. */
+static void page_favicon(struct page_ctx *p)
+{
+	static const char *const fill[CS__MAX] = { "%2315803d", "%231d4ed8", "%23a16207", "%23c2410c", "%23b91c1c" };
+	static const char *const glyph[CS__MAX] = {
+		"%3Cpath d='M4.6 8.3l2.2 2.2 4.6-4.8' fill='none' stroke='%23fff' stroke-width='1.9' stroke-linecap='round' stroke-linejoin='round'/%3E",
+		"%3Cpath d='M8 3.8V8l2.8 1.7' fill='none' stroke='%23fff' stroke-width='1.8' stroke-linecap='round'/%3E",
+		"%3Cpath d='M4.8 8h6.4' stroke='%23fff' stroke-width='1.9' stroke-linecap='round'/%3E",
+		"%3Cpath d='M8 4v4.6' stroke='%23fff' stroke-width='1.9' stroke-linecap='round'/%3E%3Ccircle cx='8' cy='11.6' r='1.1' fill='%23fff'/%3E",
+		"%3Cpath d='M5.5 5.5l5 5m0-5l-5 5' stroke='%23fff' stroke-width='1.9' stroke-linecap='round'/%3E",
+	};
+	enum comp_status s = page_rollup(p, NULL);
+	if ((unsigned)s >= CS__MAX)
+		s = CS_OPERATIONAL;
+	buf_printf(p->b, "<link rel=\"icon\" data-status=\"%d\" href=\"data:image/svg+xml,%%3Csvg xmlns='http://www.w3.org/2000/svg' "
+	           "viewBox='0 0 16 16'%%3E%%3Ccircle cx='8' cy='8' r='8' fill='%s'/%%3E%s%%3C/svg%%3E\">\n",
+	           (int)s, fill[s], glyph[s]);
+}
+
 static void lang_link(struct page_ctx *p, const char *self, const char *code, const char *label)
 {
 	out_raw_trusted(p->b, "<a href=\"");
@@ -300,11 +321,14 @@ void page_begin(struct page_ctx *p, const char *title, const char *self)
 	                   "<meta name=\"color-scheme\" content=\"light dark\">\n<title>");
 	out_text(b, title);
 	out_raw_trusted(b, "</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n");
-	/* an inline icon, so that browsers do not ask for a /favicon.ico that does not exist */
-	out_raw_trusted(b, "<link rel=\"icon\" href=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' "
-	                   "viewBox='0 0 16 16'%3E%3Ccircle cx='8' cy='8' r='8' fill='%2315803d'/%3E%3Cpath "
-	                   "d='M4.6 8.3l2.2 2.2 4.6-4.8' fill='none' stroke='%23fff' stroke-width='1.9' "
-	                   "stroke-linecap='round' stroke-linejoin='round'/%3E%3C/svg%3E\">\n");
+	struct brand br;
+	brand_load(p->tx, p->a, &br);
+	if (br.color) {             /* checked "#RRGGBB" */
+		out_raw_trusted(b, "<style>:root{--brand:");
+		out_text(b, br.color);
+		out_raw_trusted(b, "}</style>\n");
+	}
+	page_favicon(p);
 	static const char *const codes[] = { "en", "es" };
 	for (size_t i = 0; i < 2; i++) {
 		buf_printf(b, "<link rel=\"alternate\" hreflang=\"%s\" href=\"", codes[i]);
@@ -329,6 +353,11 @@ void page_begin(struct page_ctx *p, const char *title, const char *self)
 	out_raw_trusted(b, "</a>\n<header class=\"top\"><div class=\"wrap\"><a class=\"brand\" href=\"");
 	page_href(p, "/");
 	out_raw_trusted(b, "\">");
+	if (br.logo) {
+		out_raw_trusted(b, "<img class=\"logo\" src=\"/brand/logo?v=");
+		out_url_arg(b, br.logo_etag);
+		out_raw_trusted(b, "\" alt=\"\" height=\"32\">");
+	}
 	out_text(b, p->name);
 	out_raw_trusted(b, "</a>\n<nav class=\"langs\" aria-label=\"");
 	out_attr(b, i18n_text(p->lang, M_LANGUAGE));

@@ -100,7 +100,7 @@ static char *minutes_text(char *e, double ms)
 	return e + n;
 }
 
-void page_banner(struct page_ctx *p)
+enum comp_status page_rollup(const struct page_ctx *p, enum msg *text)
 {
 	enum comp_status worst = CS_OPERATIONAL;
 	for (size_t i = 0; i < p->ncomps; i++)
@@ -131,6 +131,15 @@ void page_banner(struct page_ctx *p)
 	} else if (maint || worst == CS_UNDER_MAINTENANCE) {
 		m = M_BANNER_MAINTENANCE; cls = CS_UNDER_MAINTENANCE;
 	}
+	if (text)
+		*text = m;
+	return cls;
+}
+
+void page_banner(struct page_ctx *p)
+{
+	enum msg m;
+	enum comp_status cls = page_rollup(p, &m);
 	/* the home page's heading; elsewhere the page has its own h1 */
 	const char *tag = p->home ? "h1" : "p";
 	buf_printf(p->b, "<section class=\"banner s%d\" aria-live=\"polite\"><%s class=\"bt\">", (int)cls, tag);
@@ -317,9 +326,17 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 static void component_row(struct page_ctx *p, const struct home *h, const struct component *c, const struct uptime *u)
 {
 	struct buf *b = p->b;
-	out_raw_trusted(b, "<li class=\"comp\"><div class=\"row\"><h3 class=\"cname\">");
+	out_raw_trusted(b, "<li class=\"comp\"><div class=\"row\"><h3 class=\"cname\"><a href=\"");
+	struct buf link;                /* the component's monthly uptime */
+	buf_init(&link);
+	out_raw_trusted(&link, "/components/");
+	out_url_arg(&link, c->id);
+	out_raw_trusted(&link, "/uptime");
+	page_href(p, link.p);
+	buf_free(&link);
+	out_raw_trusted(b, "\">");
 	out_text(b, c->name);
-	out_raw_trusted(b, "</h3>");
+	out_raw_trusted(b, "</a></h3>");
 	page_status_badge(p, c->status, NULL);
 	out_raw_trusted(b, "</div>\n");
 	if (c->description && c->description[0]) {

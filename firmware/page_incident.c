@@ -236,7 +236,7 @@ void page_incident(struct req *r)
 	page_status_badge(&p, level, inc.is_maintenance ? i18n_impact(p.lang, IMP_MAINTENANCE) :
 	                  i18n_comp_status(p.lang, level));
 	out_raw_trusted(b, "</p>\n<p class=\"meta\">");
-	if (start > p.now) {
+	if (start >= p.now + 60000) {      /* p.now is the minute's start: an incident opened in it has started */
 		out_text(b, i18n_fmt(p.a, p.lang, M_STARTS_IN, i18n_relative(p.a, p.lang, start, p.now)));
 	} else {
 		out_text(b, i18n_fmt(p.a, p.lang, M_STARTED_AGO, i18n_relative(p.a, p.lang, start, p.now)));

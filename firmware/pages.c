@@ -8,5 +8,7 @@ const struct route routes_pages[] = {
 	{ "GET", "/history",        page_history,  R_CACHE | R_LANG },
 	{ "GET", "/history/",       page_history,  R_CACHE | R_LANG },
 	{ "GET", "/incidents/:id/", page_incident, R_CACHE | R_LANG },
+	{ "GET", "/components/:id/uptime", page_uptime, R_CACHE | R_LANG },
+	{ "GET", "/api/v2/components/:id/uptime.json", page_uptime_json, R_CACHE | R_CORS | R_JSON_ERR },
 	{ NULL, NULL, NULL, 0 }
 };

@@ -36,6 +36,9 @@ struct page_ctx {
 void page_home(struct req *r);
 void page_incident(struct req *r);
 void page_history(struct req *r);
+/* Monthly uptime of one component: the page and its JSON (page_uptime.c). */
+void page_uptime(struct req *r);
+void page_uptime_json(struct req *r);
 /* The localized, styled 404 for an address no route answers (route.c). */
 void page_not_found(struct req *r);
 
@@ -49,6 +52,8 @@ void page_begin(struct page_ctx *p, const char *title, const char *self);
 void page_end(struct page_ctx *p);
 /* The current-status banner (page_home.c), written by page_begin on every page. */
 void page_banner(struct page_ctx *p);
+/* The page's overall state: the banner's class and, in *text when not NULL, its words. */
+enum comp_status page_rollup(const struct page_ctx *p, enum msg *text);
 /* A full localized error page (404 unknown incident, 400 bad query) with the given HTTP status. */
 void page_error(struct page_ctx *p, int status, enum msg title, enum msg text);
 /* Writes an href attribute value: path plus "lang=" when the reader chose a language in the URL. */

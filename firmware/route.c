@@ -4,6 +4,7 @@
 #include <string.h>
 #include <strings.h>
 #include "app.h"
+#include "brand.h"
 #include "cache.h"
 #include "log.h"
 #include "out.h"
@@ -19,7 +20,7 @@ const struct route routes_core[] = {
 };
 
 static const struct route *const tables[] = {
-	routes_core, routes_pages, routes_api_v2, routes_api_v1, routes_repl,
+	routes_core, routes_pages, routes_api_v2, routes_api_v1, routes_repl, routes_brand,
 };
 
 /* Matches pattern against path; ":name" captures one non-empty segment. */

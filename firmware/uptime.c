@@ -56,10 +56,11 @@ static void add_span(struct uptime *u, const int64_t edges[UPTIME_DAYS + 1], int
 	}
 }
 
-void uptime_from_log(const struct status_change *log, size_t n, int64_t data_start,
-                     const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms, struct uptime *u)
+/* Calls span for each [from, to) the log holds one status, from data_start to now. */
+typedef void (*span_fn)(void *ctx, int64_t from, int64_t to, enum comp_status s);
+static void walk_log(const struct status_change *log, size_t n, int64_t data_start, int64_t now_ms,
+                     span_fn span, void *ctx)
 {
-	memset(u, 0, sizeof *u);
 	enum comp_status cur = CS_OPERATIONAL;
 	int64_t at = data_start;
 	for (size_t i = 0; i < n; i++) {
@@ -67,11 +68,46 @@ void uptime_from_log(const struct status_change *log, size_t n, int64_t data_sta
 			cur = log[i].status;   /* the state in force when data starts */
 			continue;
 		}
-		add_span(u, edges, at, log[i].at < now_ms ? log[i].at : now_ms, cur);
+		span(ctx, at, log[i].at < now_ms ? log[i].at : now_ms, cur);
 		at = log[i].at;
 		cur = log[i].status;
 	}
-	add_span(u, edges, at, now_ms, cur);
+	span(ctx, at, now_ms, cur);
+}
+
+struct day_ctx {
+	struct uptime *u;
+	const int64_t *edges;
+};
+
+static void day_span(void *ctx, int64_t from, int64_t to, enum comp_status s)
+{
+	struct day_ctx *d = ctx;
+	add_span(d->u, d->edges, from, to, s);
+}
+
+void uptime_from_log(const struct status_change *log, size_t n, int64_t data_start,
+                     const int64_t edges[UPTIME_DAYS + 1], int64_t now_ms, struct uptime *u)
+{
+	memset(u, 0, sizeof *u);
+	struct day_ctx d = { u, edges };
+	walk_log(log, n, data_start, now_ms, day_span, &d);
+}
+
+/* When the component's known time starts: start_date, else creation, or its first logged status if earlier. */
+static int64_t data_start_of(const struct component *c, const struct status_change *log, size_t n,
+                             int64_t now_ms, int64_t window_end)
+{
+	int64_t data_start = c->start_date;
+	if (data_start == 0) {
+		data_start = c->created_at;
+		if (n > 0 && log[0].at < data_start)   /* history entered or imported before creation */
+			data_start = log[0].at;
+	}
+	/* added since the page's minute began (now is rounded down): today still has its status */
+	if (data_start >= now_ms && data_start < window_end)
+		data_start = now_ms - 1;
+	return data_start;
 }
 
 enum bc_err uptime_component(struct stx *t, const struct component *c, const int64_t edges[UPTIME_DAYS + 1],
@@ -82,17 +118,46 @@ enum bc_err uptime_component(struct stx *t, const struct component *c, const int
 	enum bc_err e = store_status_log(t, c->id, edges[0], now_ms + 1, &log, &n);
 	if (e != BC_OK)
 		return e;
-	int64_t data_start = c->start_date;
-	if (data_start == 0) {
-		data_start = c->created_at;
-		if (n > 0 && log[0].at < data_start)   /* history entered or imported before creation */
-			data_start = log[0].at;
-	}
-	/* added since the page's minute began (now is rounded down): today still has its status */
-	if (data_start >= now_ms && data_start < edges[UPTIME_DAYS])
-		data_start = now_ms - 1;
-	uptime_from_log(log, n, data_start, edges, now_ms, u);
+	uptime_from_log(log, n, data_start_of(c, log, n, now_ms, edges[UPTIME_DAYS]), edges, now_ms, u);
 	return BC_OK;
+}
+
+/* Adds [from, to) at status s to the months it covers. */
+static void month_span(void *ctx, int64_t from, int64_t to, enum comp_status s)
+{
+	struct uptime_month *m = ctx;
+	for (int i = 0; i < UPTIME_MONTHS; i++) {
+		int64_t a = from > m[i].start ? from : m[i].start;
+		int64_t b = to < m[i].end ? to : m[i].end;
+		if (b <= a)
+			continue;
+		m[i].known_ms += (double)(b - a);
+		m[i].down_ms += (double)(b - a) * status_weight(s);
+		if ((unsigned)s < CS__MAX)
+			m[i].status_ms[s] += (double)(b - a);
+	}
+}
+
+enum bc_err uptime_months(struct stx *t, const struct component *c, int64_t now_ms,
+                          struct uptime_month out[UPTIME_MONTHS])
+{
+	memset(out, 0, UPTIME_MONTHS * sizeof *out);
+	for (int i = 0; i < UPTIME_MONTHS; i++) {
+		out[i].start = page_month_start(now_ms, i - (UPTIME_MONTHS - 1));
+		out[i].end = page_month_start(now_ms, i - (UPTIME_MONTHS - 2));
+	}
+	struct status_change *log = NULL;
+	size_t n = 0;
+	enum bc_err e = store_status_log(t, c->id, out[0].start, now_ms + 1, &log, &n);
+	if (e != BC_OK)
+		return e;
+	walk_log(log, n, data_start_of(c, log, n, now_ms, out[UPTIME_MONTHS - 1].end), now_ms, month_span, out);
+	return BC_OK;
+}
+
+double uptime_month_percent(const struct uptime_month *m)
+{
+	return m->known_ms > 0 ? 100.0 * (1.0 - m->down_ms / m->known_ms) : -1;
 }
 
 static void day_add_incident(struct uptime_day *d, const struct incident *inc)

@@ -51,4 +51,16 @@ double uptime_percent(const struct uptime *u);
 /* The same over the last ndays days of the window (today included). */
 double uptime_percent_last(const struct uptime *u, size_t ndays);
 
+/* Monthly uptime by the same definition: the last UPTIME_MONTHS months of the page's zone, oldest first. */
+#define UPTIME_MONTHS 12
+struct uptime_month {
+	int64_t start, end;             /* local month start, next month's start */
+	double known_ms, down_ms;
+	double status_ms[CS__MAX];
+};
+enum bc_err uptime_months(struct stx *t, const struct component *c, int64_t now_ms,
+                          struct uptime_month out[UPTIME_MONTHS]);
+/* A month's uptime in percent, or -1 without data. */
+double uptime_month_percent(const struct uptime_month *m);
+
 #endif

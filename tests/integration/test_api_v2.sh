@@ -180,22 +180,24 @@ assert_eq "atom: entry ids are tag:host,2005:Incident/N" 5 "$good"
 assert_eq "atom: entry ids are distinct" 5 "$(printf '%s' "$idlist" | sort -u | grep -c .)"
 RE="$E[*[local-name()='link']/@href='http://127.0.0.1/incidents/$R']"
 assert_eq "atom: resolved entry title" "Delayed email delivery" "$(ax "string($RE/*[local-name()='title'])")"
-assert_eq "atom: published is the last update" "2025-02-20T15:10:44Z" "$(ax "string($RE/*[local-name()='published'])")"
+assert_eq "atom: published is when it began" "2025-02-20T13:55:00Z" "$(ax "string($RE/*[local-name()='published'])")"
+assert_eq "atom: updated is the last update (not the data-entry time)" "2025-02-20T15:10:44Z" "$(ax "string($RE/*[local-name()='updated'])")"
 case "$(ax "string($RE/*[local-name()='updated'])")" in
 [0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]T[0-9][0-9]:[0-9][0-9]:[0-9][0-9]Z) ok "atom: updated is UTC seconds";;
 *) not_ok "atom: updated is UTC seconds" "$(ax "string($RE/*[local-name()='updated'])")";;
 esac
 content=$(ax "string($RE/*[local-name()='content'])")
-assert_contains "atom: newest update first, labelled" "$content" "<p><small>Feb <var data-var='date'>20</var>, <var data-var='time'>10:10</var> -05</small><br><strong>Resolved</strong> - "
-assert_contains "atom: repeated status is 'Update', newlines are <br />" "$content" "<strong>Update</strong> - Queues are draining.<br />Still &lt;b&gt;watching&lt;/b&gt;.</p>"
-assert_contains "atom: first update" "$content" "<strong>Investigating</strong> - We are currently investigating this issue.</p>"
+assert_contains "atom: newest update first, labelled" "$content" "<p><small>Feb <var data-var='date'>20</var>, <var data-var='time'>10:10</var> -05</small><br><strong>Resolved</strong></p><p>"
+assert_contains "atom: repeated status is 'Update', body rendered from Markdown" "$content" "<strong>Update</strong></p><p>Queues are draining.
+Still &lt;b&gt;watching&lt;/b&gt;.</p>"
+assert_contains "atom: first update" "$content" "<strong>Investigating</strong></p><p>We are currently investigating this issue.</p>"
 assert_eq "atom: XSS title round-trips" "$XSS_INC" "$(ax "string($E[*[local-name()='link']/@href='http://127.0.0.1/incidents/$I']/*[local-name()='title'])")"
 assert_contains "atom: XSS body stays escaped HTML" "$(ax "string($E[*[local-name()='link']/@href='http://127.0.0.1/incidents/$I']/*[local-name()='content'])")" \
 	"Fix in progress &lt;/script&gt;&lt;script&gt;alert(2)&lt;/script&gt;"
 assert_not_contains "atom: no raw markup from data" "$(cat "$A")" "<script"
 I_="//item"
 assert_eq "rss: 5 items" 5 "$(rx "count($I_)")"
-assert_eq "rss: channel description" "Statuspage" "$(rx "string(/rss/channel/description)")"
+assert_eq "rss: channel description" 'Incidents and maintenance of Acme <b>&</b> "Co", with every update' "$(rx "string(/rss/channel/description)")"
 assert_eq "rss: channel link" "http://127.0.0.1" "$(rx "string(/rss/channel/link)")"
 assert_eq "rss: item child order" "title description pubDate link guid" \
 	"$(rx "$I_[link='http://127.0.0.1/incidents/$R']/*" | sed -n 's#^ *<\([a-zA-Z]*\)[ >].*#\1#p' | tr '\n' ' ' | sed 's/ $//')"

@@ -8,7 +8,7 @@ CHROME=${CHROME:-/usr/bin/chromium}
 SHOTS=${SHOTS:-$ROOT/tests/artifacts/screenshots}
 [ -x "$CHROME" ] || { not_ok "chromium is installed at $CHROME"; bk_done; }
 mkdir -p "$SHOTS"
-rm -f "$SHOTS"/*.png
+rm -f "$SHOTS"/home-*.png "$SHOTS"/incident-*.png "$SHOTS"/open-*.png "$SHOTS"/history-*.png
 
 # ---- a store with the demo data, served by beacon behind nginx (data first: nothing cached empty) ----
 CONF="$T/beacon.conf"; STORE="$T/store"; SOCK="$T/beacon.sock"; LOG="$T/beacon.log"
@@ -132,6 +132,8 @@ cat > "$T/cdp.py" <<'PY'
 # cdp.py: drives headless Chromium over the DevTools protocol (stdlib websocket client); prints
 # "PASS<TAB>desc" or "FAIL<TAB>desc<TAB>detail" lines.
 import base64, json, os, socket, struct, subprocess, sys, time, zlib
+sys.path.insert(0, os.environ["BK_INTEGRATION_DIR"])
+from browser_cdp import CDP, WS
 
 chrome, base, shots, profile = sys.argv[1:5]
 pages = [a.split("=", 1) for a in sys.argv[5:]]
@@ -141,75 +143,6 @@ BG = {"light": (0xf5, 0xf6, 0xf8), "dark": (0x0e, 0x11, 0x15)}
 
 def report(ok, desc, detail=""):
     print("%s\t%s\t%s" % ("PASS" if ok else "FAIL", desc, str(detail).replace("\n", " ")[:1500]), flush=True)
-
-class WS:
-    def __init__(self, port, path):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=30)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (path, port, key)).encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            c = self.s.recv(1)
-            if not c: raise IOError("websocket handshake: connection closed")
-            head += c
-        if b" 101 " not in head.split(b"\r\n")[0]: raise IOError("websocket handshake: %r" % head[:100])
-    def _exact(self, n):
-        b = bytearray()
-        while len(b) < n:
-            c = self.s.recv(min(n - len(b), 1 << 20))
-            if not c: raise IOError("websocket closed")
-            b += c
-        return bytes(b)
-    def send(self, text, op=1):
-        data = text.encode() if isinstance(text, str) else text
-        n = len(data)
-        hdr = bytes([0x80 | op])
-        if n < 126: hdr += bytes([0x80 | n])
-        elif n < 65536: hdr += bytes([0x80 | 126]) + struct.pack(">H", n)
-        else: hdr += bytes([0x80 | 127]) + struct.pack(">Q", n)
-        mask = os.urandom(4)
-        self.s.sendall(hdr + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
-    def recv(self):
-        msg = b""
-        while True:
-            b0, b1 = self._exact(2)
-            n = b1 & 0x7f
-            if n == 126: n = struct.unpack(">H", self._exact(2))[0]
-            elif n == 127: n = struct.unpack(">Q", self._exact(8))[0]
-            data = self._exact(n)
-            op = b0 & 0x0f
-            if op == 9: self.send(data, 10); continue
-            if op == 8: raise IOError("websocket closed by browser")
-            if op in (0, 1, 2): msg += data
-            if b0 & 0x80 and op != 10: return json.loads(msg)
-
-class CDP:
-    def __init__(self, ws):
-        self.ws, self.n, self.events = ws, 0, []
-    def call(self, method, params=None, session=None):
-        self.n += 1
-        m = {"id": self.n, "method": method, "params": params or {}}
-        if session: m["sessionId"] = session
-        self.ws.send(json.dumps(m))
-        while True:
-            r = self.ws.recv()
-            if r.get("id") == self.n:
-                if "error" in r: raise RuntimeError("%s: %s" % (method, r["error"]))
-                return r["result"]
-            self.events.append(r)
-    def wait(self, method, session, timeout=30):
-        end = time.time() + timeout
-        while time.time() < end:
-            for i, e in enumerate(self.events):
-                if e.get("method") == method and e.get("sessionId") == session:
-                    return self.events.pop(i)
-            self.events.append(self.ws.recv())
-        raise TimeoutError(method)
-    def drain(self, session):
-        mine = [e for e in self.events if e.get("sessionId") == session]
-        self.events = [e for e in self.events if e.get("sessionId") != session]
-        return mine
 
 def png_rows(data, max_rows):
     """Width, height and the first max_rows rows of an 8-bit RGB/RGBA PNG as lists of pixel tuples."""
@@ -269,7 +202,7 @@ CHECKS_JS = r"""(() => {
   // an icon must sit next to words that say the same thing, or carry its own accessible name
   out.iconsNoText = [...document.querySelectorAll("svg.ic")].filter(i => {
       if (i.getAttribute("role") === "img" && (i.getAttribute("aria-label") || "").trim()) return false;
-      const host = i.closest(".st, h1");
+      const host = i.closest(".st, h1, .bt");
       return !(host && host.textContent.trim());
     }).map(i => i.parentElement.className || i.parentElement.tagName).slice(0, 5);
   out.bars = [...document.querySelectorAll("svg.bars")].filter(s => !(s.getAttribute("role") === "img" && s.getAttribute("aria-label"))).length;
@@ -412,7 +345,7 @@ def main():
 main()
 PY
 
-timeout 80 python3 "$T/cdp.py" "$CHROME" "$U" "$SHOTS" "$T/chrome-cdp" \
+BK_INTEGRATION_DIR="$ROOT/tests/integration" timeout 80 python3 "$T/cdp.py" "$CHROME" "$U" "$SHOTS" "$T/chrome-cdp" \
 	home=/ "incident=/incidents/$INC" "open=/incidents/$OPEN" history=/history > "$T/cdp.out" 2> "$T/cdp.err"
 rc=$?
 while IFS="$(printf '\t')" read -r res desc detail; do
@@ -422,6 +355,6 @@ while IFS="$(printf '\t')" read -r res desc detail; do
 	esac
 done < "$T/cdp.out"
 [ $rc -eq 0 ] && ok "CDP driver finished" || not_ok "CDP driver finished" "exit $rc: $(tail -5 "$T/cdp.err")"
-n=$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)
+n=$(ls "$SHOTS"/home-*.png "$SHOTS"/incident-*.png "$SHOTS"/open-*.png "$SHOTS"/history-*.png 2>/dev/null | wc -l)
 assert_eq "16 screenshots saved in tests/artifacts/screenshots" 16 "$n"
 bk_done
