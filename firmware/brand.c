@@ -287,12 +287,18 @@ bool brand_load(struct stx *t, struct arena *a, struct brand *out)
 	return out->logo || out->color;
 }
 
-/* GET /brand/logo: the stored logo, with a policy that forbids anything active even if opened alone. */
+const char *brand_logo_name(const struct brand *b)
+{
+	return strcmp(b->logo_type, "image/svg+xml") == 0 ? "logo.svg" : "logo.png";
+}
+
+/* GET /brand/logo.svg or logo.png: the stored logo, with a policy that forbids anything active even if opened alone. */
 static void brand_logo(struct req *r)
 {
 	struct stx *t = req_tx(r);
 	struct brand b;
-	if (t == NULL || !brand_load(t, r->arena, &b) || b.logo == NULL) {
+	if (t == NULL || !brand_load(t, r->arena, &b) || b.logo == NULL ||
+	    strcmp(r->params[0], brand_logo_name(&b)) != 0) {
 		resp_html_error(r, 404, "Not found", "This page has no logo.");
 		return;
 	}
@@ -303,7 +309,7 @@ static void brand_logo(struct req *r)
 }
 
 const struct route routes_brand[] = {
-	{ "GET", "/brand/logo", brand_logo, 0 },      /* not R_CACHE: the cache keeps no handler headers (CSP) */
+	{ "GET", "/brand/:name", brand_logo, 0 },      /* not R_CACHE: the cache keeps no handler headers (CSP) */
 	{ NULL, NULL, NULL, 0 }
 };
 

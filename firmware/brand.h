@@ -28,9 +28,11 @@ bool brand_load(struct stx *t, struct arena *a, struct brand *out);
 bool brand_svg_sanitize(struct arena *a, const char *in, size_t n, struct buf *out, char *err, size_t errlen);
 /* A PNG signature and an IHDR of at most BRAND_PNG_MAX_SIDE pixels a side. */
 bool brand_png_ok(const unsigned char *p, size_t n, char *err, size_t errlen);
+/* "logo.svg" or "logo.png": the logo's file name under /brand/. */
+const char *brand_logo_name(const struct brand *b);
 /* "#RRGGBB" (hex digits). */
 bool brand_color_ok(const char *c);
 
-extern const struct route routes_brand[];   /* GET /brand/logo */
+extern const struct route routes_brand[];   /* GET /brand/logo.svg|logo.png */
 
 #endif

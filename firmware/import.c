@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <jansson.h>
+#include "export_static.h"
 #include "api_v1_input.h"
 #include "api_v2_objects.h"
 #include "cli_util.h"
@@ -548,10 +549,15 @@ static bool write_incidents(struct jw *w, const char *key, struct sp_view *v, st
 
 static int export_run(struct cli *c, int argc, char **argv)
 {
-	int rc = cli_parse(c, (struct opt[]){ OPT_END }, argc, argv, 1, 1);
+	struct opt opts[] = { OPTF("static"), OPTV("every"), OPT_END };
+	int rc = cli_parse(c, opts, argc, argv, 1, 1);
 	if (rc >= 0)
 		return rc;
 	const char *dir = c->pos[0];
+	if (opt_get(opts, "static"))
+		return export_static_run(c, dir, opt_get(opts, "every"));
+	if (opt_get(opts, "every"))
+		return cli_usage_fail(c, "--every needs --static");
 	if (mkdir(dir, 0755) != 0 && errno != EEXIST)
 		return cli_fail(c, "%s: %s", dir, strerror(errno));
 	if ((rc = cli_begin_read(c)) != 0)
@@ -601,6 +607,8 @@ static int export_run(struct cli *c, int argc, char **argv)
 
 int cmd_export(const struct config *cfg, int argc, char **argv)
 {
-	static const struct subcmd sc = { "export", export_run, "export DIR   (writes summary.json, incidents.json, scheduled-maintenances.json)" };
+	static const struct subcmd sc = { "export", export_run,
+		"export DIR                   (writes summary.json, incidents.json, scheduled-maintenances.json)\n"
+		"       export --static DIR [--every 60s]   (the whole public site as files; DIR becomes a symlink)" };
 	return cli_run(cfg, "export", &sc, argc, argv);
 }

@@ -354,7 +354,9 @@ void page_begin(struct page_ctx *p, const char *title, const char *self)
 	page_href(p, "/");
 	out_raw_trusted(b, "\">");
 	if (br.logo) {
-		out_raw_trusted(b, "<img class=\"logo\" src=\"/brand/logo?v=");
+		out_raw_trusted(b, "<img class=\"logo\" src=\"/brand/");
+		out_raw_trusted(b, brand_logo_name(&br));
+		out_raw_trusted(b, "?v=");
 		out_url_arg(b, br.logo_etag);
 		out_raw_trusted(b, "\" alt=\"\" height=\"32\">");
 	}
@@ -397,7 +399,7 @@ void page_end(struct page_ctx *p)
 	page_href(p, "/");
 	out_raw_trusted(b, "\">");
 	out_text(b, p->name);
-	out_raw_trusted(b, "</a> · <a href=\"");
+	out_raw_trusted(b, "</a>" PAGE_SEP "<a href=\"");
 	page_href(p, "/history");
 	out_raw_trusted(b, "\">");
 	out_text(b, i18n_text(p->lang, M_NOTICE_HISTORY));

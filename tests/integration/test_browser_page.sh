@@ -76,7 +76,7 @@ inc = json.load(open(sys.argv[1]))["incidents"]
 print(next((i["id"] for i in inc if "Platform Service Interruption" in i["name"]), ""))' "$T/incidents.json")
 check "resolved reference incident found" test -n "$INC"
 
-assert_status "logo served" 200 "$U/brand/logo"
+assert_status "logo served" 200 "$U/brand/logo.svg"
 L=$(cat "$T/body")
 assert_contains "logo: the sanitized SVG keeps the shapes" "$L" '<circle cx="48" cy="16" r="12" fill="url(#g)"/>'
 for bad in script onload foreignObject javascript metadata 'style=' 'xlink' 'evil.test'; do
@@ -85,7 +85,7 @@ done
 assert_contains "logo: served under a sandbox policy" "$(tr -d '\r' < "$T/headers")" "Content-Security-Policy: default-src 'none'; style-src 'unsafe-inline'; sandbox"
 H=$(curl -s "$U/")
 assert_contains "home: brand colour" "$H" '<style>:root{--brand:#7c3aed}</style>'
-assert_contains "home: logo in the header" "$H" '<img class="logo" src="/brand/logo?v='
+assert_contains "home: logo in the header" "$H" '<img class="logo" src="/brand/logo.svg?v='
 assert_contains "home: favicon shows the current status (major outage)" "$H" '<link rel="icon" data-status="4"'
 
 # ---- monthly uptime per component (the documented definition), page and JSON ----
