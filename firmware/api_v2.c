@@ -1,5 +1,6 @@
 /* api_v2.c: the public Statuspage-compatible read API (/api/v2/...json) and the route table of the public read surface. */
 #include <string.h>
+#include "asof.h"
 #include "api_v2.h"
 
 #define LIST_LIMIT 50       /* incidents.json and scheduled-maintenances.json: "the 50 most recent" */
@@ -109,12 +110,35 @@ static void recent_endpoint(struct req *r, const char *key, enum sp_kind kind)
 	finish(r, &w, ok);
 }
 
+/* ?at=: component statuses and open incidents as they were then (summary and status). */
+static bool api_v2_rewind(struct req *r, struct sp_view *v, struct incident **open, size_t *nopen)
+{
+	const char *at = req_query(r, "at");
+	int64_t t;
+	if (at == NULL)
+		return true;
+	if (!asof_parse(at, &t)) {
+		resp_json_error(r, 400, "at: expected a time like 2026-03-16T10:00-05:00");
+		return false;
+	}
+	if (t >= v->now)
+		return true;
+	v->now = t;
+	asof_components(v->t, v->comps, v->ncomps, t);
+	enum bc_err e = asof_open(v->t, v->a, t, open, nopen);
+	if (e != BC_OK) {
+		resp_err(r, e, "cannot list the incidents of that moment");
+		return false;
+	}
+	return true;
+}
+
 static void summary(struct req *r)
 {
 	struct sp_view v;
 	struct incident *open;
 	size_t nopen;
-	if (!api_v2_view(r, &v) || !api_v2_open(r, &open, &nopen))
+	if (!api_v2_view(r, &v) || !api_v2_open(r, &open, &nopen) || !api_v2_rewind(r, &v, &open, &nopen))
 		return;
 	struct sp_rollup st = sp_page_rollup(v.comps, v.ncomps, open, nopen, v.now);
 	struct jw w;
@@ -134,7 +158,7 @@ static void status(struct req *r)
 	struct sp_view v;
 	struct incident *open;
 	size_t nopen;
-	if (!api_v2_view(r, &v) || !api_v2_open(r, &open, &nopen))
+	if (!api_v2_view(r, &v) || !api_v2_open(r, &open, &nopen) || !api_v2_rewind(r, &v, &open, &nopen))
 		return;
 	struct sp_rollup st = sp_page_rollup(v.comps, v.ncomps, open, nopen, v.now);
 	struct jw w;

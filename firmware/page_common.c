@@ -2,11 +2,33 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "asof.h"
 #include "brand.h"
 #include "markdown.h"
 #include "out.h"
 #include "pages.h"
 #include "repl.h"
+
+/* ?at=: the page as it was then (a moment still to come shows the present). */
+static bool page_ctx_rewind(struct page_ctx *p, const char *at)
+{
+	int64_t t;
+	if (!asof_parse(at, &t)) {
+		page_error(p, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST_TEXT);
+		return false;
+	}
+	if (t >= p->now)
+		return true;
+	p->asof = t;
+	p->asof_raw = at;
+	p->now = t / 60000 * 60000;
+	asof_components(p->tx, p->comps, p->ncomps, t);
+	if (asof_open(p->tx, p->a, t, &p->open, &p->nopen) != BC_OK) {
+		resp_html_error(p->r, 503, "Service unavailable", "The status store cannot be read right now.");
+		return false;
+	}
+	return true;
+}
 
 bool page_ctx_init(struct page_ctx *p, struct req *r)
 {
@@ -40,6 +62,9 @@ bool page_ctx_init(struct page_ctx *p, struct req *r)
 	}
 	r->status = 200;
 	r->content_type_out = "text/html; charset=utf-8";
+	const char *at = req_query(r, "at");
+	if (at && !page_ctx_rewind(p, at))
+		return false;
 	return true;
 }
 
@@ -60,8 +85,15 @@ void page_feed_href(struct page_ctx *p, const char *kind)
 void page_href(struct page_ctx *p, const char *path)
 {
 	out_attr(p->b, path);
-	if (p->lang_in_url)
+	bool q = strchr(path, '?') != NULL;
+	if (p->lang_in_url) {
 		lang_suffix(p, path, p->lang);
+		q = true;
+	}
+	if (p->asof) {                  /* links stay at the same moment */
+		out_raw_trusted(p->b, q ? "&amp;at=" : "?at=");
+		out_url_arg(p->b, p->asof_raw);
+	}
 }
 
 void page_incident_href(struct page_ctx *p, const char *id)
@@ -368,6 +400,18 @@ void page_begin(struct page_ctx *p, const char *title, const char *self)
 	lang_link(p, self, "es", "Español");
 	out_raw_trusted(b, "</nav></div></header>\n<main id=\"main\" class=\"wrap\">\n");
 	page_banner(p);
+	if (p->asof) {
+		out_raw_trusted(b, "<section class=\"card asof\" role=\"note\"><p>");
+		const char *when = arena_printf(p->a, "%s %s", fmt_datetime(p, p->asof), fmt_zone_abbr(p->asof));
+		out_text(b, i18n_fmt(p->a, p->lang, M_AS_OF, when));
+		out_raw_trusted(b, " <a class=\"btn\" href=\"");
+		out_attr(b, self);          /* the same page, now */
+		if (p->lang_in_url)
+			lang_suffix(p, self, p->lang);
+		out_raw_trusted(b, "\">");
+		out_text(b, i18n_text(p->lang, M_BACK_TO_NOW));
+		out_raw_trusted(b, "</a></p></section>\n");
+	}
 }
 
 void page_end(struct page_ctx *p)

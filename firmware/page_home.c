@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include "asof.h"
 #include "out.h"
 #include "pages.h"
 #include "uptime.h"
@@ -156,6 +157,8 @@ static void notice_card(struct page_ctx *p, const struct incident *inc)
 	size_t n = 0;
 	if (store_update_list(p->tx, inc->id, &u, &n) != BC_OK)
 		n = 0;
+	if (p->asof)
+		n = asof_updates_visible(u, n, p->asof);
 	enum inc_status st = page_incident_status(p, inc);
 	enum comp_status level = inc->is_maintenance ? CS_UNDER_MAINTENANCE : impact_level(inc->impact);
 	for (size_t k = 0; k < n && !inc->is_maintenance; k++)
@@ -456,8 +459,10 @@ static void recent_section(struct page_ctx *p)
 	out_raw_trusted(b, "</h2>\n<ul class=\"recent\">\n");
 	size_t shown = 0;
 	for (size_t i = 0; i < n && shown < HOME_RECENT; i++) {
+		if (p->asof && !asof_incident(p->tx, &inc[i], p->asof))
+			continue;
 		int64_t end = incident_end(p, &inc[i]);
-		if (!end)
+		if (!end || end > p->now)
 			continue;    /* open ones are listed above */
 		int64_t start = incident_start(&inc[i]);
 		enum comp_status level = inc[i].is_maintenance ? CS_UNDER_MAINTENANCE : impact_level(inc[i].impact);

@@ -1,5 +1,6 @@
 /* page_incident.c: the incident (or maintenance) detail page: summary, affected components, timeline. */
 #include <string.h>
+#include "asof.h"
 #include "out.h"
 #include "pages.h"
 
@@ -207,12 +208,18 @@ void page_incident(struct req *r)
 		page_error(&p, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND_TEXT);
 		return;
 	}
+	if (p.asof && !asof_incident(p.tx, &inc, p.asof)) {
+		page_error(&p, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND_TEXT);   /* not announced yet then */
+		return;
+	}
 	struct incident_update *u = NULL;
 	size_t n = 0;
 	if (store_update_list(p.tx, inc.id, &u, &n) != BC_OK) {
 		resp_html_error(r, 503, "Service unavailable", "The status store cannot be read right now.");
 		return;
 	}
+	if (p.asof)
+		n = asof_updates_visible(u, n, p.asof);
 	struct buf *b = p.b;
 	enum msg details = inc.is_maintenance ? M_MAINTENANCE_DETAILS : M_INCIDENT_DETAILS;
 	char *title = arena_printf(p.a, "%s - %s - %s", p.name, inc.name, i18n_text(p.lang, details));

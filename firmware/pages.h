@@ -26,6 +26,8 @@ struct page_ctx {
 	struct incident *open;        /* open incidents and maintenance (the banner's input) */
 	size_t nopen;
 	bool home;                    /* the home page: the banner is its h1 */
+	int64_t asof;                 /* ?at=: the moment shown (now is set to it), 0 for the present */
+	const char *asof_raw;         /* the ?at= value, kept on internal links */
 };
 
 /* " · " bound to the word before it, and a no-break space: separators and zone names never start a line. */
