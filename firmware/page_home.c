@@ -31,6 +31,7 @@ struct home {
 	size_t status_max;                    /* longest of them */
 	struct txt no_data, no_incidents;
 	const char *no_data_raw;
+	struct txt pct_pre, pct_post;         /* M_UPTIME_PCT around its "%s", escaped */
 };
 
 static bool visible(const struct component *c)
@@ -87,18 +88,33 @@ static char *put(char *e, struct txt t)
 
 #define PUT_LIT(e, lit) (memcpy((e), (lit), sizeof(lit) - 1), (e) += sizeof(lit) - 1)
 
-/* "42 min", "1 h 12 min", "24 h" (the same in English and Spanish); a started minute counts. At most 22 bytes. */
-static char *minutes_text(char *e, double ms)
+/* Decimal digits of v (v < 10^6). */
+static char *put_uint(char *e, unsigned v)
 {
-	long long m = (long long)((ms + 59999.0) / 60000.0);
-	int n;
-	if (m < 60)
-		n = sprintf(e, "%lld min", m);
-	else if (m % 60 == 0)
-		n = sprintf(e, "%lld h", m / 60);
-	else
-		n = sprintf(e, "%lld h %lld min", m / 60, m % 60);
-	return e + n;
+	char d[8];
+	int n = 0;
+	do
+		d[n++] = (char)('0' + v % 10);
+	while ((v /= 10) && n < 7);
+	while (n)
+		*e++ = d[--n];
+	return e;
+}
+
+/* "42 min", "1 h 12 min", "24 h" (the same in English and Spanish). At most 22 bytes; no printf (it
+ * runs for every day with an outage). */
+static char *minutes_text(char *e, unsigned m)
+{
+	if (m >= 60) {
+		e = put_uint(e, m / 60);
+		PUT_LIT(e, " h");
+		if (m % 60 == 0)
+			return e;
+		*e++ = ' ';
+	}
+	e = put_uint(e, m % 60 ? m % 60 : m);
+	PUT_LIT(e, " min");
+	return e;
 }
 
 enum comp_status page_rollup(const struct page_ctx *p, enum msg *text)
@@ -267,12 +283,12 @@ static void day_bar(struct buf *b, const struct home *h, const struct uptime *u,
 	}
 	/* the day's time in each status other than operational, worst first: "Major outage: 1 h 12 min" */
 	for (int s = CS__MAX - 1; dp >= 0 && s > CS_OPERATIONAL; s--) {
-		if (day->status_ms[s] <= 0)
+		if (day->minutes[s - 1] == 0)
 			continue;
 		PUT_LIT(e, "\n");
 		e = put(e, h->status_label[s]);
 		PUT_LIT(e, ": ");
-		e = minutes_text(e, day->status_ms[s]);
+		e = minutes_text(e, day->minutes[s - 1]);
 	}
 	for (size_t k = 0; k < kept; k++) {
 		PUT_LIT(e, "\n• ");
@@ -280,7 +296,7 @@ static void day_bar(struct buf *b, const struct home *h, const struct uptime *u,
 	}
 	if (day->nincidents > kept) {
 		char more[32];
-		int n = snprintf(more, sizeof more, "\n• +%zu", day->nincidents - kept);
+		int n = snprintf(more, sizeof more, "\n• +%zu", (size_t)day->nincidents - kept);
 		memcpy(e, more, (size_t)n);
 		e += n;
 	}
@@ -314,11 +330,20 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 	out_raw_trusted(b, "</span><span class=\"a30\">");
 	out_text(b, i18n_text(p->lang, M_DAYS_AGO_30));
 	out_raw_trusted(b, "</span></span><span class=\"pct ago\">");
-	static const size_t spans[3] = { 90, 60, 30 };   /* the uptime of the days shown at each width */
+	static const char *const spans[3] = { "90", "60", "30" };   /* the uptime of the days shown at each width */
 	for (size_t k = 0; k < 3; k++) {
-		double sp = uptime_percent_last(u, spans[k]);
-		buf_printf(b, "<span class=\"a%zu\">", spans[k]);
-		out_text(b, sp < 0 ? h->no_data_raw : i18n_fmt(p->a, p->lang, M_UPTIME_PCT, fmt_percent(p, sp)));
+		double sp = uptime_percent_last(u, (size_t)(90 - 30 * k));
+		out_raw_trusted(b, "<span class=\"a");
+		out_raw_trusted(b, spans[k]);
+		out_raw_trusted(b, "\">");
+		if (sp < 0) {
+			buf_append(b, h->no_data.s, h->no_data.n);
+		} else {
+			char digits[16];
+			buf_append(b, h->pct_pre.s, h->pct_pre.n);
+			out_raw_trusted(b, percent_text(digits, sp));
+			buf_append(b, h->pct_post.s, h->pct_post.n);
+		}
 		out_raw_trusted(b, "</span>");
 	}
 	out_raw_trusted(b, "</span><span>");
@@ -498,6 +523,9 @@ static bool home_load(struct page_ctx *p, struct home *h)
 	h->no_data_raw = i18n_text(p->lang, M_NO_DATA);
 	h->no_data = escaped(p, h->no_data_raw);
 	h->no_incidents = escaped(p, i18n_text(p->lang, M_NO_INCIDENTS_DAY));
+	const char *pt = i18n_text(p->lang, M_UPTIME_PCT), *ps = strstr(pt, "%s");
+	h->pct_pre = escaped(p, ps ? arena_strndup(p->a, pt, (size_t)(ps - pt)) : "");
+	h->pct_post = escaped(p, ps ? ps + 2 : pt);
 	for (int s = 0; s < CS__MAX; s++) {
 		h->status_label[s] = escaped(p, i18n_comp_status(p->lang, (enum comp_status)s));
 		if (h->status_label[s].n > h->status_max)

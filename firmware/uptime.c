@@ -49,10 +49,12 @@ static void add_span(struct uptime *u, const int64_t edges[UPTIME_DAYS + 1], int
 			continue;
 		u->day[d].known_ms += (double)(b - a);
 		u->day[d].down_ms += (double)(b - a) * status_weight(s);
-		if ((unsigned)s < CS__MAX)
-			u->day[d].status_ms[s] += (double)(b - a);
-		if (s > u->day[d].worst)
-			u->day[d].worst = s;
+		if (s > CS_OPERATIONAL && (unsigned)s < CS__MAX) {
+			uint32_t m = u->day[d].minutes[s - 1] + (uint32_t)((b - a + 59999) / 60000);
+			u->day[d].minutes[s - 1] = (uint16_t)(m > 1440 ? 1440 : m);
+		}
+		if ((unsigned)s > u->day[d].worst)
+			u->day[d].worst = (uint8_t)s;
 	}
 }
 
@@ -195,9 +197,9 @@ void uptime_group(const struct uptime *const *parts, size_t n, struct uptime *ou
 			g->down_ms += c->down_ms;
 			if (c->known_ms > 0 && c->worst > g->worst)
 				g->worst = c->worst;
-			for (int s = 0; s < CS__MAX; s++)
-				if (c->status_ms[s] > g->status_ms[s])
-					g->status_ms[s] = c->status_ms[s];
+			for (int s = 0; s < CS__MAX - 1; s++)
+				if (c->minutes[s] > g->minutes[s])
+					g->minutes[s] = c->minutes[s];
 			size_t kept = c->nincidents < UPTIME_DAY_INCIDENTS ? c->nincidents : UPTIME_DAY_INCIDENTS;
 			for (size_t k = 0; k < kept; k++)
 				day_add_incident(g, c->incidents[k]);

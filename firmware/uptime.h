@@ -17,13 +17,16 @@
 #define UPTIME_PARTIAL_WEIGHT 0.3
 #define UPTIME_DAY_INCIDENTS 3      /* incidents named per day in the tooltip */
 
+/* 56 bytes: 300 components x 90 days of these are made per render, and a bigger block made glibc
+ * map and unmap it on every render (page faults cost more than the render). */
 struct uptime_day {
 	double known_ms;                /* time of the day with data (0: no data) */
 	double down_ms;                 /* weighted downtime */
-	double status_ms[CS__MAX];      /* time of the day spent in each status (groups: the longest of the parts) */
-	enum comp_status worst;         /* worst status seen that day */
-	size_t nincidents;              /* incidents touching that day (may exceed the names kept) */
 	const struct incident *incidents[UPTIME_DAY_INCIDENTS];
+	uint32_t nincidents;            /* incidents touching that day (may exceed the names kept) */
+	uint8_t worst;                  /* worst status seen that day (enum comp_status) */
+	uint16_t minutes[CS__MAX - 1];  /* minutes in each status but operational ([status - 1]; a started
+	                                 * minute counts); groups: the longest of the parts */
 };
 
 struct uptime {
