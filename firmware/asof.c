@@ -5,7 +5,9 @@
 #include "asof.h"
 
 #define ASOF_LOOKBACK_MS (366LL * 24 * 3600 * 1000)   /* incidents started this long before still count */
-#define ASOF_CANDIDATES 1000
+#define ASOF_AHEAD_MS (90LL * 24 * 3600 * 1000)        /* maintenance scheduled this far after it */
+#define ASOF_CANDIDATES 300                             /* bounded work per ?at= render */
+#define ASOF_CANDIDATES_AHEAD 100
 
 static bool digits(const char *s, int n, int *out)
 {
@@ -108,20 +110,21 @@ bool asof_incident(struct stx *t, struct incident *inc, int64_t at)
 
 enum bc_err asof_open(struct stx *t, struct arena *a, int64_t at, struct incident **out, size_t *nout)
 {
-	struct incident *cand = NULL;
-	size_t n = 0;
-	/* maintenance sorts by scheduled_for, which may lie after the moment: look a year ahead too */
-	enum bc_err e = store_incident_range(t, at - ASOF_LOOKBACK_MS, at + ASOF_LOOKBACK_MS, ASOF_CANDIDATES, &cand, &n);
+	/* what had started by then (newest first), and maintenance scheduled after it but announced before */
+	struct incident *past = NULL, *ahead = NULL;
+	size_t np = 0, na = 0;
+	enum bc_err e = store_incident_range(t, at - ASOF_LOOKBACK_MS, at + 1, ASOF_CANDIDATES, &past, &np);
+	if (e == BC_OK)
+		e = store_incident_range(t, at + 1, at + ASOF_AHEAD_MS, ASOF_CANDIDATES_AHEAD, &ahead, &na);
 	if (e != BC_OK)
 		return e;
-	struct incident *open = arena_alloc(a, (n + 1) * sizeof *open);
+	struct incident *open = arena_alloc(a, (np + na + 1) * sizeof *open);
 	size_t k = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (!asof_incident(t, &cand[i], at))
+	for (size_t i = 0; i < np + na; i++) {
+		struct incident *c = i < np ? &past[i] : &ahead[i - np];
+		if (!asof_incident(t, c, at) || inc_status_is_closed(c->status))
 			continue;
-		if (inc_status_is_closed(cand[i].status))
-			continue;
-		open[k++] = cand[i];
+		open[k++] = *c;
 	}
 	*out = open;
 	*nout = k;

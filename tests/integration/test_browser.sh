@@ -241,8 +241,12 @@ def tip_check(cdp, sid, tag, width):
     """Hovering today's bar of the first strip shows its tooltip inside the viewport (beacon.js). The strip
     is scrolled into view first (upcoming maintenance sits above the components); beacon.js hides the
     tooltip on scroll, so the hover comes after the scroll."""
+    # scroll first, and let the scroll event (which hides the tooltip) pass before hovering
+    cdp.call("Runtime.evaluate", {"awaitPromise": True, "expression":
+        "new Promise(ok => { document.querySelector('svg.bars').scrollIntoView({block: 'center'});"
+        " requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(ok, 50))); })"}, sid)
     pos = json.loads(cdp.call("Runtime.evaluate", {"returnByValue": True, "expression":
-        "(() => { const b = document.querySelector('svg.bars'); b.scrollIntoView({block: 'center'});"
+        "(() => { const b = document.querySelector('svg.bars');"
         " const r = b.querySelectorAll('rect')[89].getBoundingClientRect();"
         " return JSON.stringify([r.left + r.width / 2, r.top + r.height / 2]); })()"}, sid)["result"]["value"])
     if not (0 < pos[1] < WIDTHS[width]):
