@@ -124,6 +124,7 @@ static bool api_v2_rewind(struct req *r, struct sp_view *v, struct incident **op
 	if (t >= v->now)
 		return true;
 	v->now = t;
+	v->asof = t;
 	asof_components(v->t, v->comps, v->ncomps, t);
 	enum bc_err e = asof_open(v->t, v->a, t, open, nopen);
 	if (e != BC_OK) {

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "asof.h"
 #include "api_v2_objects.h"
 
 /* ---- times ---- */
@@ -480,6 +481,8 @@ enum bc_err sp_write_incident(struct jw *w, const char *key, const struct sp_vie
 	enum bc_err e = store_update_list(v->t, inc->id, &u, &nu);
 	if (e != BC_OK)
 		return e;
+	if (v->asof)
+		nu = asof_updates_visible(u, nu, v->asof);
 	enum inc_status status = v->style == SP_V1 ? maintenance_effective_status(inc, v->now)
 	                                           : sp_incident_public_status(inc, v->now);
 	int64_t resolved_at = inc->resolved_at;
@@ -496,7 +499,8 @@ enum bc_err sp_write_incident(struct jw *w, const char *key, const struct sp_vie
 	jw_str(w, "name", inc->name);
 	jw_str(w, "status", inc_status_name(status));
 	sp_write_time(w, "created_at", inc->created_at);
-	sp_write_time(w, "updated_at", inc->updated_at);
+	sp_write_time(w, "updated_at", v->asof && inc->updated_at > v->asof && nu ?
+	              (u[nu - 1].display_at ? u[nu - 1].display_at : u[nu - 1].created_at) : inc->updated_at);
 	sp_write_time(w, "monitoring_at", inc->monitoring_at);
 	sp_write_time(w, "resolved_at", resolved_at);
 	jw_str(w, "impact", impact_name(inc->impact));

@@ -30,6 +30,7 @@ struct sp_view {
 	size_t ngroups;
 	int64_t now;                    /* request time: maintenance auto transitions */
 	int64_t updated_at;             /* last change anywhere (the generation's commit time) */
+	int64_t asof;                   /* ?at=: the moment shown; updates posted after it are left out (0: now) */
 	enum sp_style style;
 };
 enum bc_err sp_view_load(struct sp_view *v, struct stx *t, struct arena *a, int64_t now);

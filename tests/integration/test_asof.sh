@@ -33,6 +33,8 @@ assert_eq "summary at 10:00: the four Channels components in major outage" \
 	"WhatsApp=major_outage Facebook_Messenger=major_outage Instagram_Direct_Messages=major_outage Facebook_Feed=major_outage" "$(comp_status "$T/body")"
 assert_eq "summary at 10:00: the incident is open, investigating" "🚨 Platform Service Interruption" \
 	"$(python3 -c 'import json,sys; print(" ".join(i["name"] for i in json.load(open(sys.argv[1]))["incidents"]))' "$T/body")"
+assert_eq "summary at 10:00: only the updates posted by then" "investigating" \
+	"$(python3 -c 'import json,sys; print(" ".join(u["status"] for i in json.load(open(sys.argv[1]))["incidents"] for u in i["incident_updates"]))' "$T/body")"
 assert_status "summary.json at 13:00" 200 "$U/api/v2/summary.json?at=$AT13"
 assert_eq "summary at 13:00: the four Channels components operational" \
 	"WhatsApp=operational Facebook_Messenger=operational Instagram_Direct_Messages=operational Facebook_Feed=operational" "$(comp_status "$T/body")"
