@@ -315,6 +315,18 @@ const struct route routes_brand[] = {
 
 /* ---- CLI: beacon page logo FILE|--remove, beacon page color '#RRGGBB'|--remove, beacon page show ---- */
 
+/* Stores (val != NULL) or removes key of the brand namespace in one audited write; 0 or 1. */
+static int brand_write(struct cli *c, const char *key, const void *val, size_t len, const char *detail)
+{
+	if (cli_begin(c, 0))
+		return 1;
+	enum bc_err e = val ? store_kv_put(c->t, BRAND_NS, key, val, len) : store_kv_del(c->t, BRAND_NS, key);
+	if (e != BC_OK && !(val == NULL && e == BC_NOTFOUND))
+		return cli_store_fail(c, key, e);
+	const char *action = arena_printf(c->a, "page.%s.%s", key, val ? "set" : "remove");
+	return cli_audit(c, action, key, detail) || cli_commit(c);
+}
+
 static int page_logo(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPTF("remove"), OPT_END };
@@ -353,17 +365,10 @@ static int page_logo(struct cli *c, int argc, char **argv)
 			}
 		}
 	}
-	if (cli_begin(c, 0)) {
-		buf_free(&val);
-		return 1;
-	}
-	enum bc_err e = remove ? store_kv_del(c->t, BRAND_NS, "logo") :
-	                store_kv_put(c->t, BRAND_NS, "logo", val.p, val.len);
 	size_t stored = val.len;
+	rc = brand_write(c, "logo", remove ? NULL : val.p, val.len, remove ? "" : c->pos[0]);
 	buf_free(&val);
-	if (e != BC_OK && !(remove && e == BC_NOTFOUND))
-		return cli_store_fail(c, "logo", e);
-	if (cli_audit(c, remove ? "page.logo.remove" : "page.logo.set", "logo", remove ? "" : c->pos[0]) || cli_commit(c))
+	if (rc)
 		return 1;
 	if (remove)
 		printf("logo removed\n");
@@ -383,13 +388,7 @@ static int page_color(struct cli *c, int argc, char **argv)
 		return cli_usage_fail(c, "give '#RRGGBB' or --remove");
 	if (!remove && !brand_color_ok(c->pos[0]))
 		return cli_fail(c, "'%s' is not a colour like '#1d4ed8'", c->pos[0]);
-	if (cli_begin(c, 0))
-		return 1;
-	enum bc_err e = remove ? store_kv_del(c->t, BRAND_NS, "color") :
-	                store_kv_put(c->t, BRAND_NS, "color", c->pos[0], 7);
-	if (e != BC_OK && !(remove && e == BC_NOTFOUND))
-		return cli_store_fail(c, "colour", e);
-	if (cli_audit(c, remove ? "page.color.remove" : "page.color.set", "color", remove ? "" : c->pos[0]) || cli_commit(c))
+	if (brand_write(c, "color", remove ? NULL : c->pos[0], 7, remove ? "" : c->pos[0]))
 		return 1;
 	printf(remove ? "colour removed\n" : "colour set\n");
 	return 0;

@@ -144,6 +144,16 @@ bk_start_lighttpd() {
 # bk_cli ARGS... : the beacon CLI on the default node's config.
 bk_cli() { "$BEACON" --config "$CONF" "$@"; }
 
+# bk_demo_store : $CONF, $STORE, $SOCK, $LOG of a store filled by tools/demo-data.sh (the reference page,
+# zone America/Guayaquil, "Acme Status"), not served yet.
+bk_demo_store() {
+	CONF="$T/beacon.conf"; STORE="$T/store"; SOCK="$T/beacon.sock"; LOG="$T/beacon.log"
+	mkdir -p "$STORE"
+	bk_make_conf "$CONF" "$STORE" "$SOCK"
+	sed -i 's#^time_zone = .*#time_zone = America/Guayaquil#; s#^page_name = .*#page_name = Acme Status#' "$CONF"
+	check "demo data loaded" sh "$ROOT/tools/demo-data.sh" "$BEACON" "$CONF"
+}
+
 # bk_default_setup [extra conf lines...] : one initialised node behind nginx ($URL) and lighttpd ($LURL).
 bk_default_setup() {
 	CONF="$T/beacon.conf"; STORE="$T/store"; SOCK="$T/beacon.sock"; LOG="$T/beacon.log"

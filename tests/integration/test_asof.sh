@@ -3,11 +3,7 @@
 # the four Channels components are in major outage, at 13:00 operational again.
 . "$(dirname "$0")/lib.sh"
 
-CONF="$T/beacon.conf"; STORE="$T/store"; SOCK="$T/beacon.sock"; LOG="$T/beacon.log"
-mkdir -p "$STORE"
-bk_make_conf "$CONF" "$STORE" "$SOCK"
-sed -i 's#^time_zone = .*#time_zone = America/Guayaquil#; s#^page_name = .*#page_name = Acme Status#' "$CONF"
-check "demo data loaded" sh "$ROOT/tools/demo-data.sh" "$BEACON" "$CONF"
+bk_demo_store
 bk_start_serve "$CONF" "$SOCK" "$LOG" || exit 1
 bk_start_nginx "$SOCK" nginx || exit 1
 U=$NGINX_URL

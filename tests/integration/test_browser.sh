@@ -11,11 +11,7 @@ mkdir -p "$SHOTS"
 rm -f "$SHOTS"/home-*.png "$SHOTS"/incident-*.png "$SHOTS"/open-*.png "$SHOTS"/history-*.png
 
 # ---- a store with the demo data, served by beacon behind nginx (data first: nothing cached empty) ----
-CONF="$T/beacon.conf"; STORE="$T/store"; SOCK="$T/beacon.sock"; LOG="$T/beacon.log"
-mkdir -p "$STORE"
-bk_make_conf "$CONF" "$STORE" "$SOCK"
-sed -i 's#^time_zone = .*#time_zone = America/Guayaquil#; s#^page_name = .*#page_name = Acme Status#' "$CONF"
-check "demo data loaded" sh "$ROOT/tools/demo-data.sh" "$BEACON" "$CONF"
+bk_demo_store
 bk_start_serve "$CONF" "$SOCK" "$LOG" || exit 1
 bk_start_nginx "$SOCK" nginx || exit 1
 U=$NGINX_URL

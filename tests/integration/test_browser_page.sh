@@ -13,11 +13,7 @@ SHOTS=${SHOTS:-$ROOT/tests/artifacts/screenshots}
 mkdir -p "$SHOTS"
 rm -f "$SHOTS"/page-*.png
 
-CONF="$T/beacon.conf"; STORE="$T/store"; SOCK="$T/beacon.sock"; LOG="$T/beacon.log"
-mkdir -p "$STORE"
-bk_make_conf "$CONF" "$STORE" "$SOCK"
-sed -i 's#^time_zone = .*#time_zone = America/Guayaquil#; s#^page_name = .*#page_name = Acme Status#' "$CONF"
-check "demo data loaded" sh "$ROOT/tools/demo-data.sh" "$BEACON" "$CONF"
+bk_demo_store
 LONG=$(printf 'x%.0s' $(seq 250))
 long_comp=$(bk_cli component add --name "$LONG")
 solo_group=$(bk_cli group add --name "Solo group")
