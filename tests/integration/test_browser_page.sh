@@ -104,6 +104,16 @@ assert_contains "home links each component to its monthly uptime" "$(curl -s "$U
 assert_status "monthly uptime of an unknown component is 404" 404 "$U/components/nope/uptime"
 assert_status "monthly uptime JSON of an unknown component is 404" 404 "$U/api/v2/components/nope/uptime.json"
 
+# a component added a moment ago (within the page's minute, which the render rounds down to) has today's bar
+fresh=$(bk_cli component add --name "Fresh component")
+sleep 1.2                       # past nginx's one-second microcache of /
+today_class=$(curl -s "$U/" | python3 -c '
+import re, sys
+h = sys.stdin.read()
+i = h.index(">Fresh component</a>")
+print(re.findall(r"<rect [^>]*class=\"(\w+)\"", h[i:i + 40000])[89])')
+check "home: a component added this minute has data for today (class $today_class)" test -n "$fresh" -a "$today_class" = d0
+
 # ---- plain HTTP: 404s, /history/, feeds ----
 assert_status "unknown route is 404" 404 "$U/no/such/page"
 B=$(cat "$T/body")
