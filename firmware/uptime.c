@@ -96,31 +96,38 @@ void uptime_from_log(const struct status_change *log, size_t n, int64_t data_sta
 	walk_log(log, n, data_start, now_ms, day_span, &d);
 }
 
-/* When the component's known time starts: start_date, else creation, or its first logged status if earlier. */
-static int64_t data_start_of(const struct component *c, const struct status_change *log, size_t n,
-                             int64_t now_ms, int64_t window_end)
+/* When the component's known time starts: start_date, else creation, or its first logged status if
+ * earlier. A component added since the page's minute began (now is rounded down, and the log read up
+ * to it) still has today: from just before now, in the status it has now (*log and *n replaced). */
+static int64_t data_start_of(const struct component *c, const struct status_change **log, size_t *n,
+                             struct status_change *now_status, int64_t now_ms, int64_t window_end)
 {
 	int64_t data_start = c->start_date;
 	if (data_start == 0) {
 		data_start = c->created_at;
-		if (n > 0 && log[0].at < data_start)   /* history entered or imported before creation */
-			data_start = log[0].at;
+		if (*n > 0 && (*log)[0].at < data_start)   /* history entered or imported before creation */
+			data_start = (*log)[0].at;
 	}
-	/* added since the page's minute began (now is rounded down): today still has its status */
-	if (data_start >= now_ms && data_start < window_end)
+	if (data_start >= now_ms && data_start < window_end) {
 		data_start = now_ms - 1;
+		*now_status = (struct status_change){ .at = data_start, .status = c->status };
+		*log = now_status;
+		*n = 1;
+	}
 	return data_start;
 }
 
 enum bc_err uptime_component(struct stx *t, const struct component *c, const int64_t edges[UPTIME_DAYS + 1],
                              int64_t now_ms, struct uptime *u)
 {
-	struct status_change *log = NULL;
+	struct status_change *log = NULL, now_status;
 	size_t n = 0;
 	enum bc_err e = store_status_log(t, c->id, edges[0], now_ms + 1, &log, &n);
 	if (e != BC_OK)
 		return e;
-	uptime_from_log(log, n, data_start_of(c, log, n, now_ms, edges[UPTIME_DAYS]), edges, now_ms, u);
+	const struct status_change *l = log;
+	int64_t start = data_start_of(c, &l, &n, &now_status, now_ms, edges[UPTIME_DAYS]);
+	uptime_from_log(l, n, start, edges, now_ms, u);
 	return BC_OK;
 }
 
@@ -153,7 +160,10 @@ enum bc_err uptime_months(struct stx *t, const struct component *c, int64_t now_
 	enum bc_err e = store_status_log(t, c->id, out[0].start, now_ms + 1, &log, &n);
 	if (e != BC_OK)
 		return e;
-	walk_log(log, n, data_start_of(c, log, n, now_ms, out[UPTIME_MONTHS - 1].end), now_ms, month_span, out);
+	struct status_change now_status;
+	const struct status_change *l = log;
+	int64_t start = data_start_of(c, &l, &n, &now_status, now_ms, out[UPTIME_MONTHS - 1].end);
+	walk_log(l, n, start, now_ms, month_span, out);
 	return BC_OK;
 }
 

@@ -106,13 +106,19 @@ assert_status "monthly uptime JSON of an unknown component is 404" 404 "$U/api/v
 
 # a component added a moment ago (within the page's minute, which the render rounds down to) has today's bar
 fresh=$(bk_cli component add --name "Fresh component")
+fresh_down=$(bk_cli component add --name "Fresh and down" --status major_outage)
 sleep 1.2                       # past nginx's one-second microcache of /
-today_class=$(curl -s "$U/" | python3 -c '
+curl -s "$U/" > "$T/fresh.html"
+today_of() {   # today_of NAME: the class of the component's last day bar
+	python3 -c '
 import re, sys
-h = sys.stdin.read()
-i = h.index(">Fresh component</a>")
-print(re.findall(r"<rect [^>]*class=\"(\w+)\"", h[i:i + 40000])[89])')
-check "home: a component added this minute has data for today (class $today_class)" test -n "$fresh" -a "$today_class" = d0
+h = open(sys.argv[1], encoding="utf-8").read()
+i = h.index(">" + sys.argv[2] + "</a>")
+print(re.findall(r"<rect [^>]*class=\"(\w+)\"", h[i:i + 40000])[89])' "$T/fresh.html" "$1"
+}
+c1=$(today_of "Fresh component"); c2=$(today_of "Fresh and down")
+check "home: a component added this minute has data for today (class $c1)" test -n "$fresh" -a "$c1" = d0
+check "home: ... in the status it has (added in major outage: class $c2)" test -n "$fresh_down" -a "$c2" = d4
 
 # ---- plain HTTP: 404s, /history/, feeds ----
 assert_status "unknown route is 404" 404 "$U/no/such/page"
