@@ -341,7 +341,7 @@ static void write_page_v1(struct jw *w, struct v1_ctx *c)
 	struct incident *open = NULL;
 	size_t nopen = 0;
 	store_incident_list_open(c->t, &open, &nopen);
-	struct sp_rollup roll = sp_page_rollup(c->v.comps, c->v.ncomps, open, nopen, c->v.now);
+	struct status_rollup roll = status_rollup(c->v.comps, c->v.ncomps, open, nopen, c->v.now);
 	const char *url = sp_page_url(&c->v);
 
 	jw_obj_open(w, NULL);
@@ -372,7 +372,7 @@ static void write_page_v1(struct jw *w, struct v1_ctx *c)
 		jw_str(w, "url", "");
 		jw_obj_close(w);
 	}
-	jw_str(w, "status_indicator", sp_indicator_name(roll.indicator));
+	jw_str(w, "status_indicator", status_indicator_name(roll.indicator));
 	jw_str(w, "status_description", roll.description);
 	jw_obj_close(w);
 }

@@ -1,4 +1,4 @@
-/* api_v2_objects.c: Statuspage object serializers, time formats, maintenance and page status rules. */
+/* api_v2_objects.c: Statuspage object serializers and time formats (the status rules are in status.c). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -121,87 +121,6 @@ const char *sp_incident_url(const struct sp_view *v, const char *incident_id)
 	return arena_printf(v->a, "%s/incidents/%s", sp_page_url(v), incident_id);
 }
 
-/* ---- status rules ---- */
-
-enum inc_status maintenance_effective_status(const struct incident *inc, int64_t now)
-{
-	enum inc_status s = inc->status;
-	if (!inc->is_maintenance)
-		return s;
-	if (s == IS_SCHEDULED && inc->scheduled_auto_in_progress && inc->scheduled_for != 0 &&
-	    now >= inc->scheduled_for)
-		s = IS_IN_PROGRESS;
-	if ((s == IS_IN_PROGRESS || s == IS_VERIFYING) && inc->scheduled_auto_completed &&
-	    inc->scheduled_until != 0 && now >= inc->scheduled_until)
-		s = IS_COMPLETED;
-	return s;
-}
-
-enum inc_status sp_incident_public_status(const struct incident *inc, int64_t now)
-{
-	enum inc_status s = maintenance_effective_status(inc, now);
-	if (s == IS_RESOLVED && inc->postmortem_published_at != 0)
-		return IS_POSTMORTEM;
-	return s;
-}
-
-bool sp_incident_is_unresolved(const struct incident *inc, int64_t now)
-{
-	return !inc_status_is_closed(maintenance_effective_status(inc, now));
-}
-
-const char *sp_indicator_name(enum sp_indicator i)
-{
-	static const char *const names[] = { "none", "maintenance", "minor", "major", "critical" };
-	return (unsigned)i < sizeof names / sizeof names[0] ? names[i] : "none";
-}
-
-struct sp_rollup sp_page_rollup(const struct component *comps, size_t ncomps,
-                                const struct incident *open, size_t nopen, int64_t now)
-{
-	size_t count[CS__MAX] = { 0 };
-	for (size_t i = 0; i < ncomps; i++)
-		if ((unsigned)comps[i].status < CS__MAX)
-			count[comps[i].status]++;
-	bool maintenance_active = false;
-	enum impact worst_impact = IMP_NONE;
-	for (size_t i = 0; i < nopen; i++) {
-		enum inc_status s = maintenance_effective_status(&open[i], now);
-		if (open[i].is_maintenance) {
-			if (s == IS_IN_PROGRESS || s == IS_VERIFYING)
-				maintenance_active = true;
-		} else if (!inc_status_is_closed(s) && open[i].impact != IMP_MAINTENANCE &&
-		           open[i].impact > worst_impact) {
-			worst_impact = open[i].impact;
-		}
-	}
-
-	struct sp_rollup r = { SI_NONE, "All Systems Operational" };
-	if (count[CS_MAJOR_OUTAGE] > 0) {
-		r = count[CS_MAJOR_OUTAGE] == ncomps ? (struct sp_rollup){ SI_CRITICAL, "Major System Outage" }
-		                                     : (struct sp_rollup){ SI_MAJOR, "Partial System Outage" };
-	} else if (count[CS_PARTIAL_OUTAGE] > 0) {
-		r = count[CS_PARTIAL_OUTAGE] == ncomps ? (struct sp_rollup){ SI_MAJOR, "Partial System Outage" }
-		                                       : (struct sp_rollup){ SI_MINOR, "Minor Service Outage" };
-	} else if (count[CS_DEGRADED_PERFORMANCE] > 0) {
-		r = count[CS_DEGRADED_PERFORMANCE] == ncomps && ncomps >= 2
-		        ? (struct sp_rollup){ SI_MINOR, "Degraded System Service" }
-		        : (struct sp_rollup){ SI_MINOR, "Partially Degraded Service" };
-	} else if (count[CS_UNDER_MAINTENANCE] > 0 || maintenance_active) {
-		r = (struct sp_rollup){ SI_MAINTENANCE, "Service Under Maintenance" };
-	}
-
-	static const struct sp_rollup by_impact[] = {
-		[IMP_MINOR] = { SI_MINOR, "Minor Service Outage" },
-		[IMP_MAJOR] = { SI_MAJOR, "Partial System Outage" },
-		[IMP_CRITICAL] = { SI_CRITICAL, "Major Service Outage" },
-	};
-	if (worst_impact >= IMP_MINOR && worst_impact <= IMP_CRITICAL &&
-	    by_impact[worst_impact].indicator > r.indicator)
-		r = by_impact[worst_impact];
-	return r;
-}
-
 /* ---- objects ---- */
 
 void sp_write_page(struct jw *w, const char *key, const struct sp_view *v)
@@ -215,10 +134,10 @@ void sp_write_page(struct jw *w, const char *key, const struct sp_view *v)
 	jw_obj_close(w);
 }
 
-void sp_write_status(struct jw *w, const char *key, const struct sp_rollup *s)
+void sp_write_status(struct jw *w, const char *key, const struct status_rollup *s)
 {
 	jw_obj_open(w, key);
-	jw_str(w, "indicator", sp_indicator_name(s->indicator));
+	jw_str(w, "indicator", status_indicator_name(s->indicator));
 	jw_str(w, "description", s->description);
 	jw_obj_close(w);
 }
@@ -480,8 +399,8 @@ enum bc_err sp_write_incident(struct jw *w, const char *key, const struct sp_vie
 	enum bc_err e = store_update_list(v->t, inc->id, &u, &nu);
 	if (e != BC_OK)
 		return e;
-	enum inc_status status = v->style == SP_V1 ? maintenance_effective_status(inc, v->now)
-	                                           : sp_incident_public_status(inc, v->now);
+	enum inc_status status = v->style == SP_V1 ? status_maintenance_state(inc, v->now)
+	                                           : status_public_state(inc, v->now);
 	int64_t resolved_at = inc->resolved_at;
 	if (resolved_at == 0 && status == IS_COMPLETED)
 		resolved_at = inc->scheduled_until;

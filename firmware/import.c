@@ -539,7 +539,7 @@ static bool write_incidents(struct jw *w, const char *key, struct sp_view *v, st
 {
 	jw_arr_open(w, key);
 	for (size_t i = 0; i < n; i++)
-		if ((!open_only || sp_incident_is_unresolved(&list[i], v->now)) &&
+		if ((!open_only || status_is_open(&list[i], v->now)) &&
 		    sp_write_incident(w, NULL, v, &list[i]) != BC_OK)
 			return false;
 	jw_arr_close(w);
@@ -568,7 +568,7 @@ static int export_run(struct cli *c, int argc, char **argv)
 		e = store_incident_list_open(c->t, &open, &nopen);
 	if (e != BC_OK)
 		return cli_store_fail(c, "read the page", e);
-	struct sp_rollup roll = sp_page_rollup(v.comps, v.ncomps, open, nopen, v.now);
+	struct status_rollup roll = status_rollup(v.comps, v.ncomps, open, nopen, v.now);
 	struct buf b[3];
 	struct jw w[3];
 	bool ok = true;

@@ -115,56 +115,6 @@ void page_status_badge(struct page_ctx *p, enum comp_status s, const char *text)
 	out_raw_trusted(p->b, "</span>");
 }
 
-/* ---- incident state at render time ---- */
-
-enum comp_status impact_level(enum impact i)
-{
-	switch (i) {
-	case IMP_MINOR:       return CS_DEGRADED_PERFORMANCE;
-	case IMP_MAJOR:       return CS_PARTIAL_OUTAGE;
-	case IMP_CRITICAL:    return CS_MAJOR_OUTAGE;
-	case IMP_MAINTENANCE: return CS_UNDER_MAINTENANCE;
-	default:              return CS_OPERATIONAL;
-	}
-}
-
-enum inc_status page_maintenance_status(const struct page_ctx *p, const struct incident *inc)
-{
-	enum inc_status s = inc->status;
-	if (s == IS_COMPLETED || s == IS_RESOLVED || s == IS_POSTMORTEM)
-		return IS_COMPLETED;
-	if (inc->scheduled_auto_completed && inc->scheduled_until && p->now >= inc->scheduled_until)
-		return IS_COMPLETED;
-	if (s == IS_SCHEDULED && inc->scheduled_auto_in_progress && inc->scheduled_for &&
-	    p->now >= inc->scheduled_for)
-		return IS_IN_PROGRESS;
-	return s;
-}
-
-enum inc_status page_incident_status(const struct page_ctx *p, const struct incident *inc)
-{
-	return inc->is_maintenance ? page_maintenance_status(p, inc) : inc->status;
-}
-
-int64_t incident_start(const struct incident *inc)
-{
-	if (inc->is_maintenance && inc->scheduled_for)
-		return inc->scheduled_for;
-	return inc->started_at ? inc->started_at : inc->created_at;
-}
-
-int64_t incident_end(const struct page_ctx *p, const struct incident *inc)
-{
-	enum inc_status s = page_incident_status(p, inc);
-	if (!inc_status_is_closed(s))
-		return 0;
-	if (inc->resolved_at)
-		return inc->resolved_at;
-	if (inc->is_maintenance && inc->scheduled_until)
-		return inc->scheduled_until;
-	return inc->updated_at;
-}
-
 /* ---- time ---- */
 
 void page_localtime(int64_t ms, struct tm *out)

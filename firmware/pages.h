@@ -6,6 +6,7 @@
 #include <time.h>
 #include "i18n.h"
 #include "req.h"
+#include "status.h"
 #include "store.h"
 
 /* Everything one page render depends on: store snapshot, language, and the time rounded to a minute. */
@@ -50,17 +51,6 @@ void page_status_icon(struct page_ctx *p, enum comp_status s);
 void page_status_badge(struct page_ctx *p, enum comp_status s, const char *text);
 /* An icon without words beside it: the SVG is an image named after the status (role="img"). */
 void page_status_icon_named(struct page_ctx *p, enum comp_status s);
-/* Component status that an incident's impact stands for (minor -> degraded, critical -> major). */
-enum comp_status impact_level(enum impact i);
-/* Maintenance status at p->now from scheduled_for/until and the auto flags. */
-enum inc_status page_maintenance_status(const struct page_ctx *p, const struct incident *inc);
-/* Effective status of an incident or maintenance at p->now. */
-enum inc_status page_incident_status(const struct page_ctx *p, const struct incident *inc);
-/* When an incident started (started_at, scheduled_for or created_at). */
-int64_t incident_start(const struct incident *inc);
-/* When it ended, or 0 while ongoing. */
-int64_t incident_end(const struct page_ctx *p, const struct incident *inc);
-
 /* Time in the page's zone (the process TZ). */
 void page_localtime(int64_t ms, struct tm *out);
 /* Local midnight of the day containing ms, shifted by add_days days (DST-safe). */
