@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <mbedtls/sha256.h>
 #include "api_v1.h"
+#include "zone.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -346,8 +347,8 @@ static void write_page_v1(struct jw *w, struct v1_ctx *c)
 
 	jw_obj_open(w, NULL);
 	jw_str(w, "id", p->id);
-	sp_write_time(w, "created_at", p->created_at);
-	sp_write_time(w, "updated_at", p->updated_at);
+	sp_write_time(w, &c->v, "created_at", p->created_at);
+	sp_write_time(w, &c->v, "updated_at", p->updated_at);
 	jw_str(w, "name", p->name ? p->name : "");
 	jw_str(w, "branding", "basic");
 	jw_str(w, "url", *url ? url : NULL);
@@ -401,16 +402,6 @@ static void v1_page_get(struct req *r)
 	v1_json_end(r, &w);
 }
 
-/* An IANA zone name that exists in the system's zoneinfo. */
-static bool time_zone_ok(struct arena *a, const char *tz)
-{
-	if (*tz == '\0' || tz[0] == '/' || strstr(tz, "..") ||
-	    strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(tz))
-		return false;
-	return strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 ||
-	       access(arena_printf(a, "/usr/share/zoneinfo/%s", tz), R_OK) == 0;
-}
-
 static void v1_page_update(struct req *r)
 {
 	struct v1_input in;
@@ -423,7 +414,7 @@ static void v1_page_update(struct req *r)
 		resp_json_error(r, 422, "page.url: must be an absolute http or https URL");
 		return;
 	}
-	if (tz->set && !time_zone_ok(r->arena, tz->s)) {
+	if (tz->set && !zone_exists(tz->s)) {
 		resp_json_error(r, 422, "page.time_zone: unknown time zone '%.64s'", tz->s);
 		return;
 	}
@@ -442,6 +433,7 @@ static void v1_page_update(struct req *r)
 		return;
 	}
 	c.v.page = p;
+	c.v.tz = zone_or_utc(p.time_zone);
 	v1_json_begin(r, &w, 200);
 	write_page_v1(&w, &c);
 	if (!v1_json_end(r, &w)) {

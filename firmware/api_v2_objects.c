@@ -6,19 +6,13 @@
 
 /* ---- times ---- */
 
-char *sp_time(char buf[SP_TIME_MAX], int64_t ms)
+char *sp_time(char buf[SP_TIME_MAX], const struct zone *tz, int64_t ms)
 {
-	int64_t sec = ms / 1000, milli = ms % 1000;
-	if (milli < 0) {
+	int64_t milli = ms % 1000;
+	if (milli < 0)
 		milli += 1000;
-		sec -= 1;
-	}
-	time_t tt = (time_t)sec;
 	struct tm tm;
-	if (localtime_r(&tt, &tm) == NULL) {
-		snprintf(buf, SP_TIME_MAX, "1970-01-01T00:00:00.000Z");
-		return buf;
-	}
+	zone_local(tz, ms, &tm);
 	size_t n = strftime(buf, SP_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
 	long off = tm.tm_gmtoff;
 	if (off == 0) {
@@ -42,13 +36,13 @@ char *sp_date(char buf[SP_TIME_MAX], int64_t ms)
 	return buf;
 }
 
-void sp_write_time(struct jw *w, const char *key, int64_t ms)
+void sp_write_time(struct jw *w, const struct sp_view *v, const char *key, int64_t ms)
 {
 	char t[SP_TIME_MAX];
 	if (ms == 0)
 		jw_null(w, key);
 	else
-		jw_str(w, key, sp_time(t, ms));
+		jw_str(w, key, sp_time(t, v->tz, ms));
 }
 
 /* ---- the view ---- */
@@ -66,6 +60,7 @@ enum bc_err sp_view_load(struct sp_view *v, struct stx *t, struct arena *a, int6
 		e = store_group_list(t, &v->groups, &v->ngroups);
 	if (e != BC_OK)
 		return e;
+	v->tz = zone_or_utc(v->page.time_zone);
 	v->updated_at = store_generation_time(t);
 	if (v->updated_at == 0)
 		v->updated_at = v->page.updated_at;
@@ -130,7 +125,7 @@ void sp_write_page(struct jw *w, const char *key, const struct sp_view *v)
 	jw_str(w, "name", v->page.name ? v->page.name : "");
 	jw_str(w, "url", sp_page_url(v));
 	jw_str(w, "time_zone", v->page.time_zone ? v->page.time_zone : "Etc/UTC");
-	sp_write_time(w, "updated_at", v->updated_at);
+	sp_write_time(w, v, "updated_at", v->updated_at);
 	jw_obj_close(w);
 }
 
@@ -159,8 +154,8 @@ void sp_write_component(struct jw *w, const char *key, const struct sp_view *v, 
 	if (v->style == SP_V1) {
 		jw_str(w, "page_id", v->page.id);
 		jw_str(w, "group_id", group_id);
-		sp_write_time(w, "created_at", c->created_at);
-		sp_write_time(w, "updated_at", c->updated_at);
+		sp_write_time(w, v, "created_at", c->created_at);
+		sp_write_time(w, v, "updated_at", c->updated_at);
 		jw_bool(w, "group", false);
 		jw_str(w, "name", c->name);
 		jw_str(w, "description", c->description);
@@ -173,8 +168,8 @@ void sp_write_component(struct jw *w, const char *key, const struct sp_view *v, 
 	} else {
 		jw_str(w, "name", c->name);
 		jw_str(w, "status", comp_status_name(c->status));
-		sp_write_time(w, "created_at", c->created_at);
-		sp_write_time(w, "updated_at", c->updated_at);
+		sp_write_time(w, v, "created_at", c->created_at);
+		sp_write_time(w, v, "updated_at", c->updated_at);
 		jw_int(w, "position", c->position);
 		jw_str(w, "description", c->description);
 		jw_bool(w, "showcase", c->showcase);
@@ -204,8 +199,8 @@ void sp_write_group_component(struct jw *w, const char *key, const struct sp_vie
 	if (v->style == SP_V1) {
 		jw_str(w, "page_id", v->page.id);
 		jw_null(w, "group_id");
-		sp_write_time(w, "created_at", g->created_at);
-		sp_write_time(w, "updated_at", g->updated_at);
+		sp_write_time(w, v, "created_at", g->created_at);
+		sp_write_time(w, v, "updated_at", g->updated_at);
 		jw_bool(w, "group", true);
 		jw_str(w, "name", g->name);
 		jw_str(w, "description", g->description);
@@ -218,8 +213,8 @@ void sp_write_group_component(struct jw *w, const char *key, const struct sp_vie
 	} else {
 		jw_str(w, "name", g->name);
 		jw_str(w, "status", status);
-		sp_write_time(w, "created_at", g->created_at);
-		sp_write_time(w, "updated_at", g->updated_at);
+		sp_write_time(w, v, "created_at", g->created_at);
+		sp_write_time(w, v, "updated_at", g->updated_at);
 		jw_int(w, "position", g->position);
 		jw_str(w, "description", g->description);
 		jw_bool(w, "showcase", false);
@@ -242,8 +237,8 @@ void sp_write_component_group(struct jw *w, const char *key, const struct sp_vie
 	jw_str(w, "description", g->description);
 	write_child_ids(w, v, g);
 	jw_int(w, "position", g->position);
-	sp_write_time(w, "created_at", g->created_at);
-	sp_write_time(w, "updated_at", g->updated_at);
+	sp_write_time(w, v, "created_at", g->created_at);
+	sp_write_time(w, v, "updated_at", g->updated_at);
 	jw_obj_close(w);
 }
 
@@ -304,22 +299,22 @@ void sp_write_update(struct jw *w, const char *key, const struct sp_view *v, con
 		jw_str(w, "incident_id", u->incident_id);
 		write_affected(w, v, u);
 		jw_str(w, "body", u->body ? u->body : "");
-		sp_write_time(w, "created_at", u->created_at);
+		sp_write_time(w, v, "created_at", u->created_at);
 		jw_null(w, "custom_tweet");
 		jw_bool(w, "deliver_notifications", !u->quiet);
-		sp_write_time(w, "display_at", u->display_at);
+		sp_write_time(w, v, "display_at", u->display_at);
 		jw_str(w, "status", inc_status_name(u->status));
 		jw_null(w, "tweet_id");
 		jw_null(w, "twitter_updated_at");
-		sp_write_time(w, "updated_at", u->updated_at);
+		sp_write_time(w, v, "updated_at", u->updated_at);
 		jw_bool(w, "wants_twitter_update", false);
 	} else {
 		jw_str(w, "status", inc_status_name(u->status));
 		jw_str(w, "body", u->body ? u->body : "");
 		jw_str(w, "incident_id", u->incident_id);
-		sp_write_time(w, "created_at", u->created_at);
-		sp_write_time(w, "updated_at", u->updated_at);
-		sp_write_time(w, "display_at", u->display_at);
+		sp_write_time(w, v, "created_at", u->created_at);
+		sp_write_time(w, v, "updated_at", u->updated_at);
+		sp_write_time(w, v, "display_at", u->display_at);
 		write_affected(w, v, u);
 		jw_bool(w, "deliver_notifications", !u->quiet);
 		jw_null(w, "custom_tweet");
@@ -354,7 +349,7 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
                               const struct incident_update *u, size_t nu, enum inc_status status, int64_t resolved_at)
 {
 	write_incident_components(w, v, inc);
-	sp_write_time(w, "created_at", inc->created_at);
+	sp_write_time(w, v, "created_at", inc->created_at);
 	jw_str(w, "impact", impact_name(inc->impact));
 	jw_null(w, "impact_override");
 	write_updates(w, v, u, nu);
@@ -364,7 +359,7 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
 		jw_obj_open(w, "metadata");
 		jw_obj_close(w);
 	}
-	sp_write_time(w, "monitoring_at", inc->monitoring_at);
+	sp_write_time(w, v, "monitoring_at", inc->monitoring_at);
 	jw_str(w, "name", inc->name);
 	jw_str(w, "page_id", v->page.id);
 	jw_str(w, "postmortem_body", inc->postmortem_published_at ? inc->postmortem_body : NULL);   /* never a draft */
@@ -372,23 +367,23 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
 	jw_bool(w, "postmortem_ignored", false);
 	jw_bool(w, "postmortem_notified_subscribers", false);
 	jw_bool(w, "postmortem_notified_twitter", false);
-	sp_write_time(w, "postmortem_published_at", inc->postmortem_published_at);
-	sp_write_time(w, "resolved_at", resolved_at);
+	sp_write_time(w, v, "postmortem_published_at", inc->postmortem_published_at);
+	sp_write_time(w, v, "resolved_at", resolved_at);
 	jw_bool(w, "scheduled_auto_completed", inc->scheduled_auto_completed);
 	jw_bool(w, "scheduled_auto_in_progress", inc->scheduled_auto_in_progress);
-	sp_write_time(w, "scheduled_for", inc->scheduled_for);
+	sp_write_time(w, v, "scheduled_for", inc->scheduled_for);
 	jw_null(w, "auto_transition_deliver_notifications_at_end");
 	jw_null(w, "auto_transition_deliver_notifications_at_start");
 	jw_null(w, "auto_transition_to_maintenance_state");
 	jw_null(w, "auto_transition_to_operational_state");
 	jw_bool(w, "scheduled_remind_prior", false);
 	jw_null(w, "scheduled_reminded_at");
-	sp_write_time(w, "scheduled_until", inc->scheduled_until);
+	sp_write_time(w, v, "scheduled_until", inc->scheduled_until);
 	jw_str(w, "shortlink", sp_incident_url(v, inc->id));
 	jw_str(w, "status", inc_status_name(status));
-	sp_write_time(w, "updated_at", inc->updated_at);
+	sp_write_time(w, v, "updated_at", inc->updated_at);
 	jw_str(w, "reminder_intervals", inc->reminder_intervals);
-	sp_write_time(w, "started_at", inc->started_at);
+	sp_write_time(w, v, "started_at", inc->started_at);
 	jw_bool(w, "backfilled", inc->backfilled);
 }
 
@@ -414,19 +409,19 @@ enum bc_err sp_write_incident(struct jw *w, const char *key, const struct sp_vie
 	}
 	jw_str(w, "name", inc->name);
 	jw_str(w, "status", inc_status_name(status));
-	sp_write_time(w, "created_at", inc->created_at);
-	sp_write_time(w, "updated_at", inc->updated_at);
-	sp_write_time(w, "monitoring_at", inc->monitoring_at);
-	sp_write_time(w, "resolved_at", resolved_at);
+	sp_write_time(w, v, "created_at", inc->created_at);
+	sp_write_time(w, v, "updated_at", inc->updated_at);
+	sp_write_time(w, v, "monitoring_at", inc->monitoring_at);
+	sp_write_time(w, v, "resolved_at", resolved_at);
 	jw_str(w, "impact", impact_name(inc->impact));
 	jw_str(w, "shortlink", sp_incident_url(v, inc->id));
-	sp_write_time(w, "started_at", inc->started_at ? inc->started_at : inc->created_at);
+	sp_write_time(w, v, "started_at", inc->started_at ? inc->started_at : inc->created_at);
 	jw_str(w, "page_id", v->page.id);
 	write_updates(w, v, u, nu);
 	write_incident_components(w, v, inc);
 	if (inc->is_maintenance) {
-		sp_write_time(w, "scheduled_for", inc->scheduled_for);
-		sp_write_time(w, "scheduled_until", inc->scheduled_until);
+		sp_write_time(w, v, "scheduled_for", inc->scheduled_for);
+		sp_write_time(w, v, "scheduled_until", inc->scheduled_until);
 	} else {
 		jw_null(w, "reminder_intervals");
 	}

@@ -6,16 +6,18 @@
 #include <stdint.h>
 #include "out.h"
 #include "status.h"
+#include "zone.h"
 #include "store.h"
 
-/* Times. The server sets TZ to the page time zone at startup, so local time is page time. */
+/* Times, in the page's zone of the request's view (never the process TZ). */
 #define SP_TIME_MAX 40
-/* "2026-03-16T08:50:00.000-05:00" in the page zone ("...Z" when the offset is zero). */
-char *sp_time(char buf[SP_TIME_MAX], int64_t ms);
+/* "2026-03-16T08:50:00.000-05:00" in zone tz ("...Z" when the offset is zero). */
+char *sp_time(char buf[SP_TIME_MAX], const struct zone *tz, int64_t ms);
 /* "2026-03-16" of a UTC-midnight date (component start_date). */
 char *sp_date(char buf[SP_TIME_MAX], int64_t ms);
-/* Writes sp_time(ms), or null when ms is 0. */
-void sp_write_time(struct jw *w, const char *key, int64_t ms);
+struct sp_view;
+/* Writes sp_time(ms) in the view's zone, or null when ms is 0. */
+void sp_write_time(struct jw *w, const struct sp_view *v, const char *key, int64_t ms);
 
 /* Key order and field set of the objects: the public v2 API or the v1 management API. */
 enum sp_style { SP_V2 = 0, SP_V1 };
@@ -25,6 +27,7 @@ struct sp_view {
 	struct stx *t;
 	struct arena *a;
 	struct page_settings page;
+	const struct zone *tz;          /* page.time_zone (UTC when unknown): every time is written in it */
 	struct component *comps;        /* store order: group position, position, name */
 	size_t ncomps;
 	struct group *groups;           /* by position, name */

@@ -10,12 +10,11 @@ static const char *const month_abbr[12] = { "Jan", "Feb", "Mar", "Apr", "May", "
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 static const char *const day_abbr[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 
-static struct tm local_tm(int64_t ms)
+/* ms in the page's zone (the request's view), never the process TZ. */
+static struct tm local_tm(const struct zone *tz, int64_t ms)
 {
-	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
-	if (localtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof tm);
+	zone_local(tz, ms, &tm);
 	return tm;
 }
 
@@ -32,9 +31,9 @@ static void put_utc(struct buf *b, int64_t ms)
 }
 
 /* RSS dates: RFC 822 in the page zone, English names whatever the locale. */
-static void put_rfc822(struct buf *b, int64_t ms)
+static void put_rfc822(struct buf *b, const struct zone *tz, int64_t ms)
 {
-	struct tm tm = local_tm(ms);
+	struct tm tm = local_tm(tz, ms);
 	long off = tm.tm_gmtoff;
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
@@ -89,9 +88,9 @@ static const char *update_label(enum inc_status s)
 	}
 }
 
-static void put_paragraph(struct buf *h, int64_t at, const char *label, const char *body)
+static void put_paragraph(struct buf *h, const struct zone *tz, int64_t at, const char *label, const char *body)
 {
-	struct tm tm = local_tm(at);
+	struct tm tm = local_tm(tz, at);
 	out_raw_trusted(h, "<p><small>");
 	put_html_when(h, &tm);
 	put_zone(h, &tm);
@@ -103,11 +102,12 @@ static void put_paragraph(struct buf *h, int64_t at, const char *label, const ch
 }
 
 /* The entry's HTML: maintenance header, postmortem, then one paragraph per update, newest first. */
-static void entry_html(struct buf *h, const struct incident *inc, const struct incident_update *u, size_t n)
+static void entry_html(struct buf *h, const struct zone *tz, const struct incident *inc,
+                       const struct incident_update *u, size_t n)
 {
 	if (inc->is_maintenance && inc->scheduled_for) {
-		struct tm from = local_tm(inc->scheduled_for);
-		struct tm until = local_tm(inc->scheduled_until ? inc->scheduled_until : inc->scheduled_for);
+		struct tm from = local_tm(tz, inc->scheduled_for);
+		struct tm until = local_tm(tz, inc->scheduled_until ? inc->scheduled_until : inc->scheduled_for);
 		out_raw_trusted(h, "<p><strong>THIS IS A SCHEDULED EVENT ");
 		put_html_when(h, &from);
 		if (from.tm_year == until.tm_year && from.tm_yday == until.tm_yday)
@@ -120,10 +120,10 @@ static void entry_html(struct buf *h, const struct incident *inc, const struct i
 		out_raw_trusted(h, "</strong></p>");
 	}
 	if (inc->postmortem_body && inc->postmortem_published_at)
-		put_paragraph(h, inc->postmortem_published_at, update_label(IS_POSTMORTEM), inc->postmortem_body);
+		put_paragraph(h, tz, inc->postmortem_published_at, update_label(IS_POSTMORTEM), inc->postmortem_body);
 	for (size_t i = n; i-- > 0;) {
 		bool same = i > 0 && u[i - 1].status == u[i].status;
-		put_paragraph(h, u[i].display_at ? u[i].display_at : u[i].created_at,
+		put_paragraph(h, tz, u[i].display_at ? u[i].display_at : u[i].created_at,
 		              same ? "Update" : update_label(u[i].status), u[i].body);
 	}
 }
@@ -205,7 +205,7 @@ static bool feed_entries(struct feed *f, entry_fn fn)
 			return false;
 		}
 		buf_reset(&html);
-		entry_html(&html, &f->list[i], u, nu);
+		entry_html(&html, f->v.tz, &f->list[i], u, nu);
 		fn(f, &f->list[i], html.p ? html.p : "", latest_update(&f->list[i], u, nu));
 	}
 	buf_free(&html);
@@ -265,11 +265,11 @@ static void rss_item(struct feed *f, const struct incident *inc, const char *htm
 	out_raw_trusted(b, "</title>\n      <description>\n");
 	out_xml(b, html);
 	out_raw_trusted(b, "      </description>\n      <pubDate>");
-	put_rfc822(b, inc->is_maintenance && inc->scheduled_for ? inc->scheduled_for : latest);
+	put_rfc822(b, f->v.tz, inc->is_maintenance && inc->scheduled_for ? inc->scheduled_for : latest);
 	out_raw_trusted(b, "</pubDate>\n");
 	if (inc->is_maintenance && inc->scheduled_until) {
 		out_raw_trusted(b, "      <maintenanceEndDate>");
-		put_rfc822(b, inc->scheduled_until);
+		put_rfc822(b, f->v.tz, inc->scheduled_until);
 		out_raw_trusted(b, "</maintenanceEndDate>\n");
 	}
 	out_raw_trusted(b, "      <link>");
@@ -292,7 +292,7 @@ void feed_rss(struct req *r)
 	out_raw_trusted(b, "</title>\n    <link>");
 	out_xml(b, f.url);
 	out_raw_trusted(b, "</link>\n    <description>Statuspage</description>\n    <pubDate>");
-	put_rfc822(b, f.v.updated_at);
+	put_rfc822(b, f.v.tz, f.v.updated_at);
 	out_raw_trusted(b, "</pubDate>\n");
 	if (!feed_entries(&f, rss_item))
 		return;

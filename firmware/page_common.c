@@ -6,6 +6,7 @@
 #include "out.h"
 #include "pages.h"
 #include "repl.h"
+#include "zone.h"
 
 bool page_ctx_init(struct page_ctx *p, struct req *r)
 {
@@ -31,6 +32,8 @@ bool page_ctx_init(struct page_ctx *p, struct req *r)
 		if (ps.time_zone && ps.time_zone[0])
 			p->zone = ps.time_zone;
 	}
+	p->tz = zone_or_utc(p->zone);
+	p->zone = zone_name(p->tz);      /* the zone the times are in, also when the stored one is unknown */
 	if (store_component_list(p->tx, &p->comps, &p->ncomps) != BC_OK ||
 	    store_group_list(p->tx, &p->groups, &p->ngroups) != BC_OK) {
 		resp_html_error(r, 503, "Service unavailable", "The status store cannot be read right now.");
@@ -115,40 +118,36 @@ void page_status_badge(struct page_ctx *p, enum comp_status s, const char *text)
 	out_raw_trusted(p->b, "</span>");
 }
 
-/* ---- time ---- */
+/* ---- time, in the page's zone (p->tz), never the process TZ ---- */
 
-void page_localtime(int64_t ms, struct tm *out)
+void page_localtime(const struct page_ctx *p, int64_t ms, struct tm *out)
 {
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	if (localtime_r(&t, out) == NULL)
-		memset(out, 0, sizeof *out);
+	zone_local(p->tz, ms, out);
 }
 
-int64_t page_day_start(int64_t ms, int add_days)
+int64_t page_day_start(const struct page_ctx *p, int64_t ms, int add_days)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	zone_local(p->tz, ms, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_mday += add_days;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
+	return zone_to_ms(p->tz, &tm);
 }
 
-int64_t page_month_start(int64_t ms, int add_months)
+int64_t page_month_start(const struct page_ctx *p, int64_t ms, int add_months)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	zone_local(p->tz, ms, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_mday = 1;
 	tm.tm_mon += add_months;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
+	return zone_to_ms(p->tz, &tm);
 }
 
 char *fmt_clock(struct page_ctx *p, int64_t ms)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	page_localtime(p, ms, &tm);
 	int h = tm.tm_hour % 12;
 	return arena_printf(p->a, "%d:%02d %s", h == 0 ? 12 : h, tm.tm_min, tm.tm_hour < 12 ? "AM" : "PM");
 }
@@ -156,7 +155,7 @@ char *fmt_clock(struct page_ctx *p, int64_t ms)
 char *fmt_date(struct page_ctx *p, int64_t ms)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	page_localtime(p, ms, &tm);
 	const char *mon = i18n_month_short(p->lang, tm.tm_mon);
 	if (strcmp(p->lang, "es") == 0)
 		return arena_printf(p->a, "%d %s %d", tm.tm_mday, mon, tm.tm_year + 1900);
@@ -171,21 +170,21 @@ char *fmt_datetime(struct page_ctx *p, int64_t ms)
 char *fmt_month(struct page_ctx *p, int64_t ms)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	page_localtime(p, ms, &tm);
 	return arena_printf(p->a, "%s %d", i18n_month_short(p->lang, tm.tm_mon), tm.tm_year + 1900);
 }
 
-const char *fmt_zone_abbr(int64_t ms)
+const char *fmt_zone_abbr(const struct page_ctx *p, int64_t ms)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	page_localtime(p, ms, &tm);
 	return tm.tm_zone ? tm.tm_zone : "UTC";
 }
 
 void page_time(struct page_ctx *p, int64_t ms, const char *text)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	page_localtime(p, ms, &tm);
 	long off = tm.tm_gmtoff / 60;
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
@@ -203,11 +202,11 @@ void page_time_range(struct page_ctx *p, int64_t start, int64_t end)
 	page_time(p, start, fmt_datetime(p, start));
 	if (end) {
 		out_raw_trusted(p->b, " – ");
-		bool same_day = page_day_start(start, 0) == page_day_start(end, 0);
+		bool same_day = page_day_start(p, start, 0) == page_day_start(p, end, 0);
 		page_time(p, end, same_day ? fmt_clock(p, end) : fmt_datetime(p, end));
 	}
 	out_raw_trusted(p->b, " ");
-	out_text(p->b, fmt_zone_abbr(end ? end : start));
+	out_text(p->b, fmt_zone_abbr(p, end ? end : start));
 	out_raw_trusted(p->b, "</span>");
 }
 
@@ -273,7 +272,7 @@ void page_end(struct page_ctx *p)
 {
 	struct buf *b = p->b;
 	out_raw_trusted(b, "</main>\n<footer class=\"foot\"><div class=\"wrap\"><p>");
-	char *zone = arena_printf(p->a, "%s (%s)", p->zone, fmt_zone_abbr(p->now));
+	char *zone = arena_printf(p->a, "%s (%s)", p->zone, fmt_zone_abbr(p, p->now));
 	out_text(b, i18n_fmt(p->a, p->lang, M_TIMES_IN_ZONE, zone));
 	out_raw_trusted(b, " <span class=\"js-only\">");
 	out_text(b, i18n_text(p->lang, M_LOCAL_TIME_NOTE));
@@ -285,7 +284,7 @@ void page_end(struct page_ctx *p)
 		out_raw_trusted(b, " ");
 		page_time(p, synced, fmt_datetime(p, synced));
 		out_raw_trusted(b, " ");
-		out_text(b, fmt_zone_abbr(synced));
+		out_text(b, fmt_zone_abbr(p, synced));
 		out_raw_trusted(b, ".</p>\n");
 	}
 	out_raw_trusted(b, "<p><a href=\"");

@@ -108,10 +108,10 @@ void page_history(struct req *r)
 
 	int first = -page * HISTORY_MONTHS;    /* months relative to the current one */
 	for (int i = 0; i < HISTORY_MONTHS; i++)
-		history_month(&p, page_month_start(p.now, first - i), page_month_start(p.now, first - i + 1));
+		history_month(&p, page_month_start(&p, p.now, first - i), page_month_start(&p, p.now, first - i + 1));
 
-	int64_t oldest = page_month_start(p.now, first - HISTORY_MONTHS + 1);
-	int64_t newest = page_month_start(p.now, first);
+	int64_t oldest = page_month_start(&p, p.now, first - HISTORY_MONTHS + 1);
+	int64_t newest = page_month_start(&p, p.now, first);
 	struct incident *older = NULL;
 	size_t nolder = 0;
 	bool more = store_incident_range(p.tx, 0, oldest, 1, &older, &nolder) == BC_OK && nolder > 0;

@@ -129,7 +129,7 @@ static void notice_card(struct page_ctx *p, const struct incident *inc)
 		out_raw_trusted(b, "</strong> · ");
 		page_time(p, at, fmt_datetime(p, at));
 		out_raw_trusted(b, " ");
-		out_text(b, fmt_zone_abbr(at));
+		out_text(b, fmt_zone_abbr(p, at));
 		out_raw_trusted(b, "</p>");
 		page_markdown(p, last->body);
 		out_raw_trusted(b, "</div>\n");
@@ -402,7 +402,7 @@ static void recent_section(struct page_ctx *p)
 /* Reads the open notices and those touching the uptime window, with their spans. */
 static bool home_load(struct page_ctx *p, struct home *h)
 {
-	uptime_edges(p->now, h->edges);
+	uptime_edges(p->tz, p->now, h->edges);
 	h->no_data_raw = i18n_text(p->lang, M_NO_DATA);
 	h->no_data = escaped(p, h->no_data_raw);
 	h->no_incidents = escaped(p, i18n_text(p->lang, M_NO_INCIDENTS_DAY));

@@ -23,7 +23,7 @@ void page_timeline(struct page_ctx *p, const struct incident *inc, const struct 
 		out_raw_trusted(b, "<p class=\"tl-time\">");
 		page_time(p, inc->postmortem_published_at, fmt_datetime(p, inc->postmortem_published_at));
 		out_raw_trusted(b, " ");
-		out_text(b, fmt_zone_abbr(inc->postmortem_published_at));
+		out_text(b, fmt_zone_abbr(p, inc->postmortem_published_at));
 		out_raw_trusted(b, "</p></li>\n");
 	}
 	for (size_t k = n; k-- > 0;) {
@@ -39,7 +39,7 @@ void page_timeline(struct page_ctx *p, const struct incident *inc, const struct 
 		out_raw_trusted(b, "<p class=\"tl-time\">");
 		page_time(p, at, fmt_datetime(p, at));
 		out_raw_trusted(b, " ");
-		out_text(b, fmt_zone_abbr(at));
+		out_text(b, fmt_zone_abbr(p, at));
 		out_raw_trusted(b, "</p></li>\n");
 	}
 	out_raw_trusted(b, "</ol>\n");
@@ -79,7 +79,7 @@ static size_t component_segments(const struct incident_update *u, size_t n, cons
 /* A clock time, with the date when it is not the incident's first day. */
 static void range_time(struct page_ctx *p, int64_t day0, int64_t at)
 {
-	page_time(p, at, page_day_start(at, 0) == day0 ? fmt_clock(p, at) : fmt_datetime(p, at));
+	page_time(p, at, page_day_start(p, at, 0) == day0 ? fmt_clock(p, at) : fmt_datetime(p, at));
 }
 
 /* "Major outage from 8:50 AM to 12:51 PM, Operational from 12:51 PM to 2:36 PM" */
@@ -132,7 +132,7 @@ static void affected_section(struct page_ctx *p, const struct incident *inc, con
 	if (inc->ncomponents == 0)
 		return;
 	struct buf *b = p->b;
-	int64_t day0 = page_day_start(status_start(inc), 0);
+	int64_t day0 = page_day_start(p, status_start(inc), 0);
 	out_raw_trusted(b, "<section class=\"card\" aria-labelledby=\"aff-h\"><h2 id=\"aff-h\">");
 	out_text(b, i18n_text(p->lang, M_AFFECTED));
 	out_raw_trusted(b, "</h2>\n");

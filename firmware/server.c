@@ -283,9 +283,6 @@ int cmd_serve(const struct config *c, int argc, char **argv)
 		fprintf(stderr, "usage: beacon [--config FILE] serve\n");
 		return EXIT_USAGE;
 	}
-	setenv("TZ", c->time_zone, 1);
-	tzset();
-
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);

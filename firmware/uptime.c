@@ -3,10 +3,14 @@
 #include "pages.h"
 #include "uptime.h"
 
-void uptime_edges(int64_t now_ms, int64_t edges[UPTIME_DAYS + 1])
+void uptime_edges(const struct zone *tz, int64_t now_ms, int64_t edges[UPTIME_DAYS + 1])
 {
-	for (int i = 0; i <= UPTIME_DAYS; i++)
-		edges[i] = page_day_start(now_ms, i - (UPTIME_DAYS - 1));
+	struct tm tm;
+	zone_local(tz, now_ms, &tm);
+	for (int i = 0; i <= UPTIME_DAYS; i++) {
+		struct tm day = { .tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday + i - (UPTIME_DAYS - 1) };
+		edges[i] = zone_to_ms(tz, &day);
+	}
 }
 
 static double status_weight(enum comp_status s)

@@ -9,26 +9,19 @@
 #include <cmocka.h>
 #include "api_v2_objects.h"
 
-static void set_tz(const char *tz)
-{
-	setenv("TZ", tz, 1);
-	tzset();
-}
-
 static void test_time_format(void **state)
 {
 	char b[SP_TIME_MAX];
-	set_tz("Etc/UTC");
-	assert_string_equal(sp_time(b, 1741083302417), "2025-03-04T10:15:02.417Z");
-	assert_string_equal(sp_time(b, 1741083302000), "2025-03-04T10:15:02.000Z");
-	set_tz("America/Guayaquil");
-	assert_string_equal(sp_time(b, 1773669000000), "2026-03-16T08:50:00.000-05:00");
-	set_tz("America/Chicago");                                 /* DST aware */
-	assert_string_equal(sp_time(b, 1550685619418), "2019-02-20T12:00:19.418-06:00");
-	assert_string_equal(sp_time(b, 1562000000005), "2019-07-01T11:53:20.005-05:00");
-	set_tz("Asia/Kolkata");
-	assert_string_equal(sp_time(b, 0), "1970-01-01T05:30:00.000+05:30");
-	set_tz("Etc/UTC");
+	setenv("TZ", "Asia/Tokyo", 1);                             /* the process TZ plays no part */
+	tzset();
+	assert_string_equal(sp_time(b, zone_get("Etc/UTC"), 1741083302417), "2025-03-04T10:15:02.417Z");
+	assert_string_equal(sp_time(b, zone_utc(), 1741083302000), "2025-03-04T10:15:02.000Z");
+	assert_string_equal(sp_time(b, zone_get("America/Guayaquil"), 1773669000000), "2026-03-16T08:50:00.000-05:00");
+	const struct zone *chicago = zone_get("America/Chicago");     /* DST aware */
+	assert_string_equal(sp_time(b, chicago, 1550685619418), "2019-02-20T12:00:19.418-06:00");
+	assert_string_equal(sp_time(b, chicago, 1562000000005), "2019-07-01T11:53:20.005-05:00");
+	assert_string_equal(sp_time(b, zone_get("Asia/Kolkata"), 0), "1970-01-01T05:30:00.000+05:30");
+	assert_string_equal(sp_time(b, chicago, -1), "1969-12-31T17:59:59.999-06:00");
 	assert_string_equal(sp_date(b, 1673654400000), "2023-01-14");
 }
 
@@ -41,6 +34,7 @@ static void make_view(struct sp_view *v, struct arena *a, struct component *c, s
 	v->page.name = "Acme <&>";
 	v->page.url = "https://status.acme.test/";
 	v->page.time_zone = "Etc/UTC";
+	v->tz = zone_get("Etc/UTC");
 	v->updated_at = 1741083302417;
 	memset(g, 0, sizeof *g);
 	strcpy(g->id, "g1rp0v2nq8ha");
@@ -70,7 +64,6 @@ static void make_view(struct sp_view *v, struct arena *a, struct component *c, s
 
 static void test_objects(void **state)
 {
-	set_tz("Etc/UTC");
 	struct arena *a = arena_new();
 	struct sp_view v;
 	struct component c[3];
