@@ -6,6 +6,7 @@
 #include <unistd.h>
 #include <mbedtls/sha256.h>
 #include "api_v1.h"
+#include "settings.h"
 #include "zone.h"
 #include "log.h"
 #include "ratelimit.h"
@@ -413,6 +414,17 @@ static void v1_page_update(struct req *r)
 	if (url->set && (strncmp(url->s, "http://", 7) != 0 && strncmp(url->s, "https://", 8) != 0)) {
 		resp_json_error(r, 422, "page.url: must be an absolute http or https URL");
 		return;
+	}
+	/* keys set in beacon.conf belong to it: refused, so the config and the store cannot disagree */
+	static const int fields[] = { PF_NAME, PF_URL, PF_TIME_ZONE };
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *field = fields[i] == PF_NAME ? "name" : fields[i] == PF_URL ? "url" : "time_zone";
+		const char *key = in.v[fields[i]].set ? settings_refuses(r->cfg, field, in.v[fields[i]].s) : NULL;
+		if (key) {
+			resp_json_error(r, 409, "page.%s is set by '%s' in %s; change it there and restart beacon",
+			                field, key, r->cfg->path);
+			return;
+		}
 	}
 	if (tz->set && !zone_exists(tz->s)) {
 		resp_json_error(r, 422, "page.time_zone: unknown time zone '%.64s'", tz->s);

@@ -9,6 +9,7 @@
 #include "api_v1_input.h"
 #include "api_v2_objects.h"
 #include "cli_util.h"
+#include "settings.h"
 #include "tlsclient.h"
 
 #define IMPORT_FILE_MAX (32L << 20)      /* bytes per JSON file (Statuspage's own are a few hundred KB) */
@@ -440,12 +441,17 @@ static bool import_page(struct cli *c, json_t *page)
 	enum bc_err e = store_page_get(c->t, &p);
 	if (e != BC_OK || !json_is_object(page))
 		return cli_fail(c, e != BC_OK ? "cannot read this page's settings" : "no \"page\" object to import") == 0;
-	if (jstring(page, "name"))
-		p.name = (char *)jstring(page, "name");
-	if (jstring(page, "url"))
-		p.url = (char *)jstring(page, "url");
-	if (jstring(page, "time_zone"))
-		p.time_zone = (char *)jstring(page, "time_zone");
+	static const char *const fields[] = { "name", "url", "time_zone" };
+	char **dst[] = { &p.name, &p.url, &p.time_zone };
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = jstring(page, fields[i]);
+		const char *key = v ? settings_refuses(c->cfg, fields[i], v) : NULL;
+		if (key)                                               /* beacon.conf owns it (settings.h) */
+			fprintf(stderr, "beacon: import: page %s '%.64s' not applied: '%s' in %s sets it\n", fields[i], v, key,
+			        c->cfg->path);
+		else if (v)
+			*dst[i] = (char *)v;
+	}
 	if ((e = store_page_put(c->t, &p)) != BC_OK)
 		return cli_store_fail(c, "page", e) == 0;
 	return true;
