@@ -124,7 +124,8 @@ void sp_write_page(struct jw *w, const char *key, const struct sp_view *v)
 	jw_str(w, "id", v->page.id);
 	jw_str(w, "name", v->page.name ? v->page.name : "");
 	jw_str(w, "url", sp_page_url(v));
-	jw_str(w, "time_zone", v->page.time_zone ? v->page.time_zone : "Etc/UTC");
+	/* the zone the times are written in: a stored name that is no zone reads as UTC */
+	jw_str(w, "time_zone", v->page.time_zone && zone_get(v->page.time_zone) ? v->page.time_zone : "Etc/UTC");
 	sp_write_time(w, v, "updated_at", v->updated_at);
 	jw_obj_close(w);
 }

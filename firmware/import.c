@@ -10,6 +10,7 @@
 #include "api_v2_objects.h"
 #include "cli_util.h"
 #include "settings.h"
+#include "zone.h"
 #include "tlsclient.h"
 
 #define IMPORT_FILE_MAX (32L << 20)      /* bytes per JSON file (Statuspage's own are a few hundred KB) */
@@ -449,6 +450,8 @@ static bool import_page(struct cli *c, json_t *page)
 		if (key)                                               /* beacon.conf owns it (settings.h) */
 			fprintf(stderr, "beacon: import: page %s '%.64s' not applied: '%s' in %s sets it\n", fields[i], v, key,
 			        c->cfg->path);
+		else if (v && i == 2 && !zone_exists(v))
+			return cli_fail(c, "page time_zone '%.64s' is not a time zone in %s", v, ZONE_DIR) == 0;
 		else if (v)
 			*dst[i] = (char *)v;
 	}
