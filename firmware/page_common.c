@@ -144,42 +144,12 @@ int64_t page_month_start(const struct page_ctx *p, int64_t ms, int add_months)
 	return zone_to_ms(p->tz, &tm);
 }
 
-char *fmt_clock(struct page_ctx *p, int64_t ms)
-{
-	struct tm tm;
-	page_localtime(p, ms, &tm);
-	int h = tm.tm_hour % 12;
-	return arena_printf(p->a, "%d:%02d %s", h == 0 ? 12 : h, tm.tm_min, tm.tm_hour < 12 ? "AM" : "PM");
-}
-
-char *fmt_date(struct page_ctx *p, int64_t ms)
-{
-	struct tm tm;
-	page_localtime(p, ms, &tm);
-	const char *mon = i18n_month_short(p->lang, tm.tm_mon);
-	if (strcmp(p->lang, "es") == 0)
-		return arena_printf(p->a, "%d %s %d", tm.tm_mday, mon, tm.tm_year + 1900);
-	return arena_printf(p->a, "%s %d, %d", mon, tm.tm_mday, tm.tm_year + 1900);
-}
-
-char *fmt_datetime(struct page_ctx *p, int64_t ms)
-{
-	return arena_printf(p->a, "%s, %s", fmt_date(p, ms), fmt_clock(p, ms));
-}
-
-char *fmt_month(struct page_ctx *p, int64_t ms)
-{
-	struct tm tm;
-	page_localtime(p, ms, &tm);
-	return arena_printf(p->a, "%s %d", i18n_month_short(p->lang, tm.tm_mon), tm.tm_year + 1900);
-}
-
-const char *fmt_zone_abbr(const struct page_ctx *p, int64_t ms)
-{
-	struct tm tm;
-	page_localtime(p, ms, &tm);
-	return tm.tm_zone ? tm.tm_zone : "UTC";
-}
+/* The absolute phrases are status.c's, in this page's zone and language. */
+char *fmt_clock(struct page_ctx *p, int64_t ms) { return status_clock(p->a, p->tz, ms); }
+char *fmt_date(struct page_ctx *p, int64_t ms) { return status_date(p->a, p->tz, p->lang, ms); }
+char *fmt_datetime(struct page_ctx *p, int64_t ms) { return status_datetime(p->a, p->tz, p->lang, ms); }
+char *fmt_month(struct page_ctx *p, int64_t ms) { return status_month(p->a, p->tz, p->lang, ms); }
+const char *fmt_zone_abbr(const struct page_ctx *p, int64_t ms) { return status_zone_abbr(p->tz, ms); }
 
 void page_time(struct page_ctx *p, int64_t ms, const char *text)
 {

@@ -1,5 +1,6 @@
-/* status.c: the one set of read rules: maintenance state at a time, page rollup, incident severity and colour, time phrases. */
+/* status.c: the one set of read rules: maintenance state at a time, page rollup, incident severity and colour, relative and absolute time phrases. */
 #include <string.h>
+#include <time.h>
 #include "status.h"
 
 /* ---- state at a time ---- */
@@ -232,4 +233,41 @@ char *status_when_phrase(struct arena *a, const char *lang, const struct inciden
 	char *span = end ? i18n_fmt(a, lang, M_LASTED, i18n_duration(a, lang, end > start ? end - start : 0))
 	                 : i18n_fmt(a, lang, M_ONGOING_FOR, i18n_duration(a, lang, now_ms - start));
 	return arena_printf(a, "%s · %s", started, span);
+}
+
+char *status_clock(struct arena *a, const struct zone *tz, int64_t ms)
+{
+	struct tm tm;
+	zone_local(tz, ms, &tm);
+	int h = tm.tm_hour % 12;
+	return arena_printf(a, "%d:%02d %s", h == 0 ? 12 : h, tm.tm_min, tm.tm_hour < 12 ? "AM" : "PM");
+}
+
+char *status_date(struct arena *a, const struct zone *tz, const char *lang, int64_t ms)
+{
+	struct tm tm;
+	zone_local(tz, ms, &tm);
+	const char *mon = i18n_month_short(lang, tm.tm_mon);
+	if (lang && strcmp(lang, "es") == 0)
+		return arena_printf(a, "%d %s %d", tm.tm_mday, mon, tm.tm_year + 1900);
+	return arena_printf(a, "%s %d, %d", mon, tm.tm_mday, tm.tm_year + 1900);
+}
+
+char *status_datetime(struct arena *a, const struct zone *tz, const char *lang, int64_t ms)
+{
+	return arena_printf(a, "%s, %s", status_date(a, tz, lang, ms), status_clock(a, tz, ms));
+}
+
+char *status_month(struct arena *a, const struct zone *tz, const char *lang, int64_t ms)
+{
+	struct tm tm;
+	zone_local(tz, ms, &tm);
+	return arena_printf(a, "%s %d", i18n_month_short(lang, tm.tm_mon), tm.tm_year + 1900);
+}
+
+const char *status_zone_abbr(const struct zone *tz, int64_t ms)
+{
+	struct tm tm;
+	zone_local(tz, ms, &tm);
+	return tm.tm_zone ? tm.tm_zone : "UTC";
 }

@@ -9,6 +9,7 @@
 #include "arena.h"
 #include "i18n.h"
 #include "store.h"
+#include "zone.h"
 
 /* ---- state at a time ---- */
 
@@ -79,7 +80,7 @@ enum status_indicator status_level_indicator(enum comp_status s);    /* the inve
 /* The colour of a level, "#1e7e34" ..., dark enough for white text (badges). */
 const char *status_level_colour(enum comp_status s);
 
-/* ---- time phrases ---- */
+/* ---- time phrases (relative, then absolute) ---- */
 
 /* The relative phrase of a notice at now_ms, localized, e.g. "Started 15 days ago · Lasted about 6 hours",
  * "Started 2 hours ago · Ongoing for about 2 hours", "Starts in 2 days". Only a maintenance that is
@@ -87,5 +88,13 @@ const char *status_level_colour(enum comp_status s);
  * is rounded to the minute) started "less than a minute ago". with_span false: the first part only. */
 char *status_when_phrase(struct arena *a, const char *lang, const struct incident *inc, int64_t now_ms,
                          bool with_span);
+
+/* Absolute phrases in zone tz: "8:50 AM", "Mar 16, 2026" / "16 mar 2026", "Mar 16, 2026, 8:50 AM",
+ * "Mar 2026" / "mar 2026", and the zone's abbreviation then ("-05", "CET"; cached, not arena). */
+char *status_clock(struct arena *a, const struct zone *tz, int64_t ms);
+char *status_date(struct arena *a, const struct zone *tz, const char *lang, int64_t ms);
+char *status_datetime(struct arena *a, const struct zone *tz, const char *lang, int64_t ms);
+char *status_month(struct arena *a, const struct zone *tz, const char *lang, int64_t ms);
+const char *status_zone_abbr(const struct zone *tz, int64_t ms);
 
 #endif

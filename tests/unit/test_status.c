@@ -102,6 +102,16 @@ static void test_when_phrase(void **state)
 	m.scheduled_for = now + 2 * 24 * HOUR_MS;
 	m.scheduled_until = m.scheduled_for + HOUR_MS;
 	assert_string_equal(status_when_phrase(a, "en", &m, now, true), "Starts in 2 days");
+	/* absolute phrases, in the zone given (the process TZ is UTC here) */
+	const struct zone *gye = zone_get("America/Guayaquil"), *mad = zone_get("Europe/Madrid");
+	assert_string_equal(status_clock(a, gye, now), "8:50 AM");
+	assert_string_equal(status_datetime(a, gye, "en", now), "Mar 16, 2026, 8:50 AM");
+	assert_string_equal(status_date(a, gye, "es", now), "16 mar 2026");
+	assert_string_equal(status_month(a, mad, "en", now), "Mar 2026");
+	assert_string_equal(status_zone_abbr(gye, now), "-05");
+	assert_string_equal(status_zone_abbr(mad, now), "CET");
+	assert_string_equal(status_clock(a, mad, now + 200LL * 24 * HOUR_MS), "3:50 PM");   /* October: CEST */
+	assert_string_equal(status_zone_abbr(mad, now + 200LL * 24 * HOUR_MS), "CEST");
 	arena_free(a);
 }
 
