@@ -6,6 +6,8 @@
 #include <unistd.h>
 #include <mbedtls/sha256.h>
 #include "api_v1.h"
+#include "settings.h"
+#include "zone.h"
 #include "log.h"
 #include "ratelimit.h"
 
@@ -341,13 +343,13 @@ static void write_page_v1(struct jw *w, struct v1_ctx *c)
 	struct incident *open = NULL;
 	size_t nopen = 0;
 	store_incident_list_open(c->t, &open, &nopen);
-	struct sp_rollup roll = sp_page_rollup(c->v.comps, c->v.ncomps, open, nopen, c->v.now);
+	struct status_rollup roll = status_rollup(c->v.comps, c->v.ncomps, open, nopen, c->v.now);
 	const char *url = sp_page_url(&c->v);
 
 	jw_obj_open(w, NULL);
 	jw_str(w, "id", p->id);
-	sp_write_time(w, "created_at", p->created_at);
-	sp_write_time(w, "updated_at", p->updated_at);
+	sp_write_time(w, &c->v, "created_at", p->created_at);
+	sp_write_time(w, &c->v, "updated_at", p->updated_at);
 	jw_str(w, "name", p->name ? p->name : "");
 	jw_str(w, "branding", "basic");
 	jw_str(w, "url", *url ? url : NULL);
@@ -372,7 +374,7 @@ static void write_page_v1(struct jw *w, struct v1_ctx *c)
 		jw_str(w, "url", "");
 		jw_obj_close(w);
 	}
-	jw_str(w, "status_indicator", sp_indicator_name(roll.indicator));
+	jw_str(w, "status_indicator", status_indicator_name(roll.indicator));
 	jw_str(w, "status_description", roll.description);
 	jw_obj_close(w);
 }
@@ -401,16 +403,6 @@ static void v1_page_get(struct req *r)
 	v1_json_end(r, &w);
 }
 
-/* An IANA zone name that exists in the system's zoneinfo. */
-static bool time_zone_ok(struct arena *a, const char *tz)
-{
-	if (*tz == '\0' || tz[0] == '/' || strstr(tz, "..") ||
-	    strspn(tz, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789/_+-") != strlen(tz))
-		return false;
-	return strcmp(tz, "UTC") == 0 || strcmp(tz, "Etc/UTC") == 0 ||
-	       access(arena_printf(a, "/usr/share/zoneinfo/%s", tz), R_OK) == 0;
-}
-
 static void v1_page_update(struct req *r)
 {
 	struct v1_input in;
@@ -423,7 +415,18 @@ static void v1_page_update(struct req *r)
 		resp_json_error(r, 422, "page.url: must be an absolute http or https URL");
 		return;
 	}
-	if (tz->set && !time_zone_ok(r->arena, tz->s)) {
+	/* keys set in beacon.conf belong to it: refused, so the config and the store cannot disagree */
+	static const int fields[] = { PF_NAME, PF_URL, PF_TIME_ZONE };
+	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
+		const char *field = fields[i] == PF_NAME ? "name" : fields[i] == PF_URL ? "url" : "time_zone";
+		const char *key = in.v[fields[i]].set ? settings_refuses(r->cfg, field, in.v[fields[i]].s) : NULL;
+		if (key) {
+			resp_json_error(r, 409, "page.%s is set by '%s' in %s; change it there and restart beacon",
+			                field, key, r->cfg->path);
+			return;
+		}
+	}
+	if (tz->set && !zone_exists(tz->s)) {
 		resp_json_error(r, 422, "page.time_zone: unknown time zone '%.64s'", tz->s);
 		return;
 	}
@@ -442,6 +445,7 @@ static void v1_page_update(struct req *r)
 		return;
 	}
 	c.v.page = p;
+	c.v.tz = zone_or_utc(p.time_zone);
 	v1_json_begin(r, &w, 200);
 	write_page_v1(&w, &c);
 	if (!v1_json_end(r, &w)) {

@@ -31,7 +31,7 @@ static bool contains(const char *hay, const char *needle)
 /* ?q= matches name, status, postmortem body and update bodies, case-insensitively. */
 static bool search_match(struct v1_ctx *c, const struct incident *inc, const char *q)
 {
-	if (contains(inc->name, q) || contains(inc_status_name(maintenance_effective_status(inc, c->v.now)), q) ||
+	if (contains(inc->name, q) || contains(inc_status_name(status_maintenance_state(inc, c->v.now)), q) ||
 	    contains(inc->postmortem_body, q))
 		return true;
 	struct incident_update *u;
@@ -101,7 +101,7 @@ static void open_list(struct req *r, enum open_kind kind)
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		enum inc_status s = maintenance_effective_status(&list[i], c.v.now);
+		enum inc_status s = status_maintenance_state(&list[i], c.v.now);
 		bool keep = !inc_status_is_closed(s) &&
 		            (kind == OPEN_UNRESOLVED ? !list[i].is_maintenance :
 		             kind == OPEN_UPCOMING ? list[i].is_maintenance && s == IS_SCHEDULED :
@@ -405,7 +405,7 @@ void v1_incident_update(struct req *r)
 		v1_fail(&c, 422, "incident.backfilled: only when creating an incident");
 		return;
 	}
-	inc.status = maintenance_effective_status(&inc, c.v.now);
+	inc.status = status_maintenance_state(&inc, c.v.now);
 	enum inc_status before = inc.status;
 	if (!apply_incident(&c, &in, &inc, c.v.now) || !collect_touched(&c, &in, &t))
 		return;

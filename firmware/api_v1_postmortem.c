@@ -41,21 +41,21 @@ void v1_update_edit(struct req *r)
 }
 
 /* The v1 Postmortem object: the published body and the draft being edited are separate texts. */
-static void write_postmortem(struct jw *w, const struct incident *inc)
+static void write_postmortem(struct jw *w, const struct sp_view *v, const struct incident *inc)
 {
 	bool published = inc->postmortem_published_at != 0;
 	jw_obj_open(w, NULL);
 	jw_null(w, "preview_key");
 	jw_str(w, "body", published ? inc->postmortem_body : NULL);
-	sp_write_time(w, "body_updated_at", published ? inc->postmortem_published_at : 0);
+	sp_write_time(w, v, "body_updated_at", published ? inc->postmortem_published_at : 0);
 	jw_str(w, "body_draft", inc->postmortem_draft);
-	sp_write_time(w, "body_draft_updated_at", inc->updated_at);
-	sp_write_time(w, "published_at", inc->postmortem_published_at);
+	sp_write_time(w, v, "body_draft_updated_at", inc->updated_at);
+	sp_write_time(w, v, "published_at", inc->postmortem_published_at);
 	jw_bool(w, "notify_subscribers", false);
 	jw_bool(w, "notify_twitter", false);
 	jw_null(w, "custom_tweet");
-	sp_write_time(w, "created_at", inc->updated_at);
-	sp_write_time(w, "updated_at", inc->updated_at);
+	sp_write_time(w, v, "created_at", inc->updated_at);
+	sp_write_time(w, v, "updated_at", inc->updated_at);
 	jw_obj_close(w);
 }
 
@@ -73,7 +73,7 @@ void v1_postmortem_get(struct req *r)
 		return;
 	}
 	v1_json_begin(r, &w, 200);
-	write_postmortem(&w, &inc);
+	write_postmortem(&w, &c.v, &inc);
 	v1_json_end(r, &w);
 }
 
@@ -133,7 +133,7 @@ static void postmortem_write(struct req *r, enum pm_op op)
 		buf_reset(&r->body_out);
 	} else {
 		v1_json_begin(r, &w, 200);
-		write_postmortem(&w, &inc);
+		write_postmortem(&w, &c.v, &inc);
 		if (!v1_json_end(r, &w)) {
 			v1_fail(&c, 500, "could not serialize the postmortem");
 			return;

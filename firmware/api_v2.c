@@ -35,7 +35,7 @@ enum open_filter { OPEN_INCIDENTS, OPEN_UPCOMING, OPEN_ACTIVE, OPEN_MAINTENANCES
 
 static bool open_keep(const struct incident *inc, enum open_filter f, int64_t now)
 {
-	enum inc_status s = maintenance_effective_status(inc, now);
+	enum inc_status s = status_maintenance_state(inc, now);
 	if (inc_status_is_closed(s))
 		return false;
 	bool active = s == IS_IN_PROGRESS || s == IS_VERIFYING;
@@ -141,7 +141,7 @@ static void summary(struct req *r)
 	size_t nopen;
 	if (!api_v2_view(r, &v) || !api_v2_open(r, &open, &nopen) || !api_v2_rewind(r, &v, &open, &nopen))
 		return;
-	struct sp_rollup st = sp_page_rollup(v.comps, v.ncomps, open, nopen, v.now);
+	struct status_rollup st = status_rollup(v.comps, v.ncomps, open, nopen, v.now);
 	struct jw w;
 	jw_init(&w, &r->body_out);
 	jw_obj_open(&w, NULL);
@@ -161,7 +161,7 @@ static void status(struct req *r)
 	size_t nopen;
 	if (!api_v2_view(r, &v) || !api_v2_open(r, &open, &nopen) || !api_v2_rewind(r, &v, &open, &nopen))
 		return;
-	struct sp_rollup st = sp_page_rollup(v.comps, v.ncomps, open, nopen, v.now);
+	struct status_rollup st = status_rollup(v.comps, v.ncomps, open, nopen, v.now);
 	struct jw w;
 	jw_init(&w, &r->body_out);
 	jw_obj_open(&w, NULL);

@@ -1,4 +1,4 @@
-/* api_v2_objects.c: Statuspage object serializers, time formats, maintenance and page status rules. */
+/* api_v2_objects.c: Statuspage object serializers and time formats (the status rules are in status.c). */
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -7,19 +7,13 @@
 
 /* ---- times ---- */
 
-char *sp_time(char buf[SP_TIME_MAX], int64_t ms)
+char *sp_time(char buf[SP_TIME_MAX], const struct zone *tz, int64_t ms)
 {
-	int64_t sec = ms / 1000, milli = ms % 1000;
-	if (milli < 0) {
+	int64_t milli = ms % 1000;
+	if (milli < 0)
 		milli += 1000;
-		sec -= 1;
-	}
-	time_t tt = (time_t)sec;
 	struct tm tm;
-	if (localtime_r(&tt, &tm) == NULL) {
-		snprintf(buf, SP_TIME_MAX, "1970-01-01T00:00:00.000Z");
-		return buf;
-	}
+	zone_local(tz, ms, &tm);
 	size_t n = strftime(buf, SP_TIME_MAX, "%Y-%m-%dT%H:%M:%S", &tm);
 	long off = tm.tm_gmtoff;
 	if (off == 0) {
@@ -43,13 +37,13 @@ char *sp_date(char buf[SP_TIME_MAX], int64_t ms)
 	return buf;
 }
 
-void sp_write_time(struct jw *w, const char *key, int64_t ms)
+void sp_write_time(struct jw *w, const struct sp_view *v, const char *key, int64_t ms)
 {
 	char t[SP_TIME_MAX];
 	if (ms == 0)
 		jw_null(w, key);
 	else
-		jw_str(w, key, sp_time(t, ms));
+		jw_str(w, key, sp_time(t, v->tz, ms));
 }
 
 /* ---- the view ---- */
@@ -67,6 +61,7 @@ enum bc_err sp_view_load(struct sp_view *v, struct stx *t, struct arena *a, int6
 		e = store_group_list(t, &v->groups, &v->ngroups);
 	if (e != BC_OK)
 		return e;
+	v->tz = zone_or_utc(v->page.time_zone);
 	v->updated_at = store_generation_time(t);
 	if (v->updated_at == 0)
 		v->updated_at = v->page.updated_at;
@@ -122,87 +117,6 @@ const char *sp_incident_url(const struct sp_view *v, const char *incident_id)
 	return arena_printf(v->a, "%s/incidents/%s", sp_page_url(v), incident_id);
 }
 
-/* ---- status rules ---- */
-
-enum inc_status maintenance_effective_status(const struct incident *inc, int64_t now)
-{
-	enum inc_status s = inc->status;
-	if (!inc->is_maintenance)
-		return s;
-	if (s == IS_SCHEDULED && inc->scheduled_auto_in_progress && inc->scheduled_for != 0 &&
-	    now >= inc->scheduled_for)
-		s = IS_IN_PROGRESS;
-	if ((s == IS_IN_PROGRESS || s == IS_VERIFYING) && inc->scheduled_auto_completed &&
-	    inc->scheduled_until != 0 && now >= inc->scheduled_until)
-		s = IS_COMPLETED;
-	return s;
-}
-
-enum inc_status sp_incident_public_status(const struct incident *inc, int64_t now)
-{
-	enum inc_status s = maintenance_effective_status(inc, now);
-	if (s == IS_RESOLVED && inc->postmortem_published_at != 0)
-		return IS_POSTMORTEM;
-	return s;
-}
-
-bool sp_incident_is_unresolved(const struct incident *inc, int64_t now)
-{
-	return !inc_status_is_closed(maintenance_effective_status(inc, now));
-}
-
-const char *sp_indicator_name(enum sp_indicator i)
-{
-	static const char *const names[] = { "none", "maintenance", "minor", "major", "critical" };
-	return (unsigned)i < sizeof names / sizeof names[0] ? names[i] : "none";
-}
-
-struct sp_rollup sp_page_rollup(const struct component *comps, size_t ncomps,
-                                const struct incident *open, size_t nopen, int64_t now)
-{
-	size_t count[CS__MAX] = { 0 };
-	for (size_t i = 0; i < ncomps; i++)
-		if ((unsigned)comps[i].status < CS__MAX)
-			count[comps[i].status]++;
-	bool maintenance_active = false;
-	enum impact worst_impact = IMP_NONE;
-	for (size_t i = 0; i < nopen; i++) {
-		enum inc_status s = maintenance_effective_status(&open[i], now);
-		if (open[i].is_maintenance) {
-			if (s == IS_IN_PROGRESS || s == IS_VERIFYING)
-				maintenance_active = true;
-		} else if (!inc_status_is_closed(s) && open[i].impact != IMP_MAINTENANCE &&
-		           open[i].impact > worst_impact) {
-			worst_impact = open[i].impact;
-		}
-	}
-
-	struct sp_rollup r = { SI_NONE, "All Systems Operational" };
-	if (count[CS_MAJOR_OUTAGE] > 0) {
-		r = count[CS_MAJOR_OUTAGE] == ncomps ? (struct sp_rollup){ SI_CRITICAL, "Major System Outage" }
-		                                     : (struct sp_rollup){ SI_MAJOR, "Partial System Outage" };
-	} else if (count[CS_PARTIAL_OUTAGE] > 0) {
-		r = count[CS_PARTIAL_OUTAGE] == ncomps ? (struct sp_rollup){ SI_MAJOR, "Partial System Outage" }
-		                                       : (struct sp_rollup){ SI_MINOR, "Minor Service Outage" };
-	} else if (count[CS_DEGRADED_PERFORMANCE] > 0) {
-		r = count[CS_DEGRADED_PERFORMANCE] == ncomps && ncomps >= 2
-		        ? (struct sp_rollup){ SI_MINOR, "Degraded System Service" }
-		        : (struct sp_rollup){ SI_MINOR, "Partially Degraded Service" };
-	} else if (count[CS_UNDER_MAINTENANCE] > 0 || maintenance_active) {
-		r = (struct sp_rollup){ SI_MAINTENANCE, "Service Under Maintenance" };
-	}
-
-	static const struct sp_rollup by_impact[] = {
-		[IMP_MINOR] = { SI_MINOR, "Minor Service Outage" },
-		[IMP_MAJOR] = { SI_MAJOR, "Partial System Outage" },
-		[IMP_CRITICAL] = { SI_CRITICAL, "Major Service Outage" },
-	};
-	if (worst_impact >= IMP_MINOR && worst_impact <= IMP_CRITICAL &&
-	    by_impact[worst_impact].indicator > r.indicator)
-		r = by_impact[worst_impact];
-	return r;
-}
-
 /* ---- objects ---- */
 
 void sp_write_page(struct jw *w, const char *key, const struct sp_view *v)
@@ -211,15 +125,16 @@ void sp_write_page(struct jw *w, const char *key, const struct sp_view *v)
 	jw_str(w, "id", v->page.id);
 	jw_str(w, "name", v->page.name ? v->page.name : "");
 	jw_str(w, "url", sp_page_url(v));
-	jw_str(w, "time_zone", v->page.time_zone ? v->page.time_zone : "Etc/UTC");
-	sp_write_time(w, "updated_at", v->updated_at);
+	/* the zone the times are written in: a stored name that is no zone reads as UTC */
+	jw_str(w, "time_zone", v->page.time_zone && zone_get(v->page.time_zone) ? v->page.time_zone : "Etc/UTC");
+	sp_write_time(w, v, "updated_at", v->updated_at);
 	jw_obj_close(w);
 }
 
-void sp_write_status(struct jw *w, const char *key, const struct sp_rollup *s)
+void sp_write_status(struct jw *w, const char *key, const struct status_rollup *s)
 {
 	jw_obj_open(w, key);
-	jw_str(w, "indicator", sp_indicator_name(s->indicator));
+	jw_str(w, "indicator", status_indicator_name(s->indicator));
 	jw_str(w, "description", s->description);
 	jw_obj_close(w);
 }
@@ -241,8 +156,8 @@ void sp_write_component(struct jw *w, const char *key, const struct sp_view *v, 
 	if (v->style == SP_V1) {
 		jw_str(w, "page_id", v->page.id);
 		jw_str(w, "group_id", group_id);
-		sp_write_time(w, "created_at", c->created_at);
-		sp_write_time(w, "updated_at", c->updated_at);
+		sp_write_time(w, v, "created_at", c->created_at);
+		sp_write_time(w, v, "updated_at", c->updated_at);
 		jw_bool(w, "group", false);
 		jw_str(w, "name", c->name);
 		jw_str(w, "description", c->description);
@@ -255,8 +170,8 @@ void sp_write_component(struct jw *w, const char *key, const struct sp_view *v, 
 	} else {
 		jw_str(w, "name", c->name);
 		jw_str(w, "status", comp_status_name(c->status));
-		sp_write_time(w, "created_at", c->created_at);
-		sp_write_time(w, "updated_at", c->updated_at);
+		sp_write_time(w, v, "created_at", c->created_at);
+		sp_write_time(w, v, "updated_at", c->updated_at);
 		jw_int(w, "position", c->position);
 		jw_str(w, "description", c->description);
 		jw_bool(w, "showcase", c->showcase);
@@ -286,8 +201,8 @@ void sp_write_group_component(struct jw *w, const char *key, const struct sp_vie
 	if (v->style == SP_V1) {
 		jw_str(w, "page_id", v->page.id);
 		jw_null(w, "group_id");
-		sp_write_time(w, "created_at", g->created_at);
-		sp_write_time(w, "updated_at", g->updated_at);
+		sp_write_time(w, v, "created_at", g->created_at);
+		sp_write_time(w, v, "updated_at", g->updated_at);
 		jw_bool(w, "group", true);
 		jw_str(w, "name", g->name);
 		jw_str(w, "description", g->description);
@@ -300,8 +215,8 @@ void sp_write_group_component(struct jw *w, const char *key, const struct sp_vie
 	} else {
 		jw_str(w, "name", g->name);
 		jw_str(w, "status", status);
-		sp_write_time(w, "created_at", g->created_at);
-		sp_write_time(w, "updated_at", g->updated_at);
+		sp_write_time(w, v, "created_at", g->created_at);
+		sp_write_time(w, v, "updated_at", g->updated_at);
 		jw_int(w, "position", g->position);
 		jw_str(w, "description", g->description);
 		jw_bool(w, "showcase", false);
@@ -324,8 +239,8 @@ void sp_write_component_group(struct jw *w, const char *key, const struct sp_vie
 	jw_str(w, "description", g->description);
 	write_child_ids(w, v, g);
 	jw_int(w, "position", g->position);
-	sp_write_time(w, "created_at", g->created_at);
-	sp_write_time(w, "updated_at", g->updated_at);
+	sp_write_time(w, v, "created_at", g->created_at);
+	sp_write_time(w, v, "updated_at", g->updated_at);
 	jw_obj_close(w);
 }
 
@@ -386,22 +301,22 @@ void sp_write_update(struct jw *w, const char *key, const struct sp_view *v, con
 		jw_str(w, "incident_id", u->incident_id);
 		write_affected(w, v, u);
 		jw_str(w, "body", u->body ? u->body : "");
-		sp_write_time(w, "created_at", u->created_at);
+		sp_write_time(w, v, "created_at", u->created_at);
 		jw_null(w, "custom_tweet");
 		jw_bool(w, "deliver_notifications", !u->quiet);
-		sp_write_time(w, "display_at", u->display_at);
+		sp_write_time(w, v, "display_at", u->display_at);
 		jw_str(w, "status", inc_status_name(u->status));
 		jw_null(w, "tweet_id");
 		jw_null(w, "twitter_updated_at");
-		sp_write_time(w, "updated_at", u->updated_at);
+		sp_write_time(w, v, "updated_at", u->updated_at);
 		jw_bool(w, "wants_twitter_update", false);
 	} else {
 		jw_str(w, "status", inc_status_name(u->status));
 		jw_str(w, "body", u->body ? u->body : "");
 		jw_str(w, "incident_id", u->incident_id);
-		sp_write_time(w, "created_at", u->created_at);
-		sp_write_time(w, "updated_at", u->updated_at);
-		sp_write_time(w, "display_at", u->display_at);
+		sp_write_time(w, v, "created_at", u->created_at);
+		sp_write_time(w, v, "updated_at", u->updated_at);
+		sp_write_time(w, v, "display_at", u->display_at);
 		write_affected(w, v, u);
 		jw_bool(w, "deliver_notifications", !u->quiet);
 		jw_null(w, "custom_tweet");
@@ -436,7 +351,7 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
                               const struct incident_update *u, size_t nu, enum inc_status status, int64_t resolved_at)
 {
 	write_incident_components(w, v, inc);
-	sp_write_time(w, "created_at", inc->created_at);
+	sp_write_time(w, v, "created_at", inc->created_at);
 	jw_str(w, "impact", impact_name(inc->impact));
 	jw_null(w, "impact_override");
 	write_updates(w, v, u, nu);
@@ -446,7 +361,7 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
 		jw_obj_open(w, "metadata");
 		jw_obj_close(w);
 	}
-	sp_write_time(w, "monitoring_at", inc->monitoring_at);
+	sp_write_time(w, v, "monitoring_at", inc->monitoring_at);
 	jw_str(w, "name", inc->name);
 	jw_str(w, "page_id", v->page.id);
 	jw_str(w, "postmortem_body", inc->postmortem_published_at ? inc->postmortem_body : NULL);   /* never a draft */
@@ -454,23 +369,23 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
 	jw_bool(w, "postmortem_ignored", false);
 	jw_bool(w, "postmortem_notified_subscribers", false);
 	jw_bool(w, "postmortem_notified_twitter", false);
-	sp_write_time(w, "postmortem_published_at", inc->postmortem_published_at);
-	sp_write_time(w, "resolved_at", resolved_at);
+	sp_write_time(w, v, "postmortem_published_at", inc->postmortem_published_at);
+	sp_write_time(w, v, "resolved_at", resolved_at);
 	jw_bool(w, "scheduled_auto_completed", inc->scheduled_auto_completed);
 	jw_bool(w, "scheduled_auto_in_progress", inc->scheduled_auto_in_progress);
-	sp_write_time(w, "scheduled_for", inc->scheduled_for);
+	sp_write_time(w, v, "scheduled_for", inc->scheduled_for);
 	jw_null(w, "auto_transition_deliver_notifications_at_end");
 	jw_null(w, "auto_transition_deliver_notifications_at_start");
 	jw_null(w, "auto_transition_to_maintenance_state");
 	jw_null(w, "auto_transition_to_operational_state");
 	jw_bool(w, "scheduled_remind_prior", false);
 	jw_null(w, "scheduled_reminded_at");
-	sp_write_time(w, "scheduled_until", inc->scheduled_until);
+	sp_write_time(w, v, "scheduled_until", inc->scheduled_until);
 	jw_str(w, "shortlink", sp_incident_url(v, inc->id));
 	jw_str(w, "status", inc_status_name(status));
-	sp_write_time(w, "updated_at", inc->updated_at);
+	sp_write_time(w, v, "updated_at", inc->updated_at);
 	jw_str(w, "reminder_intervals", inc->reminder_intervals);
-	sp_write_time(w, "started_at", inc->started_at);
+	sp_write_time(w, v, "started_at", inc->started_at);
 	jw_bool(w, "backfilled", inc->backfilled);
 }
 
@@ -483,8 +398,8 @@ enum bc_err sp_write_incident(struct jw *w, const char *key, const struct sp_vie
 		return e;
 	if (v->asof)
 		nu = asof_updates_visible(u, nu, v->asof);
-	enum inc_status status = v->style == SP_V1 ? maintenance_effective_status(inc, v->now)
-	                                           : sp_incident_public_status(inc, v->now);
+	enum inc_status status = v->style == SP_V1 ? status_maintenance_state(inc, v->now)
+	                                           : status_public_state(inc, v->now);
 	int64_t resolved_at = inc->resolved_at;
 	if (resolved_at == 0 && status == IS_COMPLETED)
 		resolved_at = inc->scheduled_until;
@@ -498,20 +413,20 @@ enum bc_err sp_write_incident(struct jw *w, const char *key, const struct sp_vie
 	}
 	jw_str(w, "name", inc->name);
 	jw_str(w, "status", inc_status_name(status));
-	sp_write_time(w, "created_at", inc->created_at);
-	sp_write_time(w, "updated_at", v->asof && inc->updated_at > v->asof && nu ?
+	sp_write_time(w, v, "created_at", inc->created_at);
+	sp_write_time(w, v, "updated_at", v->asof && inc->updated_at > v->asof && nu ?
 	              (u[nu - 1].display_at ? u[nu - 1].display_at : u[nu - 1].created_at) : inc->updated_at);
-	sp_write_time(w, "monitoring_at", inc->monitoring_at);
-	sp_write_time(w, "resolved_at", resolved_at);
+	sp_write_time(w, v, "monitoring_at", inc->monitoring_at);
+	sp_write_time(w, v, "resolved_at", resolved_at);
 	jw_str(w, "impact", impact_name(inc->impact));
 	jw_str(w, "shortlink", sp_incident_url(v, inc->id));
-	sp_write_time(w, "started_at", inc->started_at ? inc->started_at : inc->created_at);
+	sp_write_time(w, v, "started_at", inc->started_at ? inc->started_at : inc->created_at);
 	jw_str(w, "page_id", v->page.id);
 	write_updates(w, v, u, nu);
 	write_incident_components(w, v, inc);
 	if (inc->is_maintenance) {
-		sp_write_time(w, "scheduled_for", inc->scheduled_for);
-		sp_write_time(w, "scheduled_until", inc->scheduled_until);
+		sp_write_time(w, v, "scheduled_for", inc->scheduled_for);
+		sp_write_time(w, v, "scheduled_until", inc->scheduled_until);
 	} else {
 		jw_null(w, "reminder_intervals");
 	}

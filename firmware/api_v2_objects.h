@@ -1,20 +1,23 @@
-/* api_v2_objects.h: Statuspage object serializers (page, component, incident, update, maintenance) and status rules shared by the APIs, feeds and pages. */
+/* api_v2_objects.h: Statuspage object serializers (page, component, incident, update, maintenance) shared by the APIs and feeds. */
 #ifndef BEACON_API_V2_OBJECTS_H
 #define BEACON_API_V2_OBJECTS_H
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "out.h"
+#include "status.h"
+#include "zone.h"
 #include "store.h"
 
-/* Times. The server sets TZ to the page time zone at startup, so local time is page time. */
+/* Times, in the page's zone of the request's view (never the process TZ). */
 #define SP_TIME_MAX 40
-/* "2026-03-16T08:50:00.000-05:00" in the page zone ("...Z" when the offset is zero). */
-char *sp_time(char buf[SP_TIME_MAX], int64_t ms);
+/* "2026-03-16T08:50:00.000-05:00" in zone tz ("...Z" when the offset is zero). */
+char *sp_time(char buf[SP_TIME_MAX], const struct zone *tz, int64_t ms);
 /* "2026-03-16" of a UTC-midnight date (component start_date). */
 char *sp_date(char buf[SP_TIME_MAX], int64_t ms);
-/* Writes sp_time(ms), or null when ms is 0. */
-void sp_write_time(struct jw *w, const char *key, int64_t ms);
+struct sp_view;
+/* Writes sp_time(ms) in the view's zone, or null when ms is 0. */
+void sp_write_time(struct jw *w, const struct sp_view *v, const char *key, int64_t ms);
 
 /* Key order and field set of the objects: the public v2 API or the v1 management API. */
 enum sp_style { SP_V2 = 0, SP_V1 };
@@ -24,6 +27,7 @@ struct sp_view {
 	struct stx *t;
 	struct arena *a;
 	struct page_settings page;
+	const struct zone *tz;          /* page.time_zone (UTC when unknown): every time is written in it */
 	struct component *comps;        /* store order: group position, position, name */
 	size_t ncomps;
 	struct group *groups;           /* by position, name */
@@ -46,29 +50,9 @@ const char *sp_incident_url(const struct sp_view *v, const char *incident_id);
 /* The page URL when it is a safe absolute http(s) URL, without a trailing slash; "" otherwise. */
 const char *sp_page_url(const struct sp_view *v);
 
-/* Maintenance status at time now: scheduled -> in_progress once scheduled_for passes (when
- * scheduled_auto_in_progress), in progress/verifying -> completed once scheduled_until passes
- * (when scheduled_auto_completed). Incidents keep their stored status. */
-enum inc_status maintenance_effective_status(const struct incident *inc, int64_t now);
-/* Public status of an incident: effective status, "postmortem" once a postmortem is published. */
-enum inc_status sp_incident_public_status(const struct incident *inc, int64_t now);
-/* Unresolved incident (investigating/identified/monitoring) or pending/active maintenance. */
-bool sp_incident_is_unresolved(const struct incident *inc, int64_t now);
-
-/* Page status rollup (spec section 4): leaf components, raised by open incidents' impact,
- * "maintenance" only while a maintenance is in progress and nothing is worse. */
-enum sp_indicator { SI_NONE = 0, SI_MAINTENANCE, SI_MINOR, SI_MAJOR, SI_CRITICAL };
-struct sp_rollup {
-	enum sp_indicator indicator;
-	const char *description;        /* "All Systems Operational", "Partial System Outage", ... */
-};
-struct sp_rollup sp_page_rollup(const struct component *comps, size_t ncomps,
-                                const struct incident *open, size_t nopen, int64_t now);
-const char *sp_indicator_name(enum sp_indicator i);   /* "none", "minor", ..., "maintenance" */
-
 /* Objects. key is the member name inside an object, NULL inside an array. */
 void sp_write_page(struct jw *w, const char *key, const struct sp_view *v);
-void sp_write_status(struct jw *w, const char *key, const struct sp_rollup *s);
+void sp_write_status(struct jw *w, const char *key, const struct status_rollup *s);
 void sp_write_component(struct jw *w, const char *key, const struct sp_view *v, const struct component *c);
 /* A group as a component row: "group": true and "components": [child ids]. */
 void sp_write_group_component(struct jw *w, const char *key, const struct sp_view *v, const struct group *g);

@@ -1,45 +1,11 @@
 /* badge.c: SVG status badges for the page (/badge.svg) and one component or group (/badge/:id). */
 #include <string.h>
 #include "api_v2.h"
+#include "i18n.h"
 
 #define BADGE_LABEL_MAX 40      /* code points of a name shown on a badge */
 #define BADGE_CHAR_PX 7         /* average glyph width of 11px Verdana */
 #define BADGE_PAD_PX 10
-
-/* Colours dark enough for white text (WCAG AA at 11px bold-ish): green, yellow, orange, red, blue. */
-static const char *indicator_colour(enum sp_indicator i)
-{
-	switch (i) {
-	case SI_NONE: return "#1e7e34";
-	case SI_MINOR: return "#8a6a00";
-	case SI_MAJOR: return "#b35e14";
-	case SI_CRITICAL: return "#c0291a";
-	case SI_MAINTENANCE: return "#1f6fa8";
-	}
-	return "#555";
-}
-
-static enum sp_indicator component_indicator(enum comp_status s)
-{
-	switch (s) {
-	case CS_UNDER_MAINTENANCE: return SI_MAINTENANCE;
-	case CS_DEGRADED_PERFORMANCE: return SI_MINOR;
-	case CS_PARTIAL_OUTAGE: return SI_MAJOR;
-	case CS_MAJOR_OUTAGE: return SI_CRITICAL;
-	default: return SI_NONE;
-	}
-}
-
-static const char *component_status_text(enum comp_status s)
-{
-	switch (s) {
-	case CS_UNDER_MAINTENANCE: return "Under maintenance";
-	case CS_DEGRADED_PERFORMANCE: return "Degraded performance";
-	case CS_PARTIAL_OUTAGE: return "Partial outage";
-	case CS_MAJOR_OUTAGE: return "Major outage";
-	default: return "Operational";
-	}
-}
 
 /* Code points in s (UTF-8 continuation bytes not counted). */
 static size_t text_width(const char *s)
@@ -64,7 +30,7 @@ static const char *badge_text(struct arena *a, const char *s)
 	return arena_printf(a, "%.*s\xe2\x80\xa6", (int)i, s);
 }
 
-static void badge_write(struct req *r, const char *label_in, const char *value, enum sp_indicator ind)
+static void badge_write(struct req *r, const char *label_in, const char *value, enum status_indicator ind)
 {
 	const char *label = badge_text(r->arena, label_in && *label_in ? label_in : "status");
 	size_t lw = text_width(label) * BADGE_CHAR_PX + 2 * BADGE_PAD_PX;
@@ -86,12 +52,12 @@ static void badge_write(struct req *r, const char *label_in, const char *value, 
 	buf_printf(b, "<g clip-path=\"url(#r)\"><rect width=\"%zu\" height=\"20\" fill=\"#555\"/>"
 	              "<rect x=\"%zu\" width=\"%zu\" height=\"20\" fill=\"%s\"/>"
 	              "<rect width=\"%zu\" height=\"20\" fill=\"url(#s)\"/></g>",
-	           lw, lw, vw, indicator_colour(ind), w);
+	           lw, lw, vw, status_level_colour(status_indicator_level(ind)), w);
 	out_raw_trusted(b, "<g fill=\"#fff\" text-anchor=\"middle\" font-family=\"Verdana,Geneva,DejaVu Sans,sans-serif\" "
 	                   "font-size=\"11\">");
 	buf_printf(b, "<text x=\"%zu\" y=\"14\">", lw / 2);
 	out_xml(b, label);
-	buf_printf(b, "</text><text x=\"%zu\" y=\"14\" data-indicator=\"%s\">", lw + vw / 2, sp_indicator_name(ind));
+	buf_printf(b, "</text><text x=\"%zu\" y=\"14\" data-indicator=\"%s\">", lw + vw / 2, status_indicator_name(ind));
 	out_xml(b, value);
 	out_raw_trusted(b, "</text></g></svg>\n");
 	r->content_type_out = "image/svg+xml; charset=utf-8";
@@ -104,7 +70,7 @@ void badge_page(struct req *r)
 	size_t nopen;
 	if (!api_v2_view(r, &v) || !api_v2_open(r, &open, &nopen))
 		return;
-	struct sp_rollup st = sp_page_rollup(v.comps, v.ncomps, open, nopen, v.now);
+	struct status_rollup st = status_rollup(v.comps, v.ncomps, open, nopen, v.now);
 	badge_write(r, v.page.name, st.description, st.indicator);
 }
 
@@ -142,5 +108,5 @@ void badge_component(struct req *r)
 		return;
 	}
 	enum comp_status s = c ? c->status : sp_group_status(&v, g);
-	badge_write(r, c ? sp_component_display_name(&v, c) : g->name, component_status_text(s), component_indicator(s));
+	badge_write(r, c ? sp_component_display_name(&v, c) : g->name, i18n_comp_status("en", s), status_level_indicator(s));
 }

@@ -20,6 +20,7 @@ int cmd_pull(const struct config *c, int argc, char **argv);         /* pull.c *
 int cmd_promote(const struct config *c, int argc, char **argv);
 int cmd_audit(const struct config *c, int argc, char **argv);        /* cli_audit.c */
 int cmd_page(const struct config *c, int argc, char **argv);         /* brand.c */
+int cmd_check(const struct config *c, int argc, char **argv);        /* cli_check.c */
 
 /* Shared CLI helpers (cli_util.c): open the configured store for writing; audit "cli:<user>". */
 enum bc_err cli_open_store(const struct config *c, struct store **out, unsigned flags);

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli_util.h"
+#include "settings.h"
 
 enum bc_err cli_open_store(const struct config *c, struct store **out, unsigned flags)
 {
@@ -338,6 +339,8 @@ int cli_begin(struct cli *c, unsigned open_flags)
 		c->t = NULL;
 		return cli_store_fail(c, "begin write", e);
 	}
+	if ((e = settings_sync_tx(c->cfg, c->t)) != BC_OK)    /* beacon.conf's page keys win (settings.h) */
+		return cli_store_fail(c, "page settings from the config", e);
 	return 0;
 }
 

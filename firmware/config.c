@@ -47,6 +47,7 @@ static const struct cfg_key keys[] = {
 	L(max_snapshot_mb,      1, 1 << 20, "1024"),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
+_Static_assert(NKEYS <= 64, "config.keys_set has one bit per key");
 
 struct parse_ctx {
 	struct config *c;
@@ -113,6 +114,14 @@ void config_defaults(struct config *c)
 			abort();   /* a bad default is a programming error */
 }
 
+bool config_key_set(const struct config *c, const char *name)
+{
+	for (size_t i = 0; i < NKEYS && i < 64; i++)
+		if (strcmp(keys[i].name, name) == 0)
+			return (c->keys_set >> i) & 1;
+	return false;
+}
+
 static int on_line(void *user, const char *section, const char *name, const char *value)
 {
 	struct parse_ctx *p = user;
@@ -131,6 +140,7 @@ static int on_line(void *user, const char *section, const char *name, const char
 			goto bad;
 		}
 		p->seen[i] = 1;
+		p->c->keys_set |= (uint64_t)1 << i;
 		if (set_value(p->c, &keys[i], value, why, sizeof p->why) != 0)
 			goto bad;
 		return 1;

@@ -30,10 +30,13 @@ struct config {
 	int pull_seconds;                   /* secondary: poll interval */
 	int pull_deadline_seconds;          /* secondary: one whole poll (connect to last byte) */
 	int64_t max_snapshot_mb;            /* secondary: refuse larger snapshots */
+	uint64_t keys_set;                  /* bit i: key i of the key table was in the file */
 };
 
 /* Fills defaults, then reads path. On error returns -1 and writes "file:line: reason" into err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
 void config_defaults(struct config *c);
+/* Whether the file set key name (false for defaults). */
+bool config_key_set(const struct config *c, const char *name);
 
 #endif

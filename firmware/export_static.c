@@ -256,8 +256,6 @@ int export_static_run(struct cli *c, const char *dir, const char *every)
 		if (end == every || (strcmp(end, "s") != 0 && *end != '\0') || secs < 1 || secs > 86400)
 			return cli_usage_fail(c, "--every: a number of seconds like 60s (1 to 86400)");
 	}
-	setenv("TZ", c->cfg->time_zone, 1);    /* times as the server shows them */
-	tzset();
 	for (;;) {
 		int rc = export_swap(c, dir);
 		if (!every)

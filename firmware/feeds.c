@@ -12,12 +12,11 @@ static const char *const month_abbr[12] = { "Jan", "Feb", "Mar", "Apr", "May", "
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec" };
 static const char *const day_abbr[7] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
 
-static struct tm local_tm(int64_t ms)
+/* ms in the page's zone (the request's view), never the process TZ. */
+static struct tm local_tm(const struct zone *tz, int64_t ms)
 {
-	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
-	if (localtime_r(&t, &tm) == NULL)
-		memset(&tm, 0, sizeof tm);
+	zone_local(tz, ms, &tm);
 	return tm;
 }
 
@@ -34,9 +33,9 @@ static void put_utc(struct buf *b, int64_t ms)
 }
 
 /* RSS dates: RFC 822 in the page zone, English names whatever the locale. */
-static void put_rfc822(struct buf *b, int64_t ms)
+static void put_rfc822(struct buf *b, const struct zone *tz, int64_t ms)
 {
-	struct tm tm = local_tm(ms);
+	struct tm tm = local_tm(tz, ms);
 	long off = tm.tm_gmtoff;
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
@@ -65,9 +64,10 @@ static void put_zone(struct buf *h, const struct tm *tm)
 }
 
 /* One update: when and what in a paragraph, then its Markdown body rendered as HTML. */
-static void put_update(struct buf *h, const char *lang, int64_t at, const char *label, const char *body)
+static void put_update(struct buf *h, const struct zone *tz, const char *lang, int64_t at, const char *label,
+                       const char *body)
 {
-	struct tm tm = local_tm(at);
+	struct tm tm = local_tm(tz, at);
 	out_raw_trusted(h, "<p><small>");
 	put_html_when(h, lang, &tm);
 	put_zone(h, &tm);
@@ -79,13 +79,13 @@ static void put_update(struct buf *h, const char *lang, int64_t at, const char *
 }
 
 /* The entry's HTML: maintenance header, postmortem, then one block per update, newest first. */
-static void entry_html(struct buf *h, const char *lang, const struct incident *inc,
+static void entry_html(struct buf *h, const struct zone *tz, const char *lang, const struct incident *inc,
                        const struct incident_update *u, size_t n)
 {
 	bool es = strcmp(lang, "es") == 0;
 	if (inc->is_maintenance && inc->scheduled_for) {
-		struct tm from = local_tm(inc->scheduled_for);
-		struct tm until = local_tm(inc->scheduled_until ? inc->scheduled_until : inc->scheduled_for);
+		struct tm from = local_tm(tz, inc->scheduled_for);
+		struct tm until = local_tm(tz, inc->scheduled_until ? inc->scheduled_until : inc->scheduled_for);
 		out_raw_trusted(h, es ? "<p><strong>MANTENIMIENTO PROGRAMADO " : "<p><strong>THIS IS A SCHEDULED EVENT ");
 		put_html_when(h, lang, &from);
 		if (from.tm_year == until.tm_year && from.tm_yday == until.tm_yday)
@@ -98,10 +98,10 @@ static void entry_html(struct buf *h, const char *lang, const struct incident *i
 		out_raw_trusted(h, "</strong></p>");
 	}
 	if (inc->postmortem_body && inc->postmortem_published_at)
-		put_update(h, lang, inc->postmortem_published_at, i18n_inc_status(lang, IS_POSTMORTEM), inc->postmortem_body);
+		put_update(h, tz, lang, inc->postmortem_published_at, i18n_inc_status(lang, IS_POSTMORTEM), inc->postmortem_body);
 	for (size_t i = n; i-- > 0;) {
 		bool same = i > 0 && u[i - 1].status == u[i].status;
-		put_update(h, lang, u[i].display_at ? u[i].display_at : u[i].created_at,
+		put_update(h, tz, lang, u[i].display_at ? u[i].display_at : u[i].created_at,
 		           same ? i18n_text(lang, M_UPDATE) : i18n_inc_status(lang, u[i].status), u[i].body);
 	}
 }
@@ -231,7 +231,7 @@ static bool feed_prepare(struct feed *f, struct feed_entry **out)
 			return false;
 		}
 		buf_reset(&html);
-		entry_html(&html, f->lang, &f->list[i], u, nu);
+		entry_html(&html, f->v.tz, f->lang, &f->list[i], u, nu);
 		feed_html_apostrophes(&html);
 		e[i].html = arena_strndup(f->v.a, html.p ? html.p : "", html.len);
 		e[i].latest = latest_update(&f->list[i], u, nu);
@@ -314,11 +314,11 @@ static void rss_item(struct feed *f, const struct incident *inc, const char *htm
 	out_raw_trusted(b, "</title>\n      <description>\n");
 	out_xml(b, html);
 	out_raw_trusted(b, "      </description>\n      <pubDate>");
-	put_rfc822(b, inc->is_maintenance && inc->scheduled_for ? inc->scheduled_for : latest);
+	put_rfc822(b, f->v.tz, inc->is_maintenance && inc->scheduled_for ? inc->scheduled_for : latest);
 	out_raw_trusted(b, "</pubDate>\n");
 	if (inc->is_maintenance && inc->scheduled_until) {
 		out_raw_trusted(b, "      <maintenanceEndDate>");
-		put_rfc822(b, inc->scheduled_until);
+		put_rfc822(b, f->v.tz, inc->scheduled_until);
 		out_raw_trusted(b, "</maintenanceEndDate>\n");
 	}
 	out_raw_trusted(b, "      <link>");
@@ -351,7 +351,7 @@ void feed_rss(struct req *r)
 	out_xml(b, f.v.page.name ? f.v.page.name : "");
 	out_raw_trusted(b, es ? ", con cada actualización" : ", with every update");
 	buf_printf(b, "</description>\n    <language>%s</language>\n    <pubDate>", es ? "es" : "en-us");
-	put_rfc822(b, f.updated);
+	put_rfc822(b, f.v.tz, f.updated);
 	out_raw_trusted(b, "</pubDate>\n");
 	feed_entries(&f, e, rss_item);
 	out_raw_trusted(b, "  </channel>\n</rss>\n");

@@ -10,6 +10,8 @@
 #include "api_v1_input.h"
 #include "api_v2_objects.h"
 #include "cli_util.h"
+#include "settings.h"
+#include "zone.h"
 #include "tlsclient.h"
 
 #define IMPORT_FILE_MAX (32L << 20)      /* bytes per JSON file (Statuspage's own are a few hundred KB) */
@@ -441,12 +443,19 @@ static bool import_page(struct cli *c, json_t *page)
 	enum bc_err e = store_page_get(c->t, &p);
 	if (e != BC_OK || !json_is_object(page))
 		return cli_fail(c, e != BC_OK ? "cannot read this page's settings" : "no \"page\" object to import") == 0;
-	if (jstring(page, "name"))
-		p.name = (char *)jstring(page, "name");
-	if (jstring(page, "url"))
-		p.url = (char *)jstring(page, "url");
-	if (jstring(page, "time_zone"))
-		p.time_zone = (char *)jstring(page, "time_zone");
+	static const char *const fields[] = { "name", "url", "time_zone" };
+	char **dst[] = { &p.name, &p.url, &p.time_zone };
+	for (size_t i = 0; i < 3; i++) {
+		const char *v = jstring(page, fields[i]);
+		const char *key = v ? settings_refuses(c->cfg, fields[i], v) : NULL;
+		if (key)                                               /* beacon.conf owns it (settings.h) */
+			fprintf(stderr, "beacon: import: page %s '%.64s' not applied: '%s' in %s sets it\n", fields[i], v, key,
+			        c->cfg->path);
+		else if (v && i == 2 && !zone_exists(v))
+			return cli_fail(c, "page time_zone '%.64s' is not a time zone in %s", v, ZONE_DIR) == 0;
+		else if (v)
+			*dst[i] = (char *)v;
+	}
 	if ((e = store_page_put(c->t, &p)) != BC_OK)
 		return cli_store_fail(c, "page", e) == 0;
 	return true;
@@ -540,7 +549,7 @@ static bool write_incidents(struct jw *w, const char *key, struct sp_view *v, st
 {
 	jw_arr_open(w, key);
 	for (size_t i = 0; i < n; i++)
-		if ((!open_only || sp_incident_is_unresolved(&list[i], v->now)) &&
+		if ((!open_only || status_is_open(&list[i], v->now)) &&
 		    sp_write_incident(w, NULL, v, &list[i]) != BC_OK)
 			return false;
 	jw_arr_close(w);
@@ -574,7 +583,7 @@ static int export_run(struct cli *c, int argc, char **argv)
 		e = store_incident_list_open(c->t, &open, &nopen);
 	if (e != BC_OK)
 		return cli_store_fail(c, "read the page", e);
-	struct sp_rollup roll = sp_page_rollup(v.comps, v.ncomps, open, nopen, v.now);
+	struct status_rollup roll = status_rollup(v.comps, v.ncomps, open, nopen, v.now);
 	struct buf b[3];
 	struct jw w[3];
 	bool ok = true;

@@ -18,7 +18,7 @@ static const struct command {
 	{ "group",       cmd_group,       "group add|set|del|list      manage component groups" },
 	{ "incident",    cmd_incident,    "incident open|update|resolve|postmortem|list|show|del" },
 	{ "maintenance", cmd_maintenance, "maintenance schedule|update|complete|list" },
-	{ "check",       NULL,            "check                       validate the configuration" },
+	{ "check",       cmd_check,            "check                       validate the configuration" },
 	{ "backup",      cmd_backup,      "backup FILE                 consistent compact copy of the store" },
 	{ "import",      cmd_import,      "import statuspage DIR|URL   import a Statuspage page's v2 JSON" },
 	{ "export",      cmd_export,      "export DIR                  write v2 JSON of this page" },
@@ -83,10 +83,6 @@ int main(int argc, char **argv)
 	if (config_load(&cfg, conf, err, sizeof err) != 0) {
 		fprintf(stderr, "beacon: %s\n", err);
 		return 1;
-	}
-	if (cmd->fn == NULL) {           /* check */
-		printf("configuration OK\n");
-		return 0;
 	}
 	return cmd->fn(&cfg, argc - i, argv + i);
 }

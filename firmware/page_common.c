@@ -8,6 +8,7 @@
 #include "out.h"
 #include "pages.h"
 #include "repl.h"
+#include "zone.h"
 
 /* ?at=: the page as it was then (a moment still to come shows the present). */
 static bool page_ctx_rewind(struct page_ctx *p, const char *at)
@@ -54,6 +55,8 @@ bool page_ctx_init(struct page_ctx *p, struct req *r)
 		if (ps.time_zone && ps.time_zone[0])
 			p->zone = ps.time_zone;
 	}
+	p->tz = zone_or_utc(p->zone);
+	p->zone = zone_name(p->tz);      /* the zone the times are in, also when the stored one is unknown */
 	if (store_component_list(p->tx, &p->comps, &p->ncomps) != BC_OK ||
 	    store_group_list(p->tx, &p->groups, &p->ngroups) != BC_OK ||
 	    store_incident_list_open(p->tx, &p->open, &p->nopen) != BC_OK) {
@@ -155,129 +158,43 @@ void page_status_badge(struct page_ctx *p, enum comp_status s, const char *text)
 	out_raw_trusted(p->b, "</span>");
 }
 
-/* ---- incident state at render time ---- */
+/* ---- time, in the page's zone (p->tz), never the process TZ ---- */
 
-enum comp_status impact_level(enum impact i)
+void page_localtime(const struct page_ctx *p, int64_t ms, struct tm *out)
 {
-	switch (i) {
-	case IMP_MINOR:       return CS_DEGRADED_PERFORMANCE;
-	case IMP_MAJOR:       return CS_PARTIAL_OUTAGE;
-	case IMP_CRITICAL:    return CS_MAJOR_OUTAGE;
-	case IMP_MAINTENANCE: return CS_UNDER_MAINTENANCE;
-	default:              return CS_OPERATIONAL;
-	}
+	zone_local(p->tz, ms, out);
 }
 
-enum inc_status page_maintenance_status(const struct page_ctx *p, const struct incident *inc)
-{
-	enum inc_status s = inc->status;
-	if (s == IS_COMPLETED || s == IS_RESOLVED || s == IS_POSTMORTEM)
-		return IS_COMPLETED;
-	if (inc->scheduled_auto_completed && inc->scheduled_until && p->now >= inc->scheduled_until)
-		return IS_COMPLETED;
-	if (s == IS_SCHEDULED && inc->scheduled_auto_in_progress && inc->scheduled_for &&
-	    p->now >= inc->scheduled_for)
-		return IS_IN_PROGRESS;
-	return s;
-}
-
-enum inc_status page_incident_status(const struct page_ctx *p, const struct incident *inc)
-{
-	return inc->is_maintenance ? page_maintenance_status(p, inc) : inc->status;
-}
-
-int64_t incident_start(const struct incident *inc)
-{
-	if (inc->is_maintenance && inc->scheduled_for)
-		return inc->scheduled_for;
-	return inc->started_at ? inc->started_at : inc->created_at;
-}
-
-int64_t incident_end(const struct page_ctx *p, const struct incident *inc)
-{
-	enum inc_status s = page_incident_status(p, inc);
-	if (!inc_status_is_closed(s))
-		return 0;
-	if (inc->resolved_at)
-		return inc->resolved_at;
-	if (inc->is_maintenance && inc->scheduled_until)
-		return inc->scheduled_until;
-	return inc->updated_at;
-}
-
-/* ---- time ---- */
-
-void page_localtime(int64_t ms, struct tm *out)
-{
-	time_t t = (time_t)(ms >= 0 ? ms / 1000 : (ms - 999) / 1000);
-	if (localtime_r(&t, out) == NULL)
-		memset(out, 0, sizeof *out);
-}
-
-int64_t page_day_start(int64_t ms, int add_days)
+int64_t page_day_start(const struct page_ctx *p, int64_t ms, int add_days)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	zone_local(p->tz, ms, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_mday += add_days;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
+	return zone_to_ms(p->tz, &tm);
 }
 
-int64_t page_month_start(int64_t ms, int add_months)
+int64_t page_month_start(const struct page_ctx *p, int64_t ms, int add_months)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	zone_local(p->tz, ms, &tm);
 	tm.tm_hour = tm.tm_min = tm.tm_sec = 0;
 	tm.tm_mday = 1;
 	tm.tm_mon += add_months;
-	tm.tm_isdst = -1;
-	return (int64_t)mktime(&tm) * 1000;
+	return zone_to_ms(p->tz, &tm);
 }
 
-char *fmt_clock(struct page_ctx *p, int64_t ms)
-{
-	struct tm tm;
-	page_localtime(ms, &tm);
-	if (strcmp(p->lang, "es") == 0)       /* Spanish readers use the 24-hour clock: "08:50" */
-		return arena_printf(p->a, "%02d:%02d", tm.tm_hour, tm.tm_min);
-	int h = tm.tm_hour % 12;
-	return arena_printf(p->a, "%d:%02d %s", h == 0 ? 12 : h, tm.tm_min, tm.tm_hour < 12 ? "AM" : "PM");
-}
-
-char *fmt_date(struct page_ctx *p, int64_t ms)
-{
-	struct tm tm;
-	page_localtime(ms, &tm);
-	const char *mon = i18n_month_short(p->lang, tm.tm_mon);
-	if (strcmp(p->lang, "es") == 0)
-		return arena_printf(p->a, "%d %s %d", tm.tm_mday, mon, tm.tm_year + 1900);
-	return arena_printf(p->a, "%s %d, %d", mon, tm.tm_mday, tm.tm_year + 1900);
-}
-
-char *fmt_datetime(struct page_ctx *p, int64_t ms)
-{
-	return arena_printf(p->a, "%s, %s", fmt_date(p, ms), fmt_clock(p, ms));
-}
-
-char *fmt_month(struct page_ctx *p, int64_t ms)
-{
-	struct tm tm;
-	page_localtime(ms, &tm);
-	return arena_printf(p->a, "%s %d", i18n_month_short(p->lang, tm.tm_mon), tm.tm_year + 1900);
-}
-
-const char *fmt_zone_abbr(int64_t ms)
-{
-	struct tm tm;
-	page_localtime(ms, &tm);
-	return tm.tm_zone ? tm.tm_zone : "UTC";
-}
+/* The absolute phrases are status.c's, in this page's zone and language. */
+char *fmt_clock(struct page_ctx *p, int64_t ms) { return status_clock(p->a, p->tz, p->lang, ms); }
+char *fmt_date(struct page_ctx *p, int64_t ms) { return status_date(p->a, p->tz, p->lang, ms); }
+char *fmt_datetime(struct page_ctx *p, int64_t ms) { return status_datetime(p->a, p->tz, p->lang, ms); }
+char *fmt_month(struct page_ctx *p, int64_t ms) { return status_month(p->a, p->tz, p->lang, ms); }
+const char *fmt_zone_abbr(const struct page_ctx *p, int64_t ms) { return status_zone_abbr(p->tz, ms); }
 
 void page_time(struct page_ctx *p, int64_t ms, const char *text)
 {
 	struct tm tm;
-	page_localtime(ms, &tm);
+	page_localtime(p, ms, &tm);
 	long off = tm.tm_gmtoff / 60;
 	char sign = off < 0 ? '-' : '+';
 	if (off < 0)
@@ -295,11 +212,11 @@ void page_time_range(struct page_ctx *p, int64_t start, int64_t end)
 	page_time(p, start, fmt_datetime(p, start));
 	if (end) {
 		out_raw_trusted(p->b, " – ");
-		bool same_day = page_day_start(start, 0) == page_day_start(end, 0);
+		bool same_day = page_day_start(p, start, 0) == page_day_start(p, end, 0);
 		page_time(p, end, same_day ? fmt_clock(p, end) : fmt_datetime(p, end));
 	}
 	out_raw_trusted(p->b, " ");
-	out_text(p->b, fmt_zone_abbr(end ? end : start));
+	out_text(p->b, fmt_zone_abbr(p, end ? end : start));
 	out_raw_trusted(p->b, "</span>");
 }
 
@@ -402,7 +319,7 @@ void page_begin(struct page_ctx *p, const char *title, const char *self)
 	page_banner(p);
 	if (p->asof) {
 		out_raw_trusted(b, "<section class=\"card asof\" role=\"note\"><p>");
-		const char *when = arena_printf(p->a, "%s %s", fmt_datetime(p, p->asof), fmt_zone_abbr(p->asof));
+		const char *when = arena_printf(p->a, "%s %s", fmt_datetime(p, p->asof), fmt_zone_abbr(p, p->asof));
 		out_text(b, i18n_fmt(p->a, p->lang, M_AS_OF, when));
 		out_raw_trusted(b, " <a class=\"btn\" href=\"");
 		out_attr(b, self);          /* the same page, now */
@@ -418,7 +335,7 @@ void page_end(struct page_ctx *p)
 {
 	struct buf *b = p->b;
 	out_raw_trusted(b, "</main>\n<footer class=\"foot\"><div class=\"wrap\"><p>");
-	char *zone = arena_printf(p->a, "%s (%s)", p->zone, fmt_zone_abbr(p->now));
+	char *zone = arena_printf(p->a, "%s (%s)", p->zone, fmt_zone_abbr(p, p->now));
 	out_text(b, i18n_fmt(p->a, p->lang, M_TIMES_IN_ZONE, zone));
 	out_raw_trusted(b, " <span class=\"js-only\">");
 	out_text(b, i18n_text(p->lang, M_LOCAL_TIME_NOTE));
@@ -430,7 +347,7 @@ void page_end(struct page_ctx *p)
 		out_raw_trusted(b, " ");
 		page_time(p, synced, fmt_datetime(p, synced));
 		out_raw_trusted(b, " ");
-		out_text(b, fmt_zone_abbr(synced));
+		out_text(b, fmt_zone_abbr(p, synced));
 		out_raw_trusted(b, ".</p>\n");
 	}
 	out_raw_trusted(b, "<p class=\"feeds\">");

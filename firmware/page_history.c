@@ -31,12 +31,8 @@ static void history_notice(struct page_ctx *p, const struct incident *inc)
 	size_t n = 0;
 	if (store_update_list(p->tx, inc->id, &u, &n) != BC_OK)
 		n = 0;
-	enum inc_status st = page_incident_status(p, inc);
-	enum comp_status level = impact_level(inc->impact);
-	for (size_t k = 0; k < n; k++)
-		for (size_t j = 0; j < u[k].naffected; j++)
-			if (u[k].affected[j].new_status > level)
-				level = u[k].affected[j].new_status;
+	enum inc_status st = status_maintenance_state(inc, p->now);
+	enum comp_status level = status_incident_level(inc, u, n, p->now);
 	out_raw_trusted(b, "<article class=\"notice\"><h3><a href=\"");
 	page_incident_href(p, inc->id);
 	out_raw_trusted(b, "\">");
@@ -47,10 +43,10 @@ static void history_notice(struct page_ctx *p, const struct incident *inc)
 	page_status_badge(p, inc->is_maintenance ? CS_UNDER_MAINTENANCE : level,
 	                  inc->is_maintenance ? i18n_impact(p->lang, IMP_MAINTENANCE) : i18n_comp_status(p->lang, level));
 	out_raw_trusted(b, " ");
-	int64_t end = incident_end(p, inc);
+	int64_t end = status_end(inc, p->now);
 	if (!end && inc->is_maintenance)
 		end = inc->scheduled_until;
-	page_time_range(p, incident_start(inc), end);
+	page_time_range(p, status_start(inc), end);
 	out_raw_trusted(b, "</p>\n");
 	page_timeline(p, inc, u, n, 4, true);
 	out_raw_trusted(b, "</article>\n");
@@ -112,10 +108,10 @@ void page_history(struct req *r)
 
 	int first = -page * HISTORY_MONTHS;    /* months relative to the current one */
 	for (int i = 0; i < HISTORY_MONTHS; i++)
-		history_month(&p, page_month_start(p.now, first - i), page_month_start(p.now, first - i + 1));
+		history_month(&p, page_month_start(&p, p.now, first - i), page_month_start(&p, p.now, first - i + 1));
 
-	int64_t oldest = page_month_start(p.now, first - HISTORY_MONTHS + 1);
-	int64_t newest = page_month_start(p.now, first);
+	int64_t oldest = page_month_start(&p, p.now, first - HISTORY_MONTHS + 1);
+	int64_t newest = page_month_start(&p, p.now, first);
 	struct incident *older = NULL;
 	size_t nolder = 0;
 	bool more = store_incident_range(p.tx, 0, oldest, 1, &older, &nolder) == BC_OK && nolder > 0;

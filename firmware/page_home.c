@@ -119,49 +119,23 @@ static char *minutes_text(char *e, unsigned m)
 
 enum comp_status page_rollup(const struct page_ctx *p, enum msg *text)
 {
-	enum comp_status worst = CS_OPERATIONAL;
-	for (size_t i = 0; i < p->ncomps; i++)
-		if (p->comps[i].status > worst)
-			worst = p->comps[i].status;
-	bool maint = false, incident = false;
-	enum comp_status inc_level = CS_OPERATIONAL;
-	for (size_t i = 0; i < p->nopen; i++) {
-		enum inc_status s = page_incident_status(p, &p->open[i]);
-		if (p->open[i].is_maintenance) {
-			maint |= s == IS_IN_PROGRESS || s == IS_VERIFYING;
-		} else if (!inc_status_is_closed(s)) {
-			incident = true;
-			if (impact_level(p->open[i].impact) > inc_level)
-				inc_level = impact_level(p->open[i].impact);
-		}
-	}
-	enum msg m = M_ALL_OPERATIONAL;
-	enum comp_status cls = CS_OPERATIONAL;
-	if (worst == CS_MAJOR_OUTAGE) {
-		m = M_BANNER_MAJOR; cls = worst;
-	} else if (worst == CS_PARTIAL_OUTAGE) {
-		m = M_BANNER_PARTIAL; cls = worst;
-	} else if (worst == CS_DEGRADED_PERFORMANCE) {
-		m = M_BANNER_DEGRADED; cls = worst;
-	} else if (incident) {
-		m = M_BANNER_INCIDENT; cls = inc_level > CS_DEGRADED_PERFORMANCE ? inc_level : CS_DEGRADED_PERFORMANCE;
-	} else if (maint || worst == CS_UNDER_MAINTENANCE) {
-		m = M_BANNER_MAINTENANCE; cls = CS_UNDER_MAINTENANCE;
-	}
+	struct status_rollup st = status_rollup(p->comps, p->ncomps, p->open, p->nopen, p->now);
 	if (text)
-		*text = m;
-	return cls;
+		*text = status_banner_msg(st.what);
+	return status_indicator_level(st.indicator);
 }
 
+/* The page rollup (the same as status.json and the badge), in the page's language and its colour. */
 void page_banner(struct page_ctx *p)
 {
-	enum msg m;
-	enum comp_status cls = page_rollup(p, &m);
+	struct status_rollup st = status_rollup(p->comps, p->ncomps, p->open, p->nopen, p->now);
+	enum comp_status cls = status_indicator_level(st.indicator);
 	/* the home page's heading; elsewhere the page has its own h1 */
 	const char *tag = p->home ? "h1" : "p";
-	buf_printf(p->b, "<section class=\"banner s%d\" aria-live=\"polite\"><%s class=\"bt\">", (int)cls, tag);
+	buf_printf(p->b, "<section class=\"banner s%d\" aria-live=\"polite\" data-indicator=\"%s\"><%s class=\"bt\">",
+	           (int)cls, status_indicator_name(st.indicator), tag);
 	page_status_icon(p, cls);
-	out_text(p->b, i18n_text(p->lang, m));
+	out_text(p->b, i18n_text(p->lang, status_banner_msg(st.what)));
 	buf_printf(p->b, "</%s></section>\n", tag);
 }
 
@@ -175,12 +149,8 @@ static void notice_card(struct page_ctx *p, const struct incident *inc)
 		n = 0;
 	if (p->asof)
 		n = asof_updates_visible(u, n, p->asof);
-	enum inc_status st = page_incident_status(p, inc);
-	enum comp_status level = inc->is_maintenance ? CS_UNDER_MAINTENANCE : impact_level(inc->impact);
-	for (size_t k = 0; k < n && !inc->is_maintenance; k++)
-		for (size_t j = 0; j < u[k].naffected; j++)
-			if (u[k].affected[j].new_status > level)
-				level = u[k].affected[j].new_status;
+	enum inc_status st = status_maintenance_state(inc, p->now);
+	enum comp_status level = status_incident_level(inc, u, n, p->now);
 	buf_printf(b, "<article class=\"notice-card s%d\"><h3><a href=\"", (int)level);
 	page_incident_href(p, inc->id);
 	out_raw_trusted(b, "\">");
@@ -189,10 +159,9 @@ static void notice_card(struct page_ctx *p, const struct incident *inc)
 	page_status_badge(p, level, i18n_inc_status(p->lang, st));
 	out_raw_trusted(b, " ");
 	if (inc->is_maintenance) {
-		page_time_range(p, incident_start(inc), inc->scheduled_until);
+		page_time_range(p, status_start(inc), inc->scheduled_until);
 	} else {
-		int64_t start = incident_start(inc);
-		out_text(b, i18n_fmt(p->a, p->lang, M_STARTED_AGO, i18n_relative(p->a, p->lang, start, p->now)));
+		out_text(b, status_when_phrase(p->a, p->lang, inc, p->now, false));
 	}
 	out_raw_trusted(b, "</p>\n");
 	if (n > 0) {
@@ -203,7 +172,7 @@ static void notice_card(struct page_ctx *p, const struct incident *inc)
 		out_raw_trusted(b, "</strong>" PAGE_SEP);
 		page_time(p, at, fmt_datetime(p, at));
 		out_raw_trusted(b, PAGE_NBSP);
-		out_text(b, fmt_zone_abbr(at));
+		out_text(b, fmt_zone_abbr(p, at));
 		out_raw_trusted(b, "</p>");
 		page_markdown(p, last->body);
 		out_raw_trusted(b, "</div>\n");
@@ -217,7 +186,7 @@ static void notices_section(struct page_ctx *p, const struct home *h, enum msg t
 	bool opened = false;
 	for (size_t i = 0; i < h->nopen; i++) {
 		const struct incident *inc = &h->open[i];
-		enum inc_status s = page_incident_status(p, inc);
+		enum inc_status s = status_maintenance_state(inc, p->now);
 		bool want;
 		if (title == M_ACTIVE_INCIDENTS)
 			want = !inc->is_maintenance && !inc_status_is_closed(s);
@@ -486,11 +455,11 @@ static void recent_section(struct page_ctx *p)
 	for (size_t i = 0; i < n && shown < HOME_RECENT; i++) {
 		if (p->asof && !asof_incident(p->tx, &inc[i], p->asof))
 			continue;
-		int64_t end = incident_end(p, &inc[i]);
+		int64_t end = status_end(&inc[i], p->now);
 		if (!end || end > p->now)
 			continue;    /* open ones are listed above */
-		int64_t start = incident_start(&inc[i]);
-		enum comp_status level = inc[i].is_maintenance ? CS_UNDER_MAINTENANCE : impact_level(inc[i].impact);
+		int64_t start = status_start(&inc[i]);
+		enum comp_status level = status_incident_level(&inc[i], NULL, 0, p->now);
 		out_raw_trusted(b, "<li>");
 		page_status_icon_named(p, level);
 		out_raw_trusted(b, "<span><a href=\"");
@@ -519,7 +488,7 @@ static void recent_section(struct page_ctx *p)
 /* Reads the open notices and those touching the uptime window, with their spans. */
 static bool home_load(struct page_ctx *p, struct home *h)
 {
-	uptime_edges(p->now, h->edges);
+	uptime_edges(p->tz, p->now, h->edges);
 	h->no_data_raw = i18n_text(p->lang, M_NO_DATA);
 	h->no_data = escaped(p, h->no_data_raw);
 	h->no_incidents = escaped(p, i18n_text(p->lang, M_NO_INCIDENTS_DAY));
@@ -546,12 +515,12 @@ static bool home_load(struct page_ctx *p, struct home *h)
 	for (size_t i = 0; i < nrange; i++)
 		h->window[h->nwindow++] = range[i];
 	for (size_t i = 0; i < h->nopen; i++)
-		if (incident_start(&h->open[i]) < h->edges[0])
+		if (status_start(&h->open[i]) < h->edges[0])
 			h->window[h->nwindow++] = h->open[i];
 	h->wname = arena_alloc(p->a, (h->nwindow + 1) * sizeof *h->wname);
 	for (size_t i = 0; i < h->nwindow; i++) {
-		h->wstart[i] = incident_start(&h->window[i]);
-		h->wend[i] = incident_end(p, &h->window[i]);
+		h->wstart[i] = status_start(&h->window[i]);
+		h->wend[i] = status_end(&h->window[i], p->now);
 		h->wname[i] = escaped(p, h->window[i].name);
 	}
 	return true;

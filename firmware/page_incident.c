@@ -31,7 +31,7 @@ void page_timeline(struct page_ctx *p, const struct incident *inc, const struct 
 		out_raw_trusted(b, "<p class=\"tl-time\">");
 		page_time(p, inc->postmortem_published_at, fmt_datetime(p, inc->postmortem_published_at));
 		out_raw_trusted(b, " ");
-		out_text(b, fmt_zone_abbr(inc->postmortem_published_at));
+		out_text(b, fmt_zone_abbr(p, inc->postmortem_published_at));
 		out_raw_trusted(b, "</p></li>\n");
 	}
 	for (size_t k = n; k-- > 0;) {
@@ -47,7 +47,7 @@ void page_timeline(struct page_ctx *p, const struct incident *inc, const struct 
 		out_raw_trusted(b, "<p class=\"tl-time\">");
 		page_time(p, at, fmt_datetime(p, at));
 		out_raw_trusted(b, " ");
-		out_text(b, fmt_zone_abbr(at));
+		out_text(b, fmt_zone_abbr(p, at));
 		out_raw_trusted(b, "</p></li>\n");
 	}
 	out_raw_trusted(b, "</ol>\n");
@@ -87,7 +87,7 @@ static size_t component_segments(const struct incident_update *u, size_t n, cons
 /* A clock time, with the date when it is not the incident's first day. */
 static void range_time(struct page_ctx *p, int64_t day0, int64_t at)
 {
-	page_time(p, at, page_day_start(at, 0) == day0 ? fmt_clock(p, at) : fmt_datetime(p, at));
+	page_time(p, at, page_day_start(p, at, 0) == day0 ? fmt_clock(p, at) : fmt_datetime(p, at));
 }
 
 /* "Major outage from 8:50 AM to 12:51 PM, Operational from 12:51 PM to 2:36 PM" */
@@ -140,7 +140,7 @@ static void affected_section(struct page_ctx *p, const struct incident *inc, con
 	if (inc->ncomponents == 0)
 		return;
 	struct buf *b = p->b;
-	int64_t day0 = page_day_start(incident_start(inc), 0);
+	int64_t day0 = page_day_start(p, status_start(inc), 0);
 	out_raw_trusted(b, "<section class=\"card\" aria-labelledby=\"aff-h\"><h2 id=\"aff-h\">");
 	out_text(b, i18n_text(p->lang, M_AFFECTED));
 	out_raw_trusted(b, "</h2>\n");
@@ -186,17 +186,6 @@ static void affected_section(struct page_ctx *p, const struct incident *inc, con
 	out_raw_trusted(b, "</section>\n");
 }
 
-/* Worst component status reached during the incident, or what its impact stands for. */
-static enum comp_status incident_level(const struct incident *inc, const struct incident_update *u, size_t n)
-{
-	enum comp_status worst = impact_level(inc->impact);
-	for (size_t k = 0; k < n; k++)
-		for (size_t j = 0; j < u[k].naffected; j++)
-			if (u[k].affected[j].new_status > worst)
-				worst = u[k].affected[j].new_status;
-	return worst;
-}
-
 void page_incident(struct req *r)
 {
 	struct page_ctx p;
@@ -230,9 +219,9 @@ void page_incident(struct req *r)
 	page_begin(&p, title, self.p);
 	buf_free(&self);
 
-	enum inc_status st = page_incident_status(&p, &inc);
-	enum comp_status level = inc.is_maintenance ? CS_UNDER_MAINTENANCE : incident_level(&inc, u, n);
-	int64_t start = incident_start(&inc), end = incident_end(&p, &inc);
+	enum inc_status st = status_maintenance_state(&inc, p.now);
+	enum comp_status level = status_incident_level(&inc, u, n, p.now);
+	int64_t start = status_start(&inc), end = status_end(&inc, p.now);
 	bool closed = inc_status_is_closed(st);
 
 	out_raw_trusted(b, "<article class=\"incident\">\n<header class=\"card inc-head\"><h1>");
@@ -243,16 +232,7 @@ void page_incident(struct req *r)
 	page_status_badge(&p, level, inc.is_maintenance ? i18n_impact(p.lang, IMP_MAINTENANCE) :
 	                  i18n_comp_status(p.lang, level));
 	out_raw_trusted(b, "</p>\n<p class=\"meta\">");
-	if (start >= p.now + 60000) {      /* p.now is the minute's start: an incident opened in it has started */
-		out_text(b, i18n_fmt(p.a, p.lang, M_STARTS_IN, i18n_relative(p.a, p.lang, start, p.now)));
-	} else {
-		out_text(b, i18n_fmt(p.a, p.lang, M_STARTED_AGO, i18n_relative(p.a, p.lang, start, p.now)));
-		out_raw_trusted(b, PAGE_SEP);
-		if (end)
-			out_text(b, i18n_fmt(p.a, p.lang, M_LASTED, i18n_duration(p.a, p.lang, end - start)));
-		else
-			out_text(b, i18n_fmt(p.a, p.lang, M_ONGOING_FOR, i18n_duration(p.a, p.lang, p.now - start)));
-	}
+	out_text(b, status_when_phrase(p.a, p.lang, &inc, p.now, true));
 	out_raw_trusted(b, "</p>\n<p class=\"when\">");
 	if (inc.is_maintenance && !end && inc.scheduled_until)
 		page_time_range(&p, start, inc.scheduled_until);

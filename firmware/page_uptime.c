@@ -47,7 +47,7 @@ void page_uptime(struct req *r)
 		return;
 	}
 	struct uptime_month m[UPTIME_MONTHS];
-	if (uptime_months(p.tx, c, p.now, m) != BC_OK) {
+	if (uptime_months(p.tx, c, p.tz, p.now, m) != BC_OK) {
 		resp_html_error(r, 503, "Service unavailable", "The status store cannot be read right now.");
 		return;
 	}
@@ -113,7 +113,7 @@ void page_uptime_json(struct req *r)
 		return;
 	}
 	struct uptime_month m[UPTIME_MONTHS];
-	if (uptime_months(p.tx, c, p.now, m) != BC_OK) {
+	if (uptime_months(p.tx, c, p.tz, p.now, m) != BC_OK) {
 		resp_json_error(r, 503, "the status store cannot be read right now");
 		return;
 	}
@@ -132,7 +132,7 @@ void page_uptime_json(struct req *r)
 	jw_arr_open(&w, "months");
 	for (int i = UPTIME_MONTHS - 1; i >= 0; i--) {
 		struct tm tm;
-		page_localtime(m[i].start, &tm);
+		page_localtime(&p, m[i].start, &tm);
 		jw_obj_open(&w, NULL);
 		jw_str(&w, "month", arena_printf(p.a, "%04d-%02d", tm.tm_year + 1900, tm.tm_mon + 1));
 		double pct = uptime_month_percent(&m[i]);

@@ -6,6 +6,8 @@
 #include <time.h>
 #include "i18n.h"
 #include "req.h"
+#include "status.h"
+#include "zone.h"
 #include "store.h"
 
 /* Everything one page render depends on: store snapshot, language, and the time rounded to a minute. */
@@ -19,6 +21,7 @@ struct page_ctx {
 	int64_t now;                  /* ms, rounded down to the minute */
 	const char *name;             /* page name */
 	const char *zone;             /* IANA zone name shown to readers, e.g. "America/Guayaquil" */
+	const struct zone *tz;        /* that zone: every time on the page is formatted in it */
 	struct component *comps;      /* all components, in display order */
 	size_t ncomps;
 	struct group *groups;
@@ -70,28 +73,17 @@ void page_status_icon(struct page_ctx *p, enum comp_status s);
 void page_status_badge(struct page_ctx *p, enum comp_status s, const char *text);
 /* An icon without words beside it: the SVG is an image named after the status (role="img"). */
 void page_status_icon_named(struct page_ctx *p, enum comp_status s);
-/* Component status that an incident's impact stands for (minor -> degraded, critical -> major). */
-enum comp_status impact_level(enum impact i);
-/* Maintenance status at p->now from scheduled_for/until and the auto flags. */
-enum inc_status page_maintenance_status(const struct page_ctx *p, const struct incident *inc);
-/* Effective status of an incident or maintenance at p->now. */
-enum inc_status page_incident_status(const struct page_ctx *p, const struct incident *inc);
-/* When an incident started (started_at, scheduled_for or created_at). */
-int64_t incident_start(const struct incident *inc);
-/* When it ended, or 0 while ongoing. */
-int64_t incident_end(const struct page_ctx *p, const struct incident *inc);
-
-/* Time in the page's zone (the process TZ). */
-void page_localtime(int64_t ms, struct tm *out);
+/* Time in the page's zone (p->tz, per request; never the process TZ). */
+void page_localtime(const struct page_ctx *p, int64_t ms, struct tm *out);
 /* Local midnight of the day containing ms, shifted by add_days days (DST-safe). */
-int64_t page_day_start(int64_t ms, int add_days);
+int64_t page_day_start(const struct page_ctx *p, int64_t ms, int add_days);
 /* Local start of the month containing ms, shifted by add_months months. */
-int64_t page_month_start(int64_t ms, int add_months);
+int64_t page_month_start(const struct page_ctx *p, int64_t ms, int add_months);
 char *fmt_clock(struct page_ctx *p, int64_t ms);       /* "8:50 AM" / "08:50" */
 char *fmt_date(struct page_ctx *p, int64_t ms);        /* "Mar 16, 2026" / "16 mar 2026" */
 char *fmt_datetime(struct page_ctx *p, int64_t ms);    /* "Mar 16, 2026, 8:50 AM" / "16 mar 2026, 08:50" */
 char *fmt_month(struct page_ctx *p, int64_t ms);       /* "Mar 2026" / "mar 2026" */
-const char *fmt_zone_abbr(int64_t ms);                 /* "-05", "CET" */
+const char *fmt_zone_abbr(const struct page_ctx *p, int64_t ms);   /* "-05", "CET" */
 /* <time datetime="ISO-8601 with offset" class="lt">text</time>; JS may show it in the reader's zone. */
 void page_time(struct page_ctx *p, int64_t ms, const char *text);
 /* "Mar 16, 2026, 8:50 AM – 2:36 PM -05" (the end's date only when it differs). end 0: from start on. */

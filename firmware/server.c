@@ -23,6 +23,7 @@
 #include "repl.h"
 #include "req.h"
 #include "server.h"
+#include "settings.h"
 
 static int listen_fd = -1;
 static atomic_int in_flight;
@@ -283,9 +284,6 @@ int cmd_serve(const struct config *c, int argc, char **argv)
 		fprintf(stderr, "usage: beacon [--config FILE] serve\n");
 		return EXIT_USAGE;
 	}
-	setenv("TZ", c->time_zone, 1);
-	tzset();
-
 	sigset_t set;
 	sigemptyset(&set);
 	sigaddset(&set, SIGTERM);
@@ -308,6 +306,11 @@ int cmd_serve(const struct config *c, int argc, char **argv)
 			        c->store, bc_strerror(e));
 			return 1;
 		}
+	}
+	if (s) {        /* the page keys set in beacon.conf are the page's (settings.h) */
+		enum bc_err e = settings_sync(c, s);
+		if (e != BC_OK)
+			log_warnx("cannot apply the page settings of %s: %s", c->path, bc_strerror(e));
 	}
 	the_cfg = c;
 	the_app = app_new(c, s, secondary);

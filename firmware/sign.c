@@ -193,6 +193,11 @@ enum bc_err sign_key_load(struct sign_key **out, const char *path, bool want_pri
 	return BC_OK;
 }
 
+bool sign_key_is_private(const struct sign_key *k)
+{
+	return k->has_private;
+}
+
 void sign_key_free(struct sign_key *k)
 {
 	if (k == NULL)

@@ -40,6 +40,8 @@ int sign_rng(void *ctx, unsigned char *buf, size_t n);
 struct sign_key;
 enum bc_err sign_key_load(struct sign_key **out, const char *path, bool want_private, char *why, size_t whylen);
 void sign_key_free(struct sign_key *k);
+/* Whether the key was read from a private key file (it can sign). */
+bool sign_key_is_private(const struct sign_key *k);
 /* Deterministic ECDSA over SHA-256(msg); the DER signature is written as base64 into sig_b64. */
 enum bc_err sign_ecdsa(struct sign_key *k, const void *msg, size_t len, char sig_b64[SIGN_SIG_B64_MAX]);
 bool sign_ecdsa_verify(struct sign_key *k, const void *msg, size_t len, const char *sig_b64);

@@ -3,10 +3,14 @@
 #include "pages.h"
 #include "uptime.h"
 
-void uptime_edges(int64_t now_ms, int64_t edges[UPTIME_DAYS + 1])
+void uptime_edges(const struct zone *tz, int64_t now_ms, int64_t edges[UPTIME_DAYS + 1])
 {
-	for (int i = 0; i <= UPTIME_DAYS; i++)
-		edges[i] = page_day_start(now_ms, i - (UPTIME_DAYS - 1));
+	struct tm tm;
+	zone_local(tz, now_ms, &tm);
+	for (int i = 0; i <= UPTIME_DAYS; i++) {
+		struct tm day = { .tm_year = tm.tm_year, .tm_mon = tm.tm_mon, .tm_mday = tm.tm_mday + i - (UPTIME_DAYS - 1) };
+		edges[i] = zone_to_ms(tz, &day);
+	}
 }
 
 static double status_weight(enum comp_status s)
@@ -147,13 +151,19 @@ static void month_span(void *ctx, int64_t from, int64_t to, enum comp_status s)
 	}
 }
 
-enum bc_err uptime_months(struct stx *t, const struct component *c, int64_t now_ms,
+enum bc_err uptime_months(struct stx *t, const struct component *c, const struct zone *tz, int64_t now_ms,
                           struct uptime_month out[UPTIME_MONTHS])
 {
 	memset(out, 0, UPTIME_MONTHS * sizeof *out);
-	for (int i = 0; i < UPTIME_MONTHS; i++) {
-		out[i].start = page_month_start(now_ms, i - (UPTIME_MONTHS - 1));
-		out[i].end = page_month_start(now_ms, i - (UPTIME_MONTHS - 2));
+	struct tm tm;
+	zone_local(tz, now_ms, &tm);
+	for (int i = 0; i <= UPTIME_MONTHS; i++) {    /* local month starts, DST-safe */
+		struct tm m = { .tm_year = tm.tm_year, .tm_mon = tm.tm_mon + i - (UPTIME_MONTHS - 1), .tm_mday = 1 };
+		int64_t start = zone_to_ms(tz, &m);
+		if (i < UPTIME_MONTHS)
+			out[i].start = start;
+		if (i > 0)
+			out[i - 1].end = start;
 	}
 	struct status_change *log = NULL;
 	size_t n = 0;

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "store.h"
+#include "zone.h"
 
 /*
  * Definition (also shown on the page): a day's uptime is 1 - downtime / known time, where a major
@@ -34,7 +35,7 @@ struct uptime {
 };
 
 /* Day edges: edges[i] is the local midnight starting day i, edges[UPTIME_DAYS] tomorrow's midnight. */
-void uptime_edges(int64_t now_ms, int64_t edges[UPTIME_DAYS + 1]);
+void uptime_edges(const struct zone *tz, int64_t now_ms, int64_t edges[UPTIME_DAYS + 1]);
 /* Fills u from the component's status log. */
 enum bc_err uptime_component(struct stx *t, const struct component *c, const int64_t edges[UPTIME_DAYS + 1],
                              int64_t now_ms, struct uptime *u);
@@ -61,7 +62,7 @@ struct uptime_month {
 	double known_ms, down_ms;
 	double status_ms[CS__MAX];
 };
-enum bc_err uptime_months(struct stx *t, const struct component *c, int64_t now_ms,
+enum bc_err uptime_months(struct stx *t, const struct component *c, const struct zone *tz, int64_t now_ms,
                           struct uptime_month out[UPTIME_MONTHS]);
 /* A month's uptime in percent, or -1 without data. */
 double uptime_month_percent(const struct uptime_month *m);

@@ -213,7 +213,7 @@ live=$(bk_cli incident open --name "Delayed Delivery of WhatsApp Messages" --sta
 mnt=$(bk_cli maintenance schedule --name "Database upgrade" --from "$(date -u -d '2 days' +%Y-%m-%dT10:00:00Z)" \
 	--until "$(date -u -d '2 days' +%Y-%m-%dT12:00:00Z)" --component "$platform" --body "Planned upgrade.")
 get home2 "$U/?lang=en"
-assert_contains "banner shows the worst state" "$TEXT" "Major system outage"
+assert_contains "banner shows the rollup of status.json" "$TEXT" "Major service outage"
 assert_contains "active incident with latest update" "$TEXT" "Active incidents Delayed Delivery of WhatsApp Messages Investigating"
 assert_contains "latest update body" "$TEXT" "We are currently experiencing delays in WhatsApp message delivery."
 assert_contains "component shows outage" "$TEXT" "WhatsApp Major outage"
@@ -221,7 +221,7 @@ assert_contains "group shows worst member" "$TEXT" "Channels Major outage"
 assert_contains "upcoming maintenance" "$TEXT" "Upcoming maintenance Database upgrade Scheduled"
 check "home with incidents well-formed" well_formed "$T/home2.html"
 get home2es "$U/?lang=es"
-assert_contains "es: outage banner" "$TEXT" "Interrupción grave del sistema"
+assert_contains "es: outage banner" "$TEXT" "Interrupción grave del servicio"
 assert_contains "es: maintenance" "$TEXT" "Mantenimiento programado Database upgrade Programado"
 get mnt "$U/incidents/$mnt?lang=en"
 assert_contains "maintenance page title" "$(cat "$T/mnt.html")" "Database upgrade - Maintenance details</title>"

@@ -1,4 +1,4 @@
-/* test_api_v2.c: Statuspage time format, maintenance auto transitions, page status rollup, object key order. */
+/* test_api_v2.c: Statuspage time format and object key order (status rules: test_status.c). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -9,125 +9,20 @@
 #include <cmocka.h>
 #include "api_v2_objects.h"
 
-static void set_tz(const char *tz)
-{
-	setenv("TZ", tz, 1);
-	tzset();
-}
-
 static void test_time_format(void **state)
 {
 	char b[SP_TIME_MAX];
-	set_tz("Etc/UTC");
-	assert_string_equal(sp_time(b, 1741083302417), "2025-03-04T10:15:02.417Z");
-	assert_string_equal(sp_time(b, 1741083302000), "2025-03-04T10:15:02.000Z");
-	set_tz("America/Guayaquil");
-	assert_string_equal(sp_time(b, 1773669000000), "2026-03-16T08:50:00.000-05:00");
-	set_tz("America/Chicago");                                 /* DST aware */
-	assert_string_equal(sp_time(b, 1550685619418), "2019-02-20T12:00:19.418-06:00");
-	assert_string_equal(sp_time(b, 1562000000005), "2019-07-01T11:53:20.005-05:00");
-	set_tz("Asia/Kolkata");
-	assert_string_equal(sp_time(b, 0), "1970-01-01T05:30:00.000+05:30");
-	set_tz("Etc/UTC");
+	setenv("TZ", "Asia/Tokyo", 1);                             /* the process TZ plays no part */
+	tzset();
+	assert_string_equal(sp_time(b, zone_get("Etc/UTC"), 1741083302417), "2025-03-04T10:15:02.417Z");
+	assert_string_equal(sp_time(b, zone_utc(), 1741083302000), "2025-03-04T10:15:02.000Z");
+	assert_string_equal(sp_time(b, zone_get("America/Guayaquil"), 1773669000000), "2026-03-16T08:50:00.000-05:00");
+	const struct zone *chicago = zone_get("America/Chicago");     /* DST aware */
+	assert_string_equal(sp_time(b, chicago, 1550685619418), "2019-02-20T12:00:19.418-06:00");
+	assert_string_equal(sp_time(b, chicago, 1562000000005), "2019-07-01T11:53:20.005-05:00");
+	assert_string_equal(sp_time(b, zone_get("Asia/Kolkata"), 0), "1970-01-01T05:30:00.000+05:30");
+	assert_string_equal(sp_time(b, chicago, -1), "1969-12-31T17:59:59.999-06:00");
 	assert_string_equal(sp_date(b, 1673654400000), "2023-01-14");
-}
-
-static struct incident maint(enum inc_status s, bool auto_start, bool auto_end)
-{
-	struct incident m = { .is_maintenance = true, .status = s, .impact = IMP_MAINTENANCE,
-	                      .scheduled_for = 1000000, .scheduled_until = 2000000,
-	                      .scheduled_auto_in_progress = auto_start, .scheduled_auto_completed = auto_end };
-	return m;
-}
-
-static void test_maintenance_status(void **state)
-{
-	struct incident m = maint(IS_SCHEDULED, true, true);
-	assert_int_equal(maintenance_effective_status(&m, 999999), IS_SCHEDULED);
-	assert_int_equal(maintenance_effective_status(&m, 1000000), IS_IN_PROGRESS);
-	assert_int_equal(maintenance_effective_status(&m, 1999999), IS_IN_PROGRESS);
-	assert_int_equal(maintenance_effective_status(&m, 2000000), IS_COMPLETED);
-	m = maint(IS_SCHEDULED, false, true);                      /* never started: stays scheduled */
-	assert_int_equal(maintenance_effective_status(&m, 3000000), IS_SCHEDULED);
-	m = maint(IS_IN_PROGRESS, false, false);
-	assert_int_equal(maintenance_effective_status(&m, 3000000), IS_IN_PROGRESS);
-	m = maint(IS_VERIFYING, false, true);
-	assert_int_equal(maintenance_effective_status(&m, 3000000), IS_COMPLETED);
-	m = maint(IS_IN_PROGRESS, true, false);
-	assert_int_equal(maintenance_effective_status(&m, 3000000), IS_IN_PROGRESS);
-	struct incident inc = { .status = IS_MONITORING, .scheduled_auto_in_progress = true, .scheduled_for = 1 };
-	assert_int_equal(maintenance_effective_status(&inc, 3000000), IS_MONITORING);   /* incidents untouched */
-	inc.status = IS_RESOLVED;
-	inc.postmortem_published_at = 5;
-	assert_int_equal(sp_incident_public_status(&inc, 3000000), IS_POSTMORTEM);
-	assert_false(sp_incident_is_unresolved(&inc, 3000000));
-}
-
-/* Rollup of the given component statuses and incidents: "indicator/description". */
-static const char *rollup(char *out, const enum comp_status *st, size_t n, const struct incident *inc, size_t ni)
-{
-	struct component c[8];
-	memset(c, 0, sizeof c);
-	for (size_t i = 0; i < n; i++)
-		c[i].status = st[i];
-	struct sp_rollup r = sp_page_rollup(c, n, inc, ni, 1500000);
-	strcpy(out, sp_indicator_name(r.indicator));
-	strcat(out, "/");
-	strcat(out, r.description);
-	return out;
-}
-
-static void test_rollup(void **state)
-{
-	char o[128];
-	enum comp_status op2[] = { CS_OPERATIONAL, CS_OPERATIONAL };
-	enum comp_status deg1[] = { CS_DEGRADED_PERFORMANCE };
-	enum comp_status deg_some[] = { CS_DEGRADED_PERFORMANCE, CS_OPERATIONAL };
-	enum comp_status deg_all[] = { CS_DEGRADED_PERFORMANCE, CS_DEGRADED_PERFORMANCE };
-	enum comp_status part1[] = { CS_PARTIAL_OUTAGE };
-	enum comp_status part_some[] = { CS_PARTIAL_OUTAGE, CS_DEGRADED_PERFORMANCE };
-	enum comp_status part_all[] = { CS_PARTIAL_OUTAGE, CS_PARTIAL_OUTAGE };
-	enum comp_status major1[] = { CS_MAJOR_OUTAGE };
-	enum comp_status major_some[] = { CS_MAJOR_OUTAGE, CS_OPERATIONAL };
-	enum comp_status major_all[] = { CS_MAJOR_OUTAGE, CS_MAJOR_OUTAGE };
-	enum comp_status maint1[] = { CS_UNDER_MAINTENANCE, CS_OPERATIONAL };
-	enum comp_status maint_deg[] = { CS_UNDER_MAINTENANCE, CS_DEGRADED_PERFORMANCE };
-
-	assert_string_equal(rollup(o, NULL, 0, NULL, 0), "none/All Systems Operational");
-	assert_string_equal(rollup(o, op2, 2, NULL, 0), "none/All Systems Operational");
-	assert_string_equal(rollup(o, deg1, 1, NULL, 0), "minor/Partially Degraded Service");
-	assert_string_equal(rollup(o, deg_some, 2, NULL, 0), "minor/Partially Degraded Service");
-	assert_string_equal(rollup(o, deg_all, 2, NULL, 0), "minor/Degraded System Service");
-	assert_string_equal(rollup(o, part1, 1, NULL, 0), "major/Partial System Outage");
-	assert_string_equal(rollup(o, part_some, 2, NULL, 0), "minor/Minor Service Outage");
-	assert_string_equal(rollup(o, part_all, 2, NULL, 0), "major/Partial System Outage");
-	assert_string_equal(rollup(o, major1, 1, NULL, 0), "critical/Major System Outage");
-	assert_string_equal(rollup(o, major_some, 2, NULL, 0), "major/Partial System Outage");
-	assert_string_equal(rollup(o, major_all, 2, NULL, 0), "critical/Major System Outage");
-	assert_string_equal(rollup(o, maint1, 2, NULL, 0), "maintenance/Service Under Maintenance");
-	assert_string_equal(rollup(o, maint_deg, 2, NULL, 0), "minor/Partially Degraded Service");
-
-	/* maintenance: only while in progress (now = 1500000 is inside the window) */
-	struct incident upcoming = maint(IS_SCHEDULED, false, false);
-	struct incident running = maint(IS_SCHEDULED, true, true);
-	struct incident done = maint(IS_IN_PROGRESS, false, true);
-	done.scheduled_until = 1400000;
-	assert_string_equal(rollup(o, op2, 2, &upcoming, 1), "none/All Systems Operational");
-	assert_string_equal(rollup(o, op2, 2, &running, 1), "maintenance/Service Under Maintenance");
-	assert_string_equal(rollup(o, op2, 2, &done, 1), "none/All Systems Operational");
-
-	/* open incidents raise the indicator by impact, never lower it */
-	struct incident inc[2] = { { .status = IS_INVESTIGATING, .impact = IMP_MINOR },
-	                           { .status = IS_IDENTIFIED, .impact = IMP_CRITICAL } };
-	assert_string_equal(rollup(o, NULL, 0, inc, 1), "minor/Minor Service Outage");
-	assert_string_equal(rollup(o, op2, 2, inc, 2), "critical/Major Service Outage");
-	assert_string_equal(rollup(o, deg_some, 2, inc, 1), "minor/Partially Degraded Service");
-	assert_string_equal(rollup(o, major_all, 2, inc, 1), "critical/Major System Outage");
-	assert_string_equal(rollup(o, op2, 2, (struct incident[]){ running, inc[0] }, 2), "minor/Minor Service Outage");
-	struct incident resolved = { .status = IS_RESOLVED, .impact = IMP_CRITICAL };
-	assert_string_equal(rollup(o, op2, 2, &resolved, 1), "none/All Systems Operational");
-	struct incident no_impact = { .status = IS_INVESTIGATING, .impact = IMP_NONE };
-	assert_string_equal(rollup(o, op2, 2, &no_impact, 1), "none/All Systems Operational");
 }
 
 /* A view without a store: page, one group with two children, one ungrouped component. */
@@ -139,6 +34,7 @@ static void make_view(struct sp_view *v, struct arena *a, struct component *c, s
 	v->page.name = "Acme <&>";
 	v->page.url = "https://status.acme.test/";
 	v->page.time_zone = "Etc/UTC";
+	v->tz = zone_get("Etc/UTC");
 	v->updated_at = 1741083302417;
 	memset(g, 0, sizeof *g);
 	strcpy(g->id, "g1rp0v2nq8ha");
@@ -168,7 +64,6 @@ static void make_view(struct sp_view *v, struct arena *a, struct component *c, s
 
 static void test_objects(void **state)
 {
-	set_tz("Etc/UTC");
 	struct arena *a = arena_new();
 	struct sp_view v;
 	struct component c[3];
@@ -258,8 +153,6 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_time_format),
-		cmocka_unit_test(test_maintenance_status),
-		cmocka_unit_test(test_rollup),
 		cmocka_unit_test(test_objects),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -20,7 +20,7 @@ static int setup(void **state)
 {
 	setenv("TZ", "UTC", 1);
 	tzset();
-	uptime_edges(NOW, edges);
+	uptime_edges(zone_utc(), NOW, edges);
 	return 0;
 }
 

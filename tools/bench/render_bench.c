@@ -257,8 +257,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "render_bench: routes_pages has no GET \"/\" route (pages module not built in yet)\n");
 		return 1;
 	}
-	setenv("TZ", "UTC", 1);
-	tzset();
 	static struct config cfg;
 	config_defaults(&cfg);
 	snprintf(cfg.store, sizeof cfg.store, "%s", argv[1]);
