@@ -82,7 +82,8 @@ assert_contains "logo: served under a sandbox policy" "$(tr -d '\r' < "$T/header
 H=$(curl -s "$U/")
 assert_contains "home: brand colour" "$H" '<style>:root{--brand:#7c3aed}</style>'
 assert_contains "home: logo in the header" "$H" '<img class="logo" src="/brand/logo.svg?v='
-assert_contains "home: favicon shows the current status (major outage)" "$H" '<link rel="icon" data-status="4"'
+ind=$(curl -s "$U/api/v2/status.json" | python3 -c 'import json,sys; print({"none": 0, "maintenance": 1, "minor": 2, "major": 3, "critical": 4}[json.load(sys.stdin)["status"]["indicator"]])')
+assert_contains "home: favicon shows the current status (status.json's indicator, level $ind)" "$H" "<link rel=\"icon\" data-status=\"$ind\""
 
 # ---- monthly uptime per component (the documented definition), page and JSON ----
 WA=$(curl -s "$U/api/v2/components.json" | python3 -c 'import json,sys; print([c["id"] for c in json.load(sys.stdin)["components"] if c["name"] == "WhatsApp"][0])')

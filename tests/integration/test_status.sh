@@ -21,7 +21,7 @@ t = sys.argv[1]
 home = open(t + "/home.html", encoding="utf-8").read()
 st = json.load(open(t + "/status.json"))["status"]
 badge = open(t + "/badge.svg", encoding="utf-8").read()
-m = re.search(r'<section class="banner s(\d)"[^>]*data-indicator="(\w+)"><h1>.*?</svg>(.*?)</h1>', home, re.S)
+m = re.search(r'<section class="banner s(\d)"[^>]*data-indicator="(\w+)"><h1[^>]*>.*?</svg>(.*?)</h1>', home, re.S)
 b = re.search(r'data-indicator="(\w+)">([^<]*)</text>', badge)
 banner = "%s|%s" % (m.group(2), html.unescape(m.group(3)).lower()) if m else "no banner"
 print("%s|%s" % (st["indicator"], st["description"]))
