@@ -434,11 +434,11 @@ static void v1_page_update(struct req *r)
 		return;
 	struct page_settings p = c.v.page;
 	if (name->set)
-		p.name = (char *)name->s;
+		p.name = name->s;
 	if (url->set)
-		p.url = (char *)url->s;
+		p.url = url->s;
 	if (tz->set)
-		p.time_zone = (char *)tz->s;
+		p.time_zone = tz->s;
 	enum bc_err e = store_page_put(c.t, &p);
 	if (e != BC_OK) {
 		v1_fail_err(&c, e, "cannot save the page");

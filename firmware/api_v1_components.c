@@ -114,9 +114,9 @@ static bool apply_component(struct v1_ctx *c, const struct v1_input *in, struct 
 {
 	const struct v1_value *v = in->v;
 	if (v[CF_NAME].set && !v[CF_NAME].null)
-		comp->name = (char *)v[CF_NAME].s;
+		comp->name = v[CF_NAME].s;
 	if (v[CF_DESCRIPTION].set)
-		comp->description = v[CF_DESCRIPTION].null ? NULL : (char *)v[CF_DESCRIPTION].s;
+		comp->description = v[CF_DESCRIPTION].null ? NULL : v[CF_DESCRIPTION].s;
 	if (v[CF_STATUS].set)
 		comp->status = (enum comp_status)v[CF_STATUS].e;
 	if (v[CF_SHOWCASE].set)
@@ -330,9 +330,9 @@ static void group_write(struct req *r, bool create)
 	}
 	const struct v1_value *v = in.v;
 	if (v[GF_NAME].set && !v[GF_NAME].null)
-		g.name = (char *)v[GF_NAME].s;
+		g.name = v[GF_NAME].s;
 	if (v[GF_DESCRIPTION].set)
-		g.description = v[GF_DESCRIPTION].null ? NULL : (char *)v[GF_DESCRIPTION].s;
+		g.description = v[GF_DESCRIPTION].null ? NULL : v[GF_DESCRIPTION].s;
 	enum bc_err e = store_group_put(c.t, &g);
 	if (e != BC_OK) {
 		v1_fail_err(&c, e, "cannot save the group");

@@ -244,7 +244,7 @@ static bool apply_incident(struct v1_ctx *c, const struct v1_input *in, struct i
 {
 	const struct v1_value *v = in->v;
 	if (v[IF_NAME].set && !v[IF_NAME].null)
-		inc->name = (char *)v[IF_NAME].s;
+		inc->name = v[IF_NAME].s;
 	if (v[IF_STATUS].set) {
 		enum inc_status s = (enum inc_status)v[IF_STATUS].e;
 		if (is_maintenance_status(s) != inc->is_maintenance) {
@@ -255,9 +255,9 @@ static bool apply_incident(struct v1_ctx *c, const struct v1_input *in, struct i
 		inc->status = s;
 	}
 	if (v[IF_METADATA].set)
-		inc->metadata = v[IF_METADATA].null ? NULL : (char *)v[IF_METADATA].s;
+		inc->metadata = v[IF_METADATA].null ? NULL : v[IF_METADATA].s;
 	if (v[IF_REMINDER_INTERVALS].set)
-		inc->reminder_intervals = v[IF_REMINDER_INTERVALS].null ? NULL : (char *)v[IF_REMINDER_INTERVALS].s;
+		inc->reminder_intervals = v[IF_REMINDER_INTERVALS].null ? NULL : v[IF_REMINDER_INTERVALS].s;
 	if (v[IF_SCHEDULED_FOR].set)
 		inc->scheduled_for = v[IF_SCHEDULED_FOR].t;
 	if (v[IF_SCHEDULED_UNTIL].set)
@@ -330,7 +330,7 @@ static bool add_update(struct v1_ctx *c, const struct incident *inc, struct inci
 {
 	snprintf(u->incident_id, sizeof u->incident_id, "%s", inc->id);
 	u->status = inc->status;
-	u->body = (char *)(body ? body : "");
+	u->body = body ? body : "";
 	u->created_at = u->updated_at = u->display_at = at;
 	u->quiet = c_quiet;
 	enum bc_err e = store_update_put(c->t, u);

@@ -21,7 +21,7 @@ void v1_update_edit(struct req *r)
 		return;
 	}
 	if (in.v[UF_BODY].set)
-		u.body = (char *)in.v[UF_BODY].s;
+		u.body = in.v[UF_BODY].s;
 	if (in.v[UF_DISPLAY_AT].set)
 		u.display_at = in.v[UF_DISPLAY_AT].t;
 	if (in.v[UF_DELIVER_NOTIFICATIONS].set)
@@ -106,7 +106,7 @@ static void postmortem_write(struct req *r, enum pm_op op)
 	}
 	switch (op) {
 	case PM_PUT:
-		inc.postmortem_draft = (char *)in.v[MF_BODY_DRAFT].s;   /* readers keep the published text */
+		inc.postmortem_draft = in.v[MF_BODY_DRAFT].s;   /* readers keep the published text */
 		break;
 	case PM_PUBLISH:
 		inc.postmortem_body = inc.postmortem_draft;

@@ -17,7 +17,7 @@ static void comp_opts(struct opt *o)
 }
 
 /* --name, --description and --position, as components and groups both take them. */
-static bool common_apply(struct cli *c, const struct opt *opts, char **name, char **description, int *position)
+static bool common_apply(struct cli *c, const struct opt *opts, const char **name, const char **description, int *position)
 {
 	const char *v;
 	long n;
@@ -26,12 +26,12 @@ static bool common_apply(struct cli *c, const struct opt *opts, char **name, cha
 			return false;
 		if (v[0] == '\0')
 			return cli_bad(c, "name", "must not be empty");
-		*name = (char *)v;
+		*name = v;
 	}
 	if ((v = opt_get(opts, "description")) != NULL) {
 		if (!cli_text(c, "description", v, LIM_DESCRIPTION))
 			return false;
-		*description = v[0] ? (char *)v : NULL;
+		*description = v[0] ? v : NULL;
 	}
 	if ((v = opt_get(opts, "position")) != NULL) {
 		if (!cli_int(c, "position", v, 0, POSITION_MAX, &n))

@@ -172,7 +172,7 @@ static int incident_open(struct cli *c, int argc, char **argv)
 	const char *name = opt_get(opts, "name"), *status = opt_get(opts, "status"), *impact = opt_get(opts, "impact");
 	if (name == NULL || status == NULL || impact == NULL)
 		return cli_usage_fail(c, "--name, --status and --impact are required");
-	struct incident inc = { .name = (char *)name };
+	struct incident inc = { .name = name };
 	struct incident_update u = { .body = NULL };
 	struct change *ch;
 	size_t nch;
@@ -281,7 +281,7 @@ static int incident_postmortem(struct cli *c, int argc, char **argv)
 	if (opt_get(opts, "body") == NULL && opt_get(opts, "body-file") == NULL)
 		return cli_usage_fail(c, "--body-file is required");
 	struct incident inc;
-	char *body;
+	const char *body;
 	int64_t at;
 	if (!cli_body(c, opts, NULL, &body) || cli_begin(c, 0) || get_incident(c, c->pos[0], false, &inc))
 		return 1;
@@ -488,7 +488,7 @@ static int maintenance_schedule(struct cli *c, int argc, char **argv)
 	const char *as = opt_get(opts, "auto-start"), *ac = opt_get(opts, "auto-complete");
 	if (name == NULL || from == NULL || until == NULL)
 		return cli_usage_fail(c, "--name, --from and --until are required");
-	struct incident inc = { .name = (char *)name, .status = IS_SCHEDULED, .impact = IMP_MAINTENANCE,
+	struct incident inc = { .name = name, .status = IS_SCHEDULED, .impact = IMP_MAINTENANCE,
 	                        .is_maintenance = true, .scheduled_auto_in_progress = true,
 	                        .scheduled_auto_completed = true };
 	struct incident_update u = { .status = IS_SCHEDULED };

@@ -145,7 +145,8 @@ int cli_parse(struct cli *c, struct opt *opts, int argc, char **argv, size_t npo
 			return cli_usage_fail(c, "unknown option '%s'", arg);
 		const char *eq = strchr(arg + 2, '=');
 		char *name = eq ? arena_strndup(c->a, arg + 2, (size_t)(eq - arg - 2)) : arena_strdup(c->a, arg + 2);
-		struct opt *o = (struct opt *)opt_find(opts, name);
+		const struct opt *found = opt_find(opts, name);
+		struct opt *o = found ? &opts[found - opts] : NULL;
 		if (o == NULL)
 			return cli_usage_fail(c, "unknown option '--%s'", name);
 		if (o->kind == OPT_FLAG) {
@@ -307,13 +308,18 @@ bool cli_read_file(struct cli *c, const char *opt, const char *path, size_t max,
 	return true;
 }
 
-bool cli_body(struct cli *c, const struct opt *opts, const char *dflt, char **out)
+bool cli_body(struct cli *c, const struct opt *opts, const char *dflt, const char **out)
 {
 	const char *body = opt_get(opts, "body"), *file = opt_get(opts, "body-file");
 	if (body && file)
 		return cli_bad(c, "body-file", "give either --body or --body-file, not both");
-	if (file)
-		return cli_read_file(c, "body-file", file, LIM_BODY, out);
+	if (file) {
+		char *text;
+		if (!cli_read_file(c, "body-file", file, LIM_BODY, &text))
+			return false;
+		*out = text;
+		return true;
+	}
 	if (body && !cli_text(c, "body", body, LIM_BODY))
 		return false;
 	*out = arena_strdup(c->a, body ? body : dflt);

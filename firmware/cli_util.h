@@ -78,7 +78,7 @@ bool cli_text(struct cli *c, const char *opt, const char *v, size_t max);
 bool cli_time(struct cli *c, const char *opt, const char *v, int64_t *out);
 bool cli_date(struct cli *c, const char *opt, const char *v, int64_t *out);   /* YYYY-MM-DD */
 /* Markdown from --body or --body-file (at most LIM_BODY bytes); *out = dflt when neither is given. */
-bool cli_body(struct cli *c, const struct opt *opts, const char *dflt, char **out);
+bool cli_body(struct cli *c, const struct opt *opts, const char *dflt, const char **out);
 bool cli_read_file(struct cli *c, const char *opt, const char *path, size_t max, char **out);
 bool cli_id_ok(const char *id);                   /* 1 to 12 base36 characters */
 

@@ -220,9 +220,9 @@ static bool jlist(struct cli *c, json_t *o, const char *key, const char *what, j
 }
 
 /* The required "name" string. */
-static bool jname(struct cli *c, json_t *o, const char *what, char **out)
+static bool jname(struct cli *c, json_t *o, const char *what, const char **out)
 {
-	*out = (char *)jstring(o, "name");
+	*out = jstring(o, "name");
 	if (*out == NULL)
 		cli_fail(c, "%s: missing \"name\" (a string)", what);
 	return *out != NULL;
@@ -264,7 +264,7 @@ static bool import_group(struct cli *c, json_t *o, struct counts *n)
 	if (!jname(c, o, what, &g.name) || !jposition(c, o, what, &g.position) ||
 	    !jtime(c, o, "created_at", what, &g.created_at))
 		return false;
-	g.description = (char *)jstring(o, "description");
+	g.description = jstring(o, "description");
 	enum bc_err e = store_group_put(c->t, &g);
 	if (e != BC_OK)
 		return cli_store_fail(c, what, e) == 0;
@@ -296,7 +296,7 @@ static bool import_component(struct cli *c, json_t *o, struct counts *n)
 		}
 		snprintf(comp.group_id, sizeof comp.group_id, "%s", gid);
 	}
-	comp.description = (char *)jstring(o, "description");
+	comp.description = jstring(o, "description");
 	comp.showcase = json_is_true(json_object_get(o, "showcase"));
 	comp.only_show_if_degraded = json_is_true(json_object_get(o, "only_show_if_degraded"));
 	/* a status change is logged when the source last changed the component, not now */
@@ -325,7 +325,7 @@ static bool import_components(struct cli *c, json_t *doc, const char *name, stru
 
 static bool import_update(struct cli *c, const struct incident *inc, json_t *o, struct counts *n)
 {
-	struct incident_update u = { .body = (char *)jstring(o, "body"),
+	struct incident_update u = { .body = jstring(o, "body"),
 	                             .quiet = json_is_false(json_object_get(o, "deliver_notifications")) };
 	const char *what = arena_printf(c->a, "incident %s update", inc->id), *st = jstring(o, "status");
 	json_t *aff, *a;
@@ -444,7 +444,7 @@ static bool import_page(struct cli *c, json_t *page)
 	if (e != BC_OK || !json_is_object(page))
 		return cli_fail(c, e != BC_OK ? "cannot read this page's settings" : "no \"page\" object to import") == 0;
 	static const char *const fields[] = { "name", "url", "time_zone" };
-	char **dst[] = { &p.name, &p.url, &p.time_zone };
+	const char **dst[] = { &p.name, &p.url, &p.time_zone };
 	for (size_t i = 0; i < 3; i++) {
 		const char *v = jstring(page, fields[i]);
 		const char *key = v ? settings_refuses(c->cfg, fields[i], v) : NULL;
@@ -454,7 +454,7 @@ static bool import_page(struct cli *c, json_t *page)
 		else if (v && i == 2 && !zone_exists(v))
 			return cli_fail(c, "page time_zone '%.64s' is not a time zone in %s", v, ZONE_DIR) == 0;
 		else if (v)
-			*dst[i] = (char *)v;
+			*dst[i] = v;
 	}
 	if ((e = store_page_put(c->t, &p)) != BC_OK)
 		return cli_store_fail(c, "page", e) == 0;

@@ -87,7 +87,8 @@ size_t form_parse(struct arena *a, char *s, struct kv *out, size_t max)
 		return 0;
 	for (char *pair = strtok_r(s, "&", &save); pair && n < max; pair = strtok_r(NULL, "&", &save)) {
 		char *eq = strchr(pair, '=');
-		char *val = "";
+		char empty[1] = "";
+		char *val = empty;
 		if (eq) {
 			*eq = '\0';
 			val = eq + 1;

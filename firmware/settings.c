@@ -38,7 +38,7 @@ const char *settings_refuses(const struct config *c, const char *field, const ch
 	return key && strcmp(config_value(c, key), value ? value : "") != 0 ? key : NULL;
 }
 
-static bool put(struct arena *a, char **dst, const char *v)
+static bool put(struct arena *a, const char **dst, const char *v)
 {
 	if (*dst && strcmp(*dst, v) == 0)
 		return false;
@@ -48,7 +48,7 @@ static bool put(struct arena *a, char **dst, const char *v)
 
 bool settings_apply(const struct config *c, struct arena *a, struct page_settings *p)
 {
-	char **dst[NOWNED] = { &p->name, &p->url, &p->time_zone, &p->default_language, &p->languages };
+	const char **dst[NOWNED] = { &p->name, &p->url, &p->time_zone, &p->default_language, &p->languages };
 	bool changed = false;
 	for (size_t i = 0; i < NOWNED; i++)
 		if (config_key_set(c, owned[i].key))

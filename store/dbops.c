@@ -1,4 +1,5 @@
 /* dbops.c: the store's LMDB primitives: get/put/delete/scan with map locking, error logging and key encoding. */
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include "store_internal.h"
@@ -52,9 +53,14 @@ uint32_t be32_get(const unsigned char in[4])
 	return (uint32_t)in[0] << 24 | (uint32_t)in[1] << 16 | (uint32_t)in[2] << 8 | in[3];
 }
 
+MDB_val db_val(const void *data, size_t len)
+{
+	return (MDB_val){ .mv_size = len, .mv_data = (void *)(uintptr_t)data };
+}
+
 enum bc_err db_get(struct stx *t, enum db d, const void *key, size_t klen, MDB_val *out)
 {
-	MDB_val k = { klen, (void *)key }, v;
+	MDB_val k = db_val(key, klen), v;
 	enter(t);
 	int rc = mdb_get(t->txn, t->s->dbi[d], &k, &v);
 	if (rc == 0) {
@@ -75,7 +81,7 @@ enum bc_err db_get(struct stx *t, enum db d, const void *key, size_t klen, MDB_v
 
 bool db_exists(struct stx *t, enum db d, const void *key, size_t klen)
 {
-	MDB_val k = { klen, (void *)key }, v;
+	MDB_val k = db_val(key, klen), v;
 	enter(t);
 	int rc = mdb_get(t->txn, t->s->dbi[d], &k, &v);
 	leave(t);
@@ -89,7 +95,7 @@ enum bc_err db_put(struct stx *t, enum db d, const void *key, size_t klen, const
 		return e;
 	if (klen == 0 || klen > MAX_KEY)
 		return BC_INVALID;
-	MDB_val k = { klen, (void *)key }, v = { vlen, (void *)val };
+	MDB_val k = db_val(key, klen), v = db_val(val, vlen);
 	int rc = mdb_put(t->txn, t->s->dbi[d], &k, &v, 0);
 	if (rc) {
 		stx_note_error(t, rc);
@@ -116,7 +122,7 @@ enum bc_err db_del(struct stx *t, enum db d, const void *key, size_t klen)
 	enum bc_err e = stx_need_write(t);
 	if (e != BC_OK)
 		return e;
-	MDB_val k = { klen, (void *)key };
+	MDB_val k = db_val(key, klen);
 	int rc = mdb_del(t->txn, t->s->dbi[d], &k, NULL);
 	if (rc == MDB_NOTFOUND)
 		return BC_NOTFOUND;
@@ -143,7 +149,7 @@ enum bc_err db_del_prefix(struct stx *t, enum db d, const void *prefix, size_t p
 	if (rc)
 		return mdb_fail("cursor", rc);
 	for (;;) {
-		MDB_val k = { plen, (void *)prefix }, v;
+		MDB_val k = db_val(prefix, plen), v;
 		rc = mdb_cursor_get(c, &k, &v, plen ? MDB_SET_RANGE : MDB_FIRST);
 		if (rc == MDB_NOTFOUND || (rc == 0 && !has_prefix(&k, prefix, plen))) {
 			rc = 0;
@@ -187,7 +193,7 @@ static int seek_before(MDB_cursor *c, const void *bound, size_t blen, MDB_val *k
 	if (bound == NULL)
 		return mdb_cursor_get(c, k, v, MDB_LAST);
 	k->mv_size = blen;
-	k->mv_data = (void *)bound;
+	k->mv_data = db_val(bound, 0).mv_data;
 	int rc = mdb_cursor_get(c, k, v, MDB_SET_RANGE);
 	if (rc == MDB_NOTFOUND)
 		return mdb_cursor_get(c, k, v, MDB_LAST);
@@ -219,7 +225,7 @@ enum bc_err db_scan(struct stx *t, enum db d, const void *prefix, size_t plen,
 		else
 			rc = seek_before(c, NULL, 0, &k, &v);
 	} else {
-		k.mv_data = (void *)(start ? start : prefix);
+		k.mv_data = db_val(start ? start : prefix, 0).mv_data;
 		k.mv_size = start ? slen : plen;
 		rc = mdb_cursor_get(c, &k, &v, k.mv_size ? MDB_SET_RANGE : MDB_FIRST);
 	}

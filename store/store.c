@@ -67,7 +67,7 @@ const char *store_path(const struct store *s)
 /* Meta values are be64 numbers. Missing -> 0. */
 static uint64_t meta_get(MDB_txn *txn, MDB_dbi dbi, const char *name)
 {
-	MDB_val k = { strlen(name), (void *)name }, v;
+	MDB_val k = db_val(name, strlen(name)), v;
 	if (mdb_get(txn, dbi, &k, &v) != 0 || v.mv_size != 8)
 		return 0;
 	const unsigned char *p = v.mv_data;
@@ -82,7 +82,7 @@ static int meta_put(MDB_txn *txn, MDB_dbi dbi, const char *name, uint64_t x)
 	unsigned char b[8];
 	for (int i = 7; i >= 0; i--, x >>= 8)
 		b[i] = (unsigned char)(x & 0xff);
-	MDB_val k = { strlen(name), (void *)name }, v = { 8, b };
+	MDB_val k = db_val(name, strlen(name)), v = { 8, b };
 	return mdb_put(txn, dbi, &k, &v, 0);
 }
 

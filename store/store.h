@@ -64,15 +64,15 @@ bool scope_parse(const char *s, enum scope *out);
 
 struct page_settings {
 	bc_id id;
-	char *name, *url, *time_zone;          /* time_zone: IANA name, e.g. "America/Guayaquil" */
-	char *default_language;                 /* "en" */
-	char *languages;                        /* comma list, e.g. "en,es" */
+	const char *name, *url, *time_zone;          /* time_zone: IANA name, e.g. "America/Guayaquil" */
+	const char *default_language;                 /* "en" */
+	const char *languages;                        /* comma list, e.g. "en,es" */
 	int64_t created_at, updated_at;
 };
 
 struct group {
 	bc_id id;
-	char *name, *description;               /* description may be NULL */
+	const char *name, *description;               /* description may be NULL */
 	int position;
 	int64_t created_at, updated_at;
 };
@@ -80,7 +80,7 @@ struct group {
 struct component {
 	bc_id id;
 	bc_id group_id;                         /* "" when not in a group */
-	char *name, *description;
+	const char *name, *description;
 	enum comp_status status;
 	int position;                           /* order inside its group (or top level) */
 	bool showcase, only_show_if_degraded;
@@ -95,7 +95,7 @@ struct affected {                           /* one component's change in an upda
 
 struct incident {
 	bc_id id;
-	char *name;
+	const char *name;
 	enum inc_status status;
 	enum impact impact;
 	bool is_maintenance;
@@ -103,11 +103,11 @@ struct incident {
 	int64_t started_at, monitoring_at, resolved_at;
 	int64_t scheduled_for, scheduled_until;               /* maintenance */
 	bool scheduled_auto_in_progress, scheduled_auto_completed;
-	char *postmortem_body;                                /* the published text (NULL = none) */
+	const char *postmortem_body;                                /* the published text (NULL = none) */
 	int64_t postmortem_published_at;                      /* 0 = not published */
-	char *postmortem_draft;                               /* the text being edited (NULL = none) */
-	char *metadata;                                       /* v1 metadata, a compact JSON object (NULL = {}) */
-	char *reminder_intervals;                             /* maintenance reminders, "[3, 6]" (NULL = none) */
+	const char *postmortem_draft;                               /* the text being edited (NULL = none) */
+	const char *metadata;                                       /* v1 metadata, a compact JSON object (NULL = {}) */
+	const char *reminder_intervals;                             /* maintenance reminders, "[3, 6]" (NULL = none) */
 	bool backfilled;                                      /* entered after the fact (v1 backfilled) */
 	size_t ncomponents;
 	bc_id *component_ids;                                 /* affected components (arena) */
@@ -117,7 +117,7 @@ struct incident_update {
 	bc_id id;
 	bc_id incident_id;
 	enum inc_status status;
-	char *body;                                           /* markdown */
+	const char *body;                                           /* markdown */
 	int64_t created_at, updated_at, display_at;
 	uint64_t seq;                                         /* store generation that created it: write order */
 	bool quiet;                                           /* sent with deliver_notifications false */

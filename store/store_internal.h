@@ -69,6 +69,8 @@ int64_t created_stamp(int64_t created_at, int64_t updated_at, int64_t now);
  * are copies in the txn's arena. Scans call fn under the map lock with pointers into the map;
  * fn must copy what it keeps and return false to stop. */
 typedef bool (*scan_fn)(void *ctx, const MDB_val *key, const MDB_val *val);
+/* An MDB_val over bytes LMDB only reads (its API takes void * for keys and values it copies). */
+MDB_val db_val(const void *data, size_t len);
 enum bc_err db_get(struct stx *t, enum db d, const void *key, size_t klen, MDB_val *out);
 bool db_exists(struct stx *t, enum db d, const void *key, size_t klen);
 enum bc_err db_put(struct stx *t, enum db d, const void *key, size_t klen, const void *val, size_t vlen);

@@ -46,7 +46,7 @@ static void make_view(struct sp_view *v, struct arena *a, struct component *c, s
 	const char *names[] = { "API", "Dashboard", "Email \"delivery\"" };
 	for (int i = 0; i < 3; i++) {
 		strcpy(c[i].id, ids[i]);
-		c[i].name = (char *)names[i];
+		c[i].name = names[i];
 		c[i].position = i == 2 ? 2 : i + 1;
 		c[i].created_at = c[i].updated_at = 1673337601120;
 		c[i].showcase = true;

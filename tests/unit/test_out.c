@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include "out.h"
 
-static char *run(void (*w)(struct buf *, const char *), const char *in, struct buf *b)
+static const char *run(void (*w)(struct buf *, const char *), const char *in, struct buf *b)
 {
 	buf_reset(b);
 	w(b, in);

@@ -79,7 +79,7 @@ static uint64_t gen_of(struct fx *f)
 static void make_group(struct fx *f, struct group *g, const char *name, int pos)
 {
 	struct stx *t = wr(f);
-	*g = (struct group){ .name = (char *)name, .position = pos };
+	*g = (struct group){ .name = name, .position = pos };
 	assert_int_equal(store_group_put(t, g), BC_OK);
 	assert_int_equal(store_commit(t), BC_OK);
 }
@@ -87,7 +87,7 @@ static void make_group(struct fx *f, struct group *g, const char *name, int pos)
 static void make_component(struct fx *f, struct component *c, const char *name, const char *group, int pos)
 {
 	struct stx *t = wr(f);
-	*c = (struct component){ .name = (char *)name, .position = pos };
+	*c = (struct component){ .name = name, .position = pos };
 	if (group)
 		strcpy(c->group_id, group);
 	assert_int_equal(store_component_put(t, c, NULL), BC_OK);
@@ -98,7 +98,7 @@ static void make_incident(struct fx *f, struct incident *inc, const char *name, 
                           enum inc_status st, bool maint)
 {
 	struct stx *t = wr(f);
-	*inc = (struct incident){ .name = (char *)name, .status = st, .impact = maint ? IMP_MAINTENANCE : IMP_MINOR,
+	*inc = (struct incident){ .name = name, .status = st, .impact = maint ? IMP_MAINTENANCE : IMP_MINOR,
 	                          .is_maintenance = maint, .started_at = maint ? 0 : started,
 	                          .scheduled_for = maint ? started : 0 };
 	assert_int_equal(store_incident_put(t, inc), BC_OK);
@@ -783,7 +783,8 @@ static void test_open_refusals(void **state)
 	assert_int_equal(mdb_txn_begin(env, NULL, 0, &txn), 0);
 	assert_int_equal(mdb_dbi_open(txn, "meta", 0, &dbi), 0);
 	unsigned char v[8] = { 0, 0, 0, 0, 0, 0, 0, 99 };
-	MDB_val k = { 6, "schema" }, val = { 8, v };
+	char schema[] = "schema";
+	MDB_val k = { 6, schema }, val = { 8, v };
 	assert_int_equal(mdb_put(txn, dbi, &k, &val, 0), 0);
 	assert_int_equal(mdb_txn_commit(txn), 0);
 	mdb_env_close(env);
