@@ -8,6 +8,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "api_v1_input.h"
+#include "jsonlimit.h"
 #include "store.h"
 
 enum v1_type {
@@ -623,6 +624,15 @@ static bool ct_is(const char *ct, const char *want)
 	return ct && strncasecmp(ct, want, n) == 0 && (ct[n] == '\0' || ct[n] == ';' || ct[n] == ' ');
 }
 
+/* The field a too-deep path ("incident.metadata.a...") is in: the key inside the envelope. */
+static const char *deep_field(char *path)
+{
+	char *dot = strchr(path, '.');
+	char *field = dot ? dot + 1 : path;
+	field[strcspn(field, ".[")] = '\0';
+	return *field ? field : path;
+}
+
 /* Builds the merged tree: query bracket params, overlaid by the body. */
 static int load_tree(struct parse_ctx *c, const struct v1_source *src, json_t **out)
 {
@@ -640,8 +650,11 @@ static int load_tree(struct parse_ctx *c, const struct v1_source *src, json_t **
 		const char *ct = src->content_type;
 		if (src->body[skip] == '{' || ct_is(ct, "application/json") || ct_is(ct, "text/json")) {
 			json_error_t je;
-			body = json_loadb(src->body, src->len, JSON_REJECT_DUPLICATES, &je);
-			if (body == NULL)
+			char deep[128];
+			body = jsonlimit_load(src->body, src->len, &je, deep, sizeof deep);
+			if (body == NULL && deep[0])
+				rc = fail(c, 422, "%s: nested deeper than %d levels", deep_field(deep), JSONLIMIT_MAX_DEPTH);
+			else if (body == NULL)
 				rc = fail(c, 400, "malformed JSON: %s (line %d, column %d)", je.text, je.line, je.column);
 			else if (!json_is_object(body))
 				rc = fail(c, 400, "the JSON body must be an object");

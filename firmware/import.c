@@ -10,6 +10,7 @@
 #include "api_v1_input.h"
 #include "api_v2_objects.h"
 #include "cli_util.h"
+#include "jsonlimit.h"
 #include "settings.h"
 #include "zone.h"
 #include "tlsclient.h"
@@ -30,7 +31,12 @@ struct counts {
 static bool parse_doc(struct cli *c, const char *name, const char *p, size_t len, json_t **out)
 {
 	json_error_t je;
-	*out = json_loadb(p ? p : "", len, JSON_REJECT_DUPLICATES, &je);
+	char deep[128];
+	*out = jsonlimit_load(p ? p : "", len, &je, deep, sizeof deep);
+	if (*out == NULL && deep[0]) {
+		cli_fail(c, "%s: %s: nested deeper than %d levels", name, deep, JSONLIMIT_MAX_DEPTH);
+		return false;
+	}
 	if (*out == NULL) {
 		cli_fail(c, "%s:%d: malformed JSON: %s", name, je.line, je.text);
 		return false;
@@ -63,19 +69,21 @@ static bool load_doc(struct cli *c, const char *path, bool optional, json_t **ou
 		cli_fail(c, "%s: larger than %ld bytes", path, IMPORT_FILE_MAX);
 		return false;
 	}
-	json_error_t je;
-	*out = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
-	if (*out == NULL) {
-		cli_fail(c, "%s:%d: malformed JSON: %s", path, je.line, je.text);
+	FILE *f = fopen(path, "rb");
+	if (f == NULL) {
+		cli_fail(c, "%s: %s", path, strerror(errno));
 		return false;
 	}
-	if (!json_is_object(*out)) {
-		cli_fail(c, "%s: not a JSON object", path);
-		json_decref(*out);
-		*out = NULL;
+	size_t size = (size_t)st.st_size;
+	char *text = arena_alloc(c->a, size + 1);
+	size_t n = fread(text, 1, size + 1, f);
+	bool err = ferror(f);
+	fclose(f);
+	if (err || n > size) {
+		cli_fail(c, "%s: %s", path, err ? "read error" : "file grew while being read");
 		return false;
 	}
-	return true;
+	return parse_doc(c, path, text, n, out);
 }
 
 struct fetch {

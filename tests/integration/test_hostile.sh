@@ -18,4 +18,28 @@ code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 -X POST -H "Authoriz
 case $code in 4*) ok "form body field without = is refused ($code)";; *) not_ok "form body without =" "HTTP $code";; esac
 check "serve alive after form body without =" alive
 
+# A 900-level metadata object (9 KB, under the 4 KB-per-field check's reach only after json_dumps): 422, server up.
+AUTH="Authorization: OAuth $ADMIN_TOKEN"
+INC=$(curl -s --max-time 10 -H "$AUTH" -H 'Content-Type: application/json' -X POST "$URL/v1/pages/$PAGE/incidents" \
+	-d '{"incident":{"name":"Deep","status":"investigating"}}' | jq -r .id)
+deep=$(/usr/bin/python3 -c 'print("{\"incident\":{\"metadata\":" + "{\"a\":" * 900 + "1" + "}" * 900 + "}}")')
+assert_status "PATCH with 900-level metadata: 422" 422 -H "$AUTH" -H 'Content-Type: application/json' -X PATCH \
+	"$URL/v1/pages/$PAGE/incidents/$INC" --data-binary "$deep"
+assert_contains "422 names the field" "$(cat "$T/body")" "metadata: nested deeper than 32 levels"
+check "serve alive after the deep PATCH" alive
+ok_meta='{"incident":{"metadata":'$(/usr/bin/python3 -c 'print("{\"a\":" * 30 + "1" + "}" * 30)')'}}'
+assert_status "PATCH with 30-level metadata: 200" 200 -H "$AUTH" -H 'Content-Type: application/json' -X PATCH \
+	"$URL/v1/pages/$PAGE/incidents/$INC" --data-binary "$ok_meta"
+# ...and a deep array anywhere in a body
+deep_arr='{"incident":{"name":"x","components":'$(/usr/bin/python3 -c 'print("[" * 900 + "]" * 900)')'}}'
+assert_status "PATCH with 900 nested arrays: 422" 422 -H "$AUTH" -H 'Content-Type: application/json' -X PATCH \
+	"$URL/v1/pages/$PAGE/incidents/$INC" --data-binary "$deep_arr"
+assert_contains "422 names components" "$(cat "$T/body")" "components: nested deeper"
+
+# The Statuspage import parses through the same bound.
+/usr/bin/python3 -c 'print("{\"page\":{\"id\":\"x\",\"name\":\"n\"},\"components\":[" + "[" * 5000 + "]" * 5000 + "]}")' > "$T/deep.json"
+err=$(bk_cli import statuspage "$T/deep.json" 2>&1); rc=$?
+assert_ne "import of a 5000-level file fails" 0 "$rc"
+assert_contains "import names the depth" "$err" "nested deeper than 32 levels"
+
 bk_done
