@@ -18,6 +18,8 @@ static const struct {
 	[BC_IO]        = { "input/output error",           500 },
 	[BC_CRYPTO]    = { "cryptography error",           500 },
 	[BC_RATELIMIT] = { "rate limit exceeded",          429 },
+	[BC_BADNAME]   = { "invalid name: blank, or holds bidirectional control characters", 422 },
+	[BC_NOSPACE]   = { "no space left on device",      507 },
 };
 
 const char *bc_strerror(enum bc_err e)

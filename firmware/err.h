@@ -16,6 +16,8 @@ enum bc_err {
 	BC_IO,          /* file or socket failure (detail logged) */
 	BC_CRYPTO,      /* mbedtls failure (detail logged) */
 	BC_RATELIMIT,   /* too many requests */
+	BC_BADNAME,     /* a name that is blank or holds bidirectional controls */
+	BC_NOSPACE,     /* the disk (or the LMDB map at its ceiling) is full */
 	BC__MAX
 };
 

@@ -42,7 +42,7 @@ enum bc_err store_token_create(struct stx *t, enum scope scope, const char *name
 	if (e == BC_OK && (scope < SCOPE_READ || scope > SCOPE_REPLICATION))
 		e = BC_INVALID;
 	if (e == BC_OK)
-		e = check_text(name, LIM_SHORT, true, true);
+		e = check_name(name, LIM_SHORT);
 	if (e != BC_OK)
 		return e;
 	bc_id id;

@@ -150,6 +150,47 @@ enum bc_err check_text(const char *s, size_t max, bool required, bool single_lin
 	return BC_OK;
 }
 
+/* Whitespace a name may not consist of: ASCII space and tab, U+00A0, U+1680, U+2000-U+200B, U+2028, U+2029,
+ * U+202F, U+205F, U+3000, U+FEFF. Returns the length of the sequence at p, 0 when not whitespace. */
+static size_t name_space(const unsigned char *p)
+{
+	if (p[0] == ' ' || p[0] == '\t')
+		return 1;
+	if (p[0] == 0xc2 && p[1] == 0xa0)
+		return 2;
+	if (p[0] == 0xe1 && p[1] == 0x9a && p[2] == 0x80)
+		return 3;
+	if (p[0] == 0xe2 && p[1] == 0x80 && ((p[2] >= 0x80 && p[2] <= 0x8b) || p[2] == 0xa8 || p[2] == 0xa9 || p[2] == 0xaf))
+		return 3;
+	if (p[0] == 0xe2 && p[1] == 0x81 && p[2] == 0x9f)
+		return 3;
+	if ((p[0] == 0xe3 && p[1] == 0x80 && p[2] == 0x80) || (p[0] == 0xef && p[1] == 0xbb && p[2] == 0xbf))
+		return 3;
+	return 0;
+}
+
+static bool name_bidi(const unsigned char *p)
+{
+	return p[0] == 0xe2 && ((p[1] == 0x80 && p[2] >= 0xaa && p[2] <= 0xae) || (p[1] == 0x81 && p[2] >= 0xa6 && p[2] <= 0xa9));
+}
+
+enum bc_err check_name(const char *s, size_t max)
+{
+	enum bc_err e = check_text(s, max, true, true);
+	if (e != BC_OK)
+		return e;
+	bool blank = true;
+	for (const unsigned char *p = (const unsigned char *)s; *p; ) {
+		if (name_bidi(p))
+			return BC_BADNAME;
+		size_t sp = name_space(p);
+		if (sp == 0)
+			blank = false;
+		p += sp ? sp : utf8_seq(p);
+	}
+	return blank ? BC_BADNAME : BC_OK;
+}
+
 json_t *json_str_or_null(const char *s)
 {
 	return s ? json_string(s) : json_null();

@@ -46,7 +46,7 @@ enum bc_err store_incident_get(struct stx *t, const char *id, struct incident *o
 
 static enum bc_err check_incident(const struct incident *inc)
 {
-	enum bc_err e = check_text(inc->name, LIM_NAME, true, true);
+	enum bc_err e = check_name(inc->name, LIM_NAME);
 	if (e == BC_OK)
 		e = check_text(inc->postmortem_body, LIM_BODY, false, false);
 	if (e == BC_OK)

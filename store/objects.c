@@ -57,7 +57,7 @@ enum bc_err store_page_put(struct stx *t, struct page_settings *p)
 {
 	enum bc_err e = stx_need_write(t);
 	if (e == BC_OK)
-		e = check_text(p->name, LIM_NAME, true, true);
+		e = check_name(p->name, LIM_NAME);
 	if (e == BC_OK)
 		e = check_text(p->url, LIM_URL, false, true);
 	if (e == BC_OK)
@@ -102,7 +102,7 @@ enum bc_err store_group_get(struct stx *t, const char *id, struct group *out)
 
 enum bc_err store_group_put(struct stx *t, struct group *g)
 {
-	enum bc_err e = check_text(g->name, LIM_NAME, true, true);
+	enum bc_err e = check_name(g->name, LIM_NAME);
 	if (e == BC_OK)
 		e = check_text(g->description, LIM_DESCRIPTION, false, false);
 	bool exists;
@@ -233,7 +233,7 @@ enum bc_err store_component_put(struct stx *t, struct component *c, const char *
 
 enum bc_err store_component_put_at(struct stx *t, struct component *c, const char *incident_id, int64_t at)
 {
-	enum bc_err e = check_text(c->name, LIM_NAME, true, true);
+	enum bc_err e = check_name(c->name, LIM_NAME);
 	if (e == BC_OK)
 		e = check_text(c->description, LIM_DESCRIPTION, false, false);
 	if (e == BC_OK && ((unsigned)c->status >= CS__MAX || (incident_id && *incident_id && !id_valid(incident_id))))

@@ -94,6 +94,9 @@ uint32_t be32_get(const unsigned char in[4]);
  * BC_STORE (logged) on a record they cannot read. */
 bool id_valid(const char *id);                      /* 1..12 of [a-z0-9] */
 enum bc_err check_text(const char *s, size_t max, bool required, bool single_line);
+/* A required one-line name (page, group, component, incident, token): check_text, then BC_BADNAME when it is
+ * only whitespace or holds a bidirectional embedding, override or isolate (U+202A-U+202E, U+2066-U+2069). */
+enum bc_err check_name(const char *s, size_t max);
 json_t *json_str_or_null(const char *s);
 const char *jstr(json_t *o, const char *k);
 int64_t jint(json_t *o, const char *k);

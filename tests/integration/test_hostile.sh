@@ -42,4 +42,26 @@ err=$(bk_cli import statuspage "$T/deep.json" 2>&1); rc=$?
 assert_ne "import of a 5000-level file fails" 0 "$rc"
 assert_contains "import names the depth" "$err" "nested deeper than 32 levels"
 
+# Names that are only whitespace or hold bidi overrides/isolates: refused by the store for every front end.
+RLO=$(printf '\342\200\256')      # U+202E RIGHT-TO-LEFT OVERRIDE
+LRI=$(printf '\342\201\246')      # U+2066 LEFT-TO-RIGHT ISOLATE
+NBSP=$(printf '\302\240')
+for name in "   " "$NBSP $NBSP" "Pay${RLO}lanruoj" "API ${LRI}x"; do
+	body=$(jq -cn --arg n "$name" '{component:{name:$n}}')
+	assert_status "v1 component name [$name]: 422" 422 -H "$AUTH" -H 'Content-Type: application/json' -X POST \
+		"$URL/v1/pages/$PAGE/components" --data-binary "$body"
+	assert_contains "v1 says why [$name]" "$(cat "$T/body")" "invalid name"
+	body=$(jq -cn --arg n "$name" '{incident:{name:$n,status:"investigating"}}')
+	assert_status "v1 incident name [$name]: 422" 422 -H "$AUTH" -H 'Content-Type: application/json' -X POST \
+		"$URL/v1/pages/$PAGE/incidents" --data-binary "$body"
+	err=$(bk_cli component add --name "$name" 2>&1); rc=$?
+	assert_ne "CLI component add [$name] fails" 0 "$rc"
+	assert_contains "CLI says why [$name]" "$err" "invalid name"
+	err=$(bk_cli group add --name "$name" 2>&1); rc=$?
+	assert_ne "CLI group add [$name] fails" 0 "$rc"
+done
+assert_eq "no component was created" 0 "$(curl -s --max-time 10 "$URL/api/v2/components.json?x=$RANDOM" | jq '.components | length')"
+assert_status "v1 a name with inner spaces and RTL letters is fine" 201 -H "$AUTH" -H 'Content-Type: application/json' \
+	-X POST "$URL/v1/pages/$PAGE/components" --data-binary "$(jq -cn '{component:{name:" API  עברית "}}')"
+
 bk_done
