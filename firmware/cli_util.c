@@ -340,6 +340,8 @@ int cli_begin(struct cli *c, unsigned open_flags)
 	enum bc_err e = cli_open_store(c->cfg, &c->s, open_flags);
 	if (e != BC_OK)
 		return open_fail(c, e);
+	if (c->reserve && (e = store_reserve(c->s, c->reserve)) != BC_OK)
+		return cli_store_fail(c, "growing the map", e);
 	e = store_begin_write(c->s, c->a, &c->t);
 	if (e != BC_OK) {
 		c->t = NULL;

@@ -25,6 +25,7 @@ struct cli {
 	struct stx *t;
 	char *pos[CLI_MAXPOS];           /* positional arguments */
 	size_t npos;
+	size_t reserve;                  /* bytes one large write (an import) may need: cli_begin grows the map first */
 };
 
 enum opt_kind { OPT_VAL, OPT_FLAG, OPT_MULTI };

@@ -16,6 +16,7 @@
 #include "tlsclient.h"
 
 #define IMPORT_FILE_MAX (32L << 20)      /* bytes per JSON file (Statuspage's own are a few hundred KB) */
+#define IMPORT_STORE_FACTOR 4            /* map room reserved per byte of JSON read (records, indexes, B-tree slack) */
 #define EXPORT_MAX 4096                  /* incidents or maintenances written per file */
 #define FETCH_CONNECT_MS 5000
 #define FETCH_READ_MS 30000
@@ -32,6 +33,7 @@ static bool parse_doc(struct cli *c, const char *name, const char *p, size_t len
 {
 	json_error_t je;
 	char deep[128];
+	c->reserve += IMPORT_STORE_FACTOR * len;
 	*out = jsonlimit_load(p ? p : "", len, &je, deep, sizeof deep);
 	if (*out == NULL && deep[0]) {
 		cli_fail(c, "%s: %s: nested deeper than %d levels", name, deep, JSONLIMIT_MAX_DEPTH);

@@ -84,5 +84,6 @@ int main(int argc, char **argv)
 		fprintf(stderr, "beacon: %s\n", err);
 		return 1;
 	}
+	store_set_map_size((size_t)cfg.map_size_mb << 20);
 	return cmd->fn(&cfg, argc - i, argv + i);
 }

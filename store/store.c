@@ -261,27 +261,54 @@ static enum bc_err remap(struct store *s, size_t new_size)
 	return BC_OK;
 }
 
-/* Doubles the map when asked to or when more than half of it is in use (writer_lock held). */
-static void grow_if_needed(struct store *s)
+/* Doubles the map when asked to or when more than half of it would be in use with extra more bytes
+ * (writer_lock held, no txn of this process active). True when it grew. */
+static bool grow_if_needed(struct store *s, size_t extra)
 {
 	MDB_envinfo info;
 	MDB_stat st;
 	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0)
-		return;
-	size_t used = (info.me_last_pgno + 1) * (size_t)st.ms_psize;
-	if (!s->grow_pending && used <= info.me_mapsize / 2)
-		return;
+		return false;
+	size_t want = (info.me_last_pgno + 1) * (size_t)st.ms_psize + extra;
+	if (!s->grow_pending && want <= info.me_mapsize / 2)
+		return false;
 	size_t next = info.me_mapsize * 2;
-	while (used > next / 2 && next < MAX_MAP_SIZE)
+	while (want > next / 2 && next < MAX_MAP_SIZE)
 		next *= 2;
 	if (next > MAX_MAP_SIZE) {
 		log_warnx("store: %s: map at its %zu-byte limit", s->path, info.me_mapsize);
-		return;
+		return false;
 	}
-	if (remap(s, next) == BC_OK) {
-		s->grow_pending = false;
-		log_info("store: %s: map grown from %zu to %zu bytes", s->path, info.me_mapsize, next);
-	}
+	if (remap(s, next) != BC_OK)
+		return false;
+	s->grow_pending = false;
+	log_info("store: %s: map grown from %zu to %zu bytes", s->path, info.me_mapsize, next);
+	return true;
+}
+
+/* LMDB records the map size in the file only with a commit that writes: after growing because a
+ * write failed, commit one so the next process (a retried import) opens the grown map. */
+static void keep_map_size(struct store *s)
+{
+	MDB_txn *txn;
+	int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
+	if (rc == 0 && (rc = meta_put(txn, s->dbi[DB_META], "map_size", store_map_size(s))) != 0)
+		mdb_txn_abort(txn);
+	else if (rc == 0)
+		rc = mdb_txn_commit(txn);
+	if (rc)
+		mdb_fail("recording the grown map size", rc);
+}
+
+enum bc_err store_reserve(struct store *s, size_t bytes)
+{
+	if (s->flags & (STORE_RDONLY | STORE_SNAPSHOT))
+		return BC_READONLY;
+	pthread_mutex_lock(&s->writer_lock);
+	if (grow_if_needed(s, bytes))
+		keep_map_size(s);
+	pthread_mutex_unlock(&s->writer_lock);
+	return BC_OK;
 }
 
 static struct stx *stx_new(struct store *s, struct arena *a, bool write)
@@ -338,7 +365,7 @@ enum bc_err store_begin_write(struct store *s, struct arena *a, struct stx **out
 	if (s->flags & (STORE_RDONLY | STORE_SNAPSHOT))
 		return BC_READONLY;
 	pthread_mutex_lock(&s->writer_lock);
-	grow_if_needed(s);
+	grow_if_needed(s, 0);
 	for (int attempt = 0; attempt < 3; attempt++) {
 		MDB_txn *txn;
 		int rc = mdb_txn_begin(s->env, NULL, 0, &txn);
@@ -368,8 +395,8 @@ static void stx_finish(struct stx *t)
 	bool write = t->write;
 	free(t);
 	if (write) {
-		if (s->grow_pending)
-			grow_if_needed(s);
+		if (s->grow_pending && grow_if_needed(s, 0))
+			keep_map_size(s);
 		writing_store = NULL;
 		pthread_mutex_unlock(&s->writer_lock);
 	}

@@ -156,6 +156,9 @@ enum bc_err store_open(struct store **out, const char *path, unsigned flags);
  * The map doubles by itself: before a write txn when more than half is used, and after a write
  * that failed with MDB_MAP_FULL. Such a write returns BC_STORE; the caller may retry it once. */
 void store_set_map_size(size_t bytes);
+/* Grows the map (and records the size in the file) so that bytes more fit in its lower half; for
+ * one large write such as an import. Call outside any transaction of this process. */
+enum bc_err store_reserve(struct store *s, size_t bytes);
 /* The current size of the store's memory map (it doubles as the data grows, and stays grown). */
 size_t store_map_size(struct store *s);
 void store_close(struct store *s);

@@ -644,6 +644,42 @@ static void *reader_loop(void *p)
 	return NULL;
 }
 
+/* A write that fails with MDB_MAP_FULL grows the map, and the next process opens the grown map even
+ * though nothing else was committed (a retried import used to fail the same way every time). */
+static void test_map_full_size_kept(void **state)
+{
+	struct fx *f = *state;
+	store_close(f->s);
+	char path[128];
+	snprintf(path, sizeof path, "%s/full", f->dir);
+	store_set_map_size((size_t)256 << 10);
+	assert_int_equal(store_open(&f->s, path, STORE_CREATE), BC_OK);
+	size_t small = store_map_size(f->s);
+	char key[16], val[200];
+	memset(val, 'v', sizeof val);
+	struct stx *t = wr(f);
+	enum bc_err e = BC_OK;
+	for (int i = 0; i < 4000 && e == BC_OK; i++) {
+		snprintf(key, sizeof key, "b%05d", i);
+		e = store_kv_put(t, "grow", key, val, sizeof val);
+	}
+	assert_int_equal(e, BC_STORE);
+	store_abort(t);
+	size_t grown = store_map_size(f->s);
+	assert_true(grown > small);
+	store_close(f->s);
+	assert_int_equal(store_open(&f->s, path, 0), BC_OK);
+	assert_int_equal(store_map_size(f->s), grown);
+	/* store_reserve grows ahead of a large write and records it too */
+	assert_int_equal(store_reserve(f->s, grown * 2), BC_OK);
+	size_t reserved = store_map_size(f->s);
+	assert_true(reserved >= grown * 4);
+	store_close(f->s);
+	assert_int_equal(store_open(&f->s, path, 0), BC_OK);
+	assert_int_equal(store_map_size(f->s), reserved);
+	store_set_map_size((size_t)64 << 20);
+}
+
 static void test_map_growth(void **state)
 {
 	struct fx *f = *state;
@@ -806,6 +842,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validation_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_map_full_size_kept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_copy_snapshot_reopen_rdonly, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_open_refusals, setup, teardown),
 	};
