@@ -1,4 +1,4 @@
-/* cli_check.c: `beacon check`: the config parsed (config.c), then what its values mean: zone, listen address, key files, replication. */
+/* cli_check.c: `beacon check`: the config parsed (config.c), then what its values mean: zone, listen address and who can reach it, key files, replication. */
 #include <arpa/inet.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -67,6 +67,10 @@ static void check_listen(struct check *ck)
 		else if (strlen(path) >= sizeof sa.sun_path)
 			check_bad(ck, "listen", NULL, "socket path is longer than %zu bytes", sizeof sa.sun_path - 1);
 		/* its directory may not exist yet: systemd creates /run/beacon when the service starts */
+		char why[300];
+		gid_t gid;
+		if (config_listen_gid(ck->cfg, &gid, why, sizeof why) != 0)
+			check_bad(ck, "listen_group", "listen", "%s", why);
 		return;
 	}
 	const char *colon = strrchr(l, ':');
@@ -86,6 +90,9 @@ static void check_listen(struct check *ck)
 	long port = strtol(colon + 1, &end, 10);
 	if (colon[1] == '\0' || *end != '\0' || errno || port < 1 || port > 65535)
 		check_bad(ck, "listen", NULL, "port '%s' must be a number from 1 to 65535", colon + 1);
+	if (config_listen_exposed(ck->cfg))
+		check_bad(ck, "listen", NULL, "'%s' lets other hosts reach the FastCGI socket; use a unix socket or "
+		          "127.0.0.1:PORT, or set 'listen_allow_remote = yes' behind a firewall", l);
 }
 
 /* The snapshot keys as pull and the replication endpoint load them (snap_keys_load), plus their kind. */
@@ -152,6 +159,8 @@ int cmd_check(const struct config *c, int argc, char **argv)
 		check_secondary(&ck);
 	if (ck.problems)
 		return 1;
-	printf("configuration OK\n");
+	char listen[CFG_STR_MAX + 128];
+	config_listen_describe(c, listen, sizeof listen);
+	printf("configuration OK\nlisten: %s\n", listen);
 	return 0;
 }

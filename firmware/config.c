@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
+#include <grp.h>
 #include <ini.h>
 #include "config.h"
 
@@ -26,6 +28,9 @@ struct cfg_key {
 static const struct cfg_key keys[] = {
 	S(store,                "/var/lib/beacon"),
 	S(listen,               "unix:/run/beacon/beacon.sock"),
+	S(listen_group,         "www-data"),
+	E(listen_allow_remote,  "yes|no", "no"),
+	S(trusted_proxies,      ""),
 	I(threads,              1, 1024, "64"),
 	L(map_size_mb,          1, 1 << 20, "64"),
 	S(page_name,            "Status"),
@@ -211,4 +216,44 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 		return -1;
 	}
 	return 0;
+}
+
+bool config_listen_exposed(const struct config *c)
+{
+	struct in_addr a;
+	char host[64];
+	const char *colon = strrchr(c->listen, ':');
+	if (strncmp(c->listen, "unix:", 5) == 0 || strcmp(c->listen, "inherit") == 0 || colon == NULL)
+		return false;
+	size_t hl = (size_t)(colon - c->listen);
+	if (hl >= sizeof host)
+		return true;
+	memcpy(host, c->listen, hl);
+	host[hl] = '\0';
+	bool loopback = inet_pton(AF_INET, host, &a) == 1 && (ntohl(a.s_addr) >> 24) == 127;
+	return !loopback && strcmp(c->listen_allow_remote, "yes") != 0;
+}
+
+int config_listen_gid(const struct config *c, gid_t *out, char *err, size_t errlen)
+{
+	struct group gr, *res = NULL;
+	char buf[4096];
+	if (getgrnam_r(c->listen_group, &gr, buf, sizeof buf, &res) != 0 || res == NULL) {
+		snprintf(err, errlen, "'%s' is not a group (the web server's group, e.g. www-data)", c->listen_group);
+		return -1;
+	}
+	*out = gr.gr_gid;
+	return 0;
+}
+
+void config_listen_describe(const struct config *c, char *out, size_t outlen)
+{
+	if (strncmp(c->listen, "unix:", 5) == 0)
+		snprintf(out, outlen, "%s (mode 0660, group %s)", c->listen, c->listen_group);
+	else if (strcmp(c->listen, "inherit") == 0)
+		snprintf(out, outlen, "inherit (the socket of the process that starts beacon, fd 0)");
+	else if (strncmp(c->listen, "127.", 4) == 0)
+		snprintf(out, outlen, "%s (loopback only)", c->listen);
+	else
+		snprintf(out, outlen, "%s (reachable from other hosts: listen_allow_remote = yes)", c->listen);
 }

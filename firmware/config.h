@@ -3,6 +3,7 @@
 #define BEACON_CONFIG_H
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #define CFG_STR_MAX 512
 
@@ -10,6 +11,9 @@ struct config {
 	char path[CFG_STR_MAX];             /* the file it was read from */
 	char store[CFG_STR_MAX];            /* LMDB directory (primary) or snapshot dir (secondary) */
 	char listen[CFG_STR_MAX];           /* "unix:/path", "127.0.0.1:PORT", or "inherit" (fd 0) */
+	char listen_group[64];              /* group of the unix socket (mode 0660): the web server's */
+	char listen_allow_remote[4];        /* "yes": a TCP listen may be on a non-loopback address */
+	char trusted_proxies[CFG_STR_MAX];  /* comma list of addresses whose X-Forwarded-For is believed */
 	int threads;
 	int64_t map_size_mb;                /* initial LMDB map size; grows on MDB_MAP_FULL */
 	char page_name[CFG_STR_MAX];
@@ -32,6 +36,14 @@ struct config {
 	int64_t max_snapshot_mb;            /* secondary: refuse larger snapshots */
 	uint64_t keys_set;                  /* bit i: key i of the key table was in the file */
 };
+
+/* True when listen is TCP on an address other than 127.x.x.x and listen_allow_remote is not yes:
+ * anyone who reaches the FastCGI socket can send records libfcgi itself aborts on. */
+bool config_listen_exposed(const struct config *c);
+/* The unix socket's group (listen_group) as a gid; -1 with err when there is no such group. */
+int config_listen_gid(const struct config *c, gid_t *out, char *err, size_t errlen);
+/* One line saying who can reach the listener ("unix:/run/beacon/beacon.sock mode 0660 group www-data"). */
+void config_listen_describe(const struct config *c, char *out, size_t outlen);
 
 /* Fills defaults, then reads path. On error returns -1 and writes "file:line: reason" into err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);

@@ -55,9 +55,11 @@ static const char *status_text(int code)
 	}
 }
 
-/* Creates the listening socket named by cfg->listen; -1 on error (logged). */
-static int open_listener(const char *spec)
+/* Creates the listening socket named by cfg->listen; -1 on error (logged). A unix socket is created
+ * 0660 and given listen_group: only the web server may connect (libfcgi aborts on some records). */
+static int open_listener(const struct config *c)
 {
+	const char *spec = c->listen;
 	int fd;
 	if (strncmp(spec, "unix:", 5) == 0) {
 		const char *path = spec + 5;
@@ -80,7 +82,14 @@ static int open_listener(const char *spec)
 			}
 			unlink(path);
 		}
-		mode_t old = umask(0111);   /* rw for all; protect it with its directory's permissions */
+		char err[600];
+		gid_t gid;
+		if (config_listen_gid(c, &gid, err, sizeof err) != 0) {
+			log_warnx("listen: %s", err);
+			close(fd);
+			return -1;
+		}
+		mode_t old = umask(0117);   /* born 0660 with our own group: never open to others */
 		int rc = bind(fd, (struct sockaddr *)&sa, sizeof sa);
 		umask(old);
 		if (rc != 0) {
@@ -88,7 +97,19 @@ static int open_listener(const char *spec)
 			close(fd);
 			return -1;
 		}
+		if (chown(path, (uid_t)-1, gid) != 0 || chmod(path, 0660) != 0) {
+			log_warn("listen: giving %s to group %s (run beacon in that group, e.g. systemd Group=%s)", path,
+			         c->listen_group, c->listen_group);
+			unlink(path);
+			close(fd);
+			return -1;
+		}
 	} else {
+		if (config_listen_exposed(c)) {
+			log_warnx("listen: '%s' lets other hosts reach the FastCGI socket; use a unix socket or "
+			          "127.0.0.1:PORT, or set 'listen_allow_remote = yes' behind a firewall", spec);
+			return -1;
+		}
 		char host[256];
 		const char *colon = strrchr(spec, ':');
 		size_t hl = (size_t)(colon - spec);
@@ -319,7 +340,7 @@ int cmd_serve(const struct config *c, int argc, char **argv)
 	bool inherited = !FCGX_IsCGI();   /* spawned by lighttpd/spawn-fcgi: fd 0 listens */
 	if (inherited || strcmp(c->listen, "inherit") == 0)
 		listen_fd = 0;
-	else if ((listen_fd = open_listener(c->listen)) < 0) {
+	else if ((listen_fd = open_listener(c)) < 0) {
 		fprintf(stderr, "beacon: serve: cannot listen on %s\n", c->listen);
 		app_free(the_app);
 		return 1;

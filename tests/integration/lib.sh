@@ -88,9 +88,11 @@ sock_accepts() {
 }
 
 # bk_start_nginx SOCK NAME : nginx with the shipped conf/nginx/beacon.conf; sets NGINX_URL, NGINX_DIR.
+# BK_NGINX_USER="www-data www-data" runs its workers as that user, as Debian's nginx does.
 bk_start_nginx() {
 	local so=$1 name=${2:-nginx} d port
 	d="$T/$name"; mkdir -p "$d/cache" "$d/tmp" "$d/logs"
+	[ -n "${BK_NGINX_USER:-}" ] && chown -R "${BK_NGINX_USER%% *}" "$d"
 	port=$(free_port)
 	sed -e "s#unix:/run/beacon/beacon.sock#unix:$so#" \
 	    -e "s#listen 127.0.0.1:8080;#listen 127.0.0.1:$port;#" \
@@ -98,7 +100,7 @@ bk_start_nginx() {
 	    -e "s#/var/lib/beacon/#${BK_SNAP_DIR:-/var/lib/beacon}/#" \
 	    "$ROOT/conf/nginx/beacon.conf" > "$d/site.conf"
 	cat > "$d/nginx.conf" <<NGX
-$( [ "$(id -u)" = 0 ] && echo "user root root;" )
+$( [ "$(id -u)" = 0 ] && echo "user ${BK_NGINX_USER:-root root};" )
 worker_processes 2;
 daemon off;
 pid $d/nginx.pid;

@@ -27,7 +27,8 @@ jqo() { jq -r "$1" "$T/out"; }
 
 # ---- check and config errors ----
 assert_eq "check: exit 0" 0 "$(rc bk_cli check)"
-assert_eq "check: configuration OK" "configuration OK" "$(cat "$T/out")"
+assert_eq "check: configuration OK" "configuration OK" "$(head -1 "$T/out")"
+assert_contains "check: says who can reach the socket" "$(cat "$T/out")" "listen: unix:$SOCK (mode 0660, group www-data)"
 cp "$CONF" "$T/bad.conf"; echo "no_such_key = 1" >> "$T/bad.conf"
 line=$(wc -l < "$T/bad.conf")
 assert_eq "bad config key: exit 1" 1 "$(rc "$BEACON" --config "$T/bad.conf" check)"
