@@ -4,7 +4,7 @@
 #include "ratelimit.h"
 
 #define WINDOW_MS 60000
-#define KEY_MAX 32
+#define KEY_MAX 64                  /* "authfail " + an IPv6 address fits */
 #define PROBES 8
 
 /* Two adjacent fixed windows; the sliding count weighs the previous one by how much of it
@@ -55,7 +55,7 @@ static void advance(struct slot *s, int64_t now)
 	s->window_start = start;
 }
 
-bool ratelimit_take(const char *key, int per_minute, int64_t now_ms, int *retry_after)
+static bool ratelimit_count(const char *key, int per_minute, int64_t now_ms, int *retry_after, bool take)
 {
 	if (per_minute <= 0)
 		return true;
@@ -67,7 +67,7 @@ bool ratelimit_take(const char *key, int per_minute, int64_t now_ms, int *retry_
 	double count = s->prev * weight + s->cur;
 	bool ok = count + 1 <= per_minute;
 	if (ok) {
-		s->cur++;
+		s->cur += take;
 	} else {
 		/* until the current window ends if it alone is full, else until prev's weight has
 		 * dropped enough for one more request */
@@ -84,6 +84,16 @@ bool ratelimit_take(const char *key, int per_minute, int64_t now_ms, int *retry_
 	}
 	pthread_mutex_unlock(&lock);
 	return ok;
+}
+
+bool ratelimit_take(const char *key, int per_minute, int64_t now_ms, int *retry_after)
+{
+	return ratelimit_count(key, per_minute, now_ms, retry_after, true);
+}
+
+bool ratelimit_allows(const char *key, int per_minute, int64_t now_ms, int *retry_after)
+{
+	return ratelimit_count(key, per_minute, now_ms, retry_after, false);
 }
 
 void ratelimit_reset(void)

@@ -1,4 +1,5 @@
 /* req.c: request accessors, URL and form decoding, and the response helpers every handler uses. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -37,6 +38,63 @@ const char *req_query(struct req *r, const char *key)
 		if (strcmp(r->query[i].key, key) == 0)
 			return r->query[i].val;
 	return NULL;
+}
+
+/* True when addr (len bytes) is one of the comma list's entries (spaces around them ignored). */
+static bool addr_in_list(const char *list, const char *addr, size_t len)
+{
+	for (const char *p = list; *p; ) {
+		p += strspn(p, " ,");
+		size_t n = strcspn(p, ",");
+		size_t m = n;
+		while (m > 0 && p[m - 1] == ' ')
+			m--;
+		if (m > 0 && m == len && strncmp(p, addr, len) == 0)
+			return true;
+		p += n;
+	}
+	return false;
+}
+
+static bool addr_valid(const char *s, size_t len)
+{
+	char tmp[INET6_ADDRSTRLEN];
+	unsigned char bin[sizeof(struct in6_addr)];
+	if (len == 0 || len >= sizeof tmp)
+		return false;
+	memcpy(tmp, s, len);
+	tmp[len] = '\0';
+	return inet_pton(AF_INET, tmp, bin) == 1 || inet_pton(AF_INET6, tmp, bin) == 1;
+}
+
+const char *req_client_addr(struct req *r)
+{
+	const char *remote = req_env(r, "REMOTE_ADDR");
+	const char *trusted = r->cfg ? r->cfg->trusted_proxies : "";
+	if (remote == NULL)
+		return "";
+	if (!*trusted || !addr_in_list(trusted, remote, strlen(remote)))
+		return remote;
+	const char *xff = req_header(r, "X-Forwarded-For");
+	if (xff == NULL || strlen(xff) > 4096)
+		return remote;
+	const char *end = xff + strlen(xff);      /* walk the hops from the nearest one back */
+	while (end > xff) {
+		const char *start = end;
+		while (start > xff && start[-1] != ',')
+			start--;
+		const char *a = start, *b = end;
+		while (a < b && *a == ' ')
+			a++;
+		while (b > a && b[-1] == ' ')
+			b--;
+		if (!addr_valid(a, (size_t)(b - a)))
+			return remote;                   /* a hop we cannot read: trust nothing before it */
+		if (!addr_in_list(trusted, a, (size_t)(b - a)))
+			return arena_strndup(r->arena, a, (size_t)(b - a));
+		end = start > xff ? start - 1 : xff;
+	}
+	return remote;
 }
 
 struct stx *req_tx(struct req *r)

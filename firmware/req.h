@@ -66,6 +66,9 @@ struct req {
 const char *req_env(struct req *r, const char *name);       /* raw FastCGI param or NULL */
 const char *req_header(struct req *r, const char *name);    /* "If-None-Match" -> HTTP_IF_NONE_MATCH */
 const char *req_query(struct req *r, const char *key);      /* first value or NULL */
+/* The client's address: REMOTE_ADDR, or when that is one of trusted_proxies, the last address in
+ * X-Forwarded-For that is not a trusted proxy itself. "" when unknown. */
+const char *req_client_addr(struct req *r);
 struct stx *req_tx(struct req *r);                          /* read txn for this request; NULL on error */
 
 /* Response helpers. */

@@ -9,8 +9,11 @@
 #include "log.h"
 #include "out.h"
 #include "pages.h"
+#include "ratelimit.h"
 #include "req.h"
 #include "web.h"
+
+#define AUTH_FAILS_PER_MINUTE 10     /* invalid API keys per client address */
 
 static void core_static(struct req *r);
 
@@ -147,8 +150,19 @@ static int scope_needed(unsigned flags)
 	return 0;
 }
 
+/* Answers 429 with Retry-After to a client address that failed authentication too often. */
+static void auth_refuse_flood(struct req *r, int retry)
+{
+	char s[16];
+	snprintf(s, sizeof s, "%d", retry);
+	resp_header(r, "Retry-After", s);
+	resp_json_error(r, 429, "too many failed authentications from this address (%d a minute); retry in %d s",
+	                AUTH_FAILS_PER_MINUTE, retry);
+}
+
 /* Authenticates from Authorization (OAuth <key>, Bearer <key>, or the bare key) or ?api_key=; false
- * after writing the error. */
+ * after writing the error. Invalid keys count against the client address: past AUTH_FAILS_PER_MINUTE
+ * it gets 429 without its keys being checked. */
 static bool authenticate(struct req *r, unsigned flags)
 {
 	int need = scope_needed(flags);
@@ -171,12 +185,23 @@ static bool authenticate(struct req *r, unsigned flags)
 		resp_json_error(r, 401, "Could not authenticate: missing API key (send Authorization: OAuth <key>)");
 		return false;
 	}
+	char fail_key[80];
+	int retry = 0;
+	snprintf(fail_key, sizeof fail_key, "authfail %s", req_client_addr(r));
+	if (!ratelimit_allows(fail_key, AUTH_FAILS_PER_MINUTE, now_ms(), &retry)) {
+		auth_refuse_flood(r, retry);
+		return false;
+	}
 	struct stx *tx = req_tx(r);
 	if (tx == NULL) {
 		resp_err(r, BC_STORE, NULL);
 		return false;
 	}
 	if (strlen(key) > TOKEN_TEXT_MAX || store_token_check(tx, key, &r->token) != BC_OK) {
+		if (!ratelimit_take(fail_key, AUTH_FAILS_PER_MINUTE, now_ms(), &retry)) {
+			auth_refuse_flood(r, retry);
+			return false;
+		}
 		resp_header(r, "WWW-Authenticate", "OAuth realm=\"beacon\"");
 		resp_json_error(r, 401, "Could not authenticate: invalid API key");
 		return false;

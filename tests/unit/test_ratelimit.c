@@ -21,6 +21,21 @@ static void test_limit_and_retry_after(void **state)
 	assert_true(ratelimit_take("b", 5, T0 + 10, &ra));
 }
 
+static void test_allows_does_not_count(void **state)
+{
+	(void)state;
+	int ra = 0;
+	ratelimit_reset();
+	for (int i = 0; i < 100; i++)
+		assert_true(ratelimit_allows("authfail 2001:db8::1234:5678:9abc:def0", 3, T0 + i, &ra));
+	for (int i = 0; i < 3; i++)
+		assert_true(ratelimit_take("authfail 2001:db8::1234:5678:9abc:def0", 3, T0 + 100 + i, &ra));
+	assert_false(ratelimit_allows("authfail 2001:db8::1234:5678:9abc:def0", 3, T0 + 200, &ra));
+	assert_true(ra >= 1 && ra <= 60);
+	/* a long key is not confused with another sharing its first 32 bytes */
+	assert_true(ratelimit_allows("authfail 2001:db8::1234:5678:9abc:def1", 3, T0 + 200, &ra));
+}
+
 static void test_unlimited(void **state)
 {
 	(void)state;
@@ -65,6 +80,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_and_retry_after),
 		cmocka_unit_test(test_unlimited),
+		cmocka_unit_test(test_allows_does_not_count),
 		cmocka_unit_test(test_window_slides),
 		cmocka_unit_test(test_many_keys_bounded),
 	};
