@@ -460,7 +460,7 @@ static void v1_page_update(struct req *r)
 #define RW (R_WRITE | R_AUTH_WRITE | R_JSON_ERR)
 #define RR (R_AUTH_READ | R_JSON_ERR)
 #define RA (R_WRITE | R_AUTH_ADMIN | R_JSON_ERR)
-#define V1(m, p, fn, fl) { m, "/v1" p, fn, fl }, { m, "/api/v1" p, fn, fl }
+#define V1(m, p, fn, fl) { m, "/v1" p, fn, fl, NULL }, { m, "/api/v1" p, fn, fl, NULL }
 #define V1J(m, p, fn, fl) V1(m, p, fn, fl), V1(m, p ".json", fn, fl)
 #define V1W(p, fn, fl) V1("PATCH", p, fn, fl), V1("PUT", p, fn, fl)
 #define PG "/pages/:page"
@@ -503,5 +503,5 @@ const struct route routes_api_v1[] = {
 	V1("GET", PG "/incidents/:id", v1_incident_get, RR),
 	V1W(PG "/incidents/:id", v1_incident_update, RW),
 	V1("DELETE", PG "/incidents/:id", v1_incident_delete, RW),
-	{ NULL, NULL, NULL, 0 },
+	{ NULL, NULL, NULL, 0, NULL },
 };

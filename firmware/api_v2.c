@@ -194,17 +194,17 @@ static void maintenances_active(struct req *r) { open_endpoint(r, "scheduled_mai
 #define PUBLIC (R_CACHE | R_CORS | R_JSON_ERR)
 
 const struct route routes_api_v2[] = {
-	{ "GET", "/api/v2/summary.json", summary, PUBLIC },
-	{ "GET", "/api/v2/status.json", status, PUBLIC },
-	{ "GET", "/api/v2/components.json", components, PUBLIC },
-	{ "GET", "/api/v2/incidents.json", incidents, PUBLIC },
-	{ "GET", "/api/v2/incidents/unresolved.json", incidents_unresolved, PUBLIC },
-	{ "GET", "/api/v2/scheduled-maintenances.json", maintenances, PUBLIC },
-	{ "GET", "/api/v2/scheduled-maintenances/upcoming.json", maintenances_upcoming, PUBLIC },
-	{ "GET", "/api/v2/scheduled-maintenances/active.json", maintenances_active, PUBLIC },
-	{ "GET", "/history.atom", feed_atom, PUBLIC },
-	{ "GET", "/history.rss", feed_rss, PUBLIC },
-	{ "GET", "/badge.svg", badge_page, PUBLIC },
-	{ "GET", "/badge/:id", badge_component, PUBLIC },
-	{ NULL, NULL, NULL, 0 }
+	{ "GET", "/api/v2/summary.json", summary, PUBLIC, NULL },
+	{ "GET", "/api/v2/status.json", status, PUBLIC, NULL },
+	{ "GET", "/api/v2/components.json", components, PUBLIC, NULL },
+	{ "GET", "/api/v2/incidents.json", incidents, PUBLIC, NULL },
+	{ "GET", "/api/v2/incidents/unresolved.json", incidents_unresolved, PUBLIC, NULL },
+	{ "GET", "/api/v2/scheduled-maintenances.json", maintenances, PUBLIC, NULL },
+	{ "GET", "/api/v2/scheduled-maintenances/upcoming.json", maintenances_upcoming, PUBLIC, NULL },
+	{ "GET", "/api/v2/scheduled-maintenances/active.json", maintenances_active, PUBLIC, NULL },
+	{ "GET", "/history.atom", feed_atom, PUBLIC, NULL },
+	{ "GET", "/history.rss", feed_rss, PUBLIC, NULL },
+	{ "GET", "/badge.svg", badge_page, PUBLIC, NULL },
+	{ "GET", "/badge/:id", badge_component, PUBLIC, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
 };

@@ -3,12 +3,12 @@
 
 /* Every page is a pure function of the store snapshot, the URI, the language and the minute. */
 const struct route routes_pages[] = {
-	{ "GET", "/",               page_home,     R_CACHE | R_LANG },
-	{ "GET", "/incidents/:id",  page_incident, R_CACHE | R_LANG },
-	{ "GET", "/history",        page_history,  R_CACHE | R_LANG },
-	{ "GET", "/history/",       page_history,  R_CACHE | R_LANG },
-	{ "GET", "/incidents/:id/", page_incident, R_CACHE | R_LANG },
-	{ "GET", "/components/:id/uptime", page_uptime, R_CACHE | R_LANG },
-	{ "GET", "/api/v2/components/:id/uptime.json", page_uptime_json, R_CACHE | R_CORS | R_JSON_ERR },
-	{ NULL, NULL, NULL, 0 }
+	{ "GET", "/",               page_home,     R_CACHE | R_LANG, "lang,at" },
+	{ "GET", "/incidents/:id",  page_incident, R_CACHE | R_LANG, "lang,at" },
+	{ "GET", "/history",        page_history,  R_CACHE | R_LANG, "lang,page" },
+	{ "GET", "/history/",       page_history,  R_CACHE | R_LANG, "lang,page" },
+	{ "GET", "/incidents/:id/", page_incident, R_CACHE | R_LANG, "lang,at" },
+	{ "GET", "/components/:id/uptime", page_uptime, R_CACHE | R_LANG, "lang" },
+	{ "GET", "/api/v2/components/:id/uptime.json", page_uptime_json, R_CACHE | R_CORS | R_JSON_ERR, "" },
+	{ NULL, NULL, NULL, 0, NULL }
 };

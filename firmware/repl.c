@@ -240,9 +240,9 @@ static void h_health(struct req *r)
 }
 
 const struct route routes_repl[] = {
-	{ "GET", "/replication/snapshot", h_snapshot, R_AUTH_REPL | R_JSON_ERR },
-	{ "GET", "/health", h_health, R_JSON_ERR },
-	{ NULL, NULL, NULL, 0 }
+	{ "GET", "/replication/snapshot", h_snapshot, R_AUTH_REPL | R_JSON_ERR, NULL },
+	{ "GET", "/health", h_health, R_JSON_ERR, NULL },
+	{ NULL, NULL, NULL, 0, NULL }
 };
 
 /* The secondary's watcher: swaps in the snapshot `current` points at whenever it changes, once the

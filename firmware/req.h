@@ -102,6 +102,8 @@ struct route {
 	const char *pattern;    /* "/api/v2/summary.json", "/incidents/:id", "/v1/pages/:page/incidents/:id" */
 	handler_fn fn;
 	unsigned flags;
+	const char *query;      /* R_CACHE: the query parameters the handler reads ("lang,page"); the router
+	                           drops every other one, and the render cache key holds only these */
 };
 
 /* Tables owned by their modules, each ending with { NULL }. route.c walks them in this order. */
@@ -110,6 +112,10 @@ extern const struct route routes_pages[];    /* HTML pages (issue 3) */
 extern const struct route routes_api_v2[];   /* public JSON, feeds, badges */
 extern const struct route routes_api_v1[];   /* management API */
 extern const struct route routes_repl[];     /* replication */
+
+/* For an R_CACHE route: keeps only the query parameters rt declares (the first of each, ?lang= only
+ * when en or es) and returns the render cache key made of language, path and those parameters. */
+const char *route_cache_key(struct req *r, const struct route *rt);
 
 /* Finds the route for method+path; fills r->params. Returns NULL with *allowed set when the path
  * matches under another method (405), NULL with *allowed false when nothing matches (404). */

@@ -18,8 +18,8 @@
 static void core_static(struct req *r);
 
 const struct route routes_core[] = {
-	{ "GET", "/static/:name", core_static, 0 },
-	{ NULL, NULL, NULL, 0 },
+	{ "GET", "/static/:name", core_static, 0, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
 };
 
 static const struct route *const tables[] = {
@@ -247,6 +247,56 @@ static void serve_cached(struct req *r, struct cached *c)
 	r->held = c;            /* sent from the entry itself, no copy; released after sending */
 }
 
+/* True when name is one of the comma list's entries. */
+static bool in_list(const char *list, const char *name)
+{
+	size_t n = strlen(name);
+	for (const char *p = list; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		if (strcspn(p, ",") == n && strncmp(p, name, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+const char *route_cache_key(struct req *r, const struct route *rt)
+{
+	struct kv kept[REQ_MAXQUERY];
+	size_t nkept = 0;
+	for (size_t i = 0; i < r->nquery; i++) {
+		const struct kv *q = &r->query[i];
+		if (!in_list(rt->query, q->key))
+			continue;
+		if (strcmp(q->key, "lang") == 0 && strcmp(q->val, "en") != 0 && strcmp(q->val, "es") != 0)
+			continue;
+		bool dup = false;
+		for (size_t j = 0; j < nkept; j++)
+			dup |= strcmp(kept[j].key, q->key) == 0;
+		if (!dup)
+			kept[nkept++] = *q;
+	}
+	memcpy(r->query, kept, nkept * sizeof kept[0]);
+	r->nquery = nkept;
+	struct buf b;
+	buf_init(&b);
+	buf_printf(&b, "%s|%s", r->lang ? r->lang : "-", r->path);
+	for (const char *p = rt->query; p && *p; p += strcspn(p, ",") + (p[strcspn(p, ",")] == ',')) {
+		char name[32];
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(p, ","), p);
+		const char *v = req_query(r, name);
+		if (v) {
+			buf_printf(&b, "|%s=", name);
+			for (const char *c = v; *c; c++)       /* '|' and '=' escaped: the key stays unambiguous */
+				if (*c == '|' || *c == '=' || *c == '%')
+					buf_printf(&b, "%%%02X", (unsigned char)*c);
+				else
+					buf_putc(&b, *c);
+		}
+	}
+	char *key = arena_strdup(r->arena, b.p);
+	buf_free(&b);
+	return key;
+}
+
 static pthread_mutex_t render_mu = PTHREAD_MUTEX_INITIALIZER;
 
 static void run_cached(struct req *r, const struct route *rt)
@@ -257,7 +307,7 @@ static void run_cached(struct req *r, const struct route *rt)
 		return;
 	}
 	uint64_t gen = store_generation(tx);
-	char *key = arena_printf(r->arena, "%s|%s", r->lang ? r->lang : "-", r->raw_uri ? r->raw_uri : r->path);
+	const char *key = route_cache_key(r, rt);
 	int64_t max_age = (int64_t)r->cfg->cache_seconds * 1000;
 	struct cached *c = cache_get(key, gen, max_age);
 	if (c == NULL) {
