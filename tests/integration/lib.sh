@@ -12,6 +12,7 @@ chmod 0755 "$T"
 PASS=0
 FAIL=0
 BK_PIDS=""
+BK_SERVE_LOGS=""
 TEST_NAME=$(basename "$0" .sh)
 
 bk_cleanup() {
@@ -41,8 +42,28 @@ assert_status() {
 	got=$(curl -s -o "$T/body" -D "$T/headers" -w '%{http_code}' --max-time 10 "$@")
 	if [ "$got" = "$want" ]; then ok "$d"; else not_ok "$d" "expected HTTP $want got $got: $(head -c 400 "$T/body")"; fi
 }
+# bk_stop_serves : SIGTERM every `beacon serve` started by bk_start_serve that still runs, waits for it,
+# and fails when it did not exit 0 or when its log holds a sanitizer report (make asan: LeakSanitizer
+# runs at serve's shutdown, so a leak in any request path shows up here).
+bk_stop_serves() {
+	local e pid log rc i
+	for e in $BK_SERVE_LOGS; do
+		pid=${e%%:*}; log=${e#*:}
+		if kill -0 "$pid" 2>/dev/null; then
+			kill -TERM "$pid"
+			i=0; while kill -0 "$pid" 2>/dev/null && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done
+			wait "$pid" 2>/dev/null; rc=$?
+			[ "$rc" = 0 ] || not_ok "beacon serve (pid $pid) exits 0 on SIGTERM" "exit status $rc; $(tail -5 "$log")"
+		fi
+		if grep -qE 'ERROR: (LeakSanitizer|AddressSanitizer)|runtime error:' "$log" 2>/dev/null; then
+			not_ok "beacon serve (pid $pid) ran without sanitizer reports" "$(grep -A12 -E 'ERROR: |runtime error:' "$log" | head -30)"
+		fi
+	done
+	BK_SERVE_LOGS=""
+}
 # Prints the summary line for this file and sets the exit status.
 bk_done() {
+	bk_stop_serves
 	echo "$TEST_NAME: $PASS passed, $FAIL failed"
 	[ "$FAIL" -eq 0 ]
 	exit $?
@@ -80,6 +101,7 @@ bk_start_serve() {
 	"$BEACON" --config "$1" serve >>"$3" 2>&1 &
 	BK_SERVE_PID=$!
 	BK_PIDS="$BK_PIDS $BK_SERVE_PID"
+	BK_SERVE_LOGS="$BK_SERVE_LOGS $BK_SERVE_PID:$3"
 	wait_for sock_accepts "$2" || { echo "# beacon did not start:"; tail -5 "$3"; return 1; }
 }
 # sock_accepts PATH: a unix socket someone listens on (a stale file left by kill -9 does not count).
