@@ -99,7 +99,7 @@ enum bc_err db_put(struct stx *t, enum db d, const void *key, size_t klen, const
 	int rc = mdb_put(t->txn, t->s->dbi[d], &k, &v, 0);
 	if (rc) {
 		stx_note_error(t, rc);
-		return mdb_fail("put", rc);
+		return write_fail(t->s, "put", rc);
 	}
 	return BC_OK;
 }
@@ -128,7 +128,7 @@ enum bc_err db_del(struct stx *t, enum db d, const void *key, size_t klen)
 		return BC_NOTFOUND;
 	if (rc) {
 		stx_note_error(t, rc);
-		return mdb_fail("delete", rc);
+		return write_fail(t->s, "delete", rc);
 	}
 	return BC_OK;
 }

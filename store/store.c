@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
 #include "store_internal.h"
@@ -10,6 +11,7 @@
 
 #define SCHEMA_VERSION 1
 #define MAX_READERS    256
+#define FULL_DISK_BYTES ((uint64_t)4 << 20)  /* EIO with less free than this: LMDB's short write on a full disk */
 #define MAX_MAP_SIZE   ((size_t)1 << 40)        /* growth stops at 1 TiB */
 #define UNSAFE_FLAGS   (MDB_NOSYNC | MDB_NOMETASYNC | MDB_MAPASYNC | MDB_WRITEMAP)
 
@@ -39,6 +41,17 @@ enum bc_err mdb_fail(const char *what, int rc)
 {
 	log_warnx("store: %s: %s", what, mdb_strerror(rc));
 	return BC_STORE;
+}
+
+enum bc_err write_fail(struct store *s, const char *what, int rc)
+{
+	struct statvfs fs;
+	if (rc == ENOSPC || (rc == EIO && statvfs(s->path, &fs) == 0 &&
+	                     (uint64_t)fs.f_bavail * fs.f_frsize < FULL_DISK_BYTES)) {
+		log_warnx("store: %s: %s: no space left on device", s->path, what);
+		return BC_NOSPACE;
+	}
+	return mdb_fail(what, rc);
 }
 
 void stx_note_error(struct stx *t, int rc)
@@ -425,9 +438,9 @@ enum bc_err store_commit(struct stx *t)
 	rc = mdb_txn_commit(t->txn);      /* frees the txn whether or not it succeeds */
 	if (rc) {
 		stx_note_error(t, rc);
-		mdb_fail("commit", rc);
+		enum bc_err e = write_fail(t->s, "commit", rc);
 		stx_finish(t);
-		return BC_STORE;
+		return e == BC_NOSPACE ? e : BC_STORE;
 	}
 	stx_finish(t);
 	return BC_OK;

@@ -56,6 +56,9 @@ struct stx {
 
 /* store.c */
 enum bc_err mdb_fail(const char *what, int rc);          /* logs mdb_strerror, returns BC_STORE */
+/* A failed LMDB write: BC_NOSPACE logged as "no space left on device" for ENOSPC, and for EIO (what LMDB
+ * returns for a short write) when the store's filesystem is full; else mdb_fail. */
+enum bc_err write_fail(struct store *s, const char *what, int rc);
 void stx_note_error(struct stx *t, int rc);               /* marks failed; map-full sets grow_pending */
 enum bc_err stx_need_write(struct stx *t);                /* BC_READONLY for read txns / failed txns */
 
