@@ -120,7 +120,7 @@ static void add_incident(struct stx *t, struct arena *a, struct component *comps
 			}
 		}
 		check("incident", store_incident_put(t, &inc));
-		struct incident_update u = { .status = inc.status, .body = (char *)update_text[step], .display_at = when };
+		struct incident_update u = { .status = inc.status, .body = update_text[step], .display_at = when };
 		memcpy(u.incident_id, inc.id, sizeof u.incident_id);
 		u.affected = arena_alloc(a, naff * sizeof *u.affected);
 		u.naffected = naff;
