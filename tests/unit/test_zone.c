@@ -88,9 +88,11 @@ static void test_gap(void **state)
 	assert_int_equal(back.tm_hour, 1);
 }
 
+static const char *const thread_zones[] = { "America/Guayaquil", "Europe/Madrid", "Asia/Kolkata", "America/Denver" };
+
 static void *worker(void *arg)
 {
-	const char *name = arg;
+	const char *name = thread_zones[*(const int *)arg];
 	for (int i = 0; i < 2000; i++) {
 		const struct zone *z = zone_get(name);
 		if (z == NULL)
@@ -105,10 +107,12 @@ static void *worker(void *arg)
 
 static void test_threads(void **state)
 {
-	static const char *const names[] = { "America/Guayaquil", "Europe/Madrid", "Asia/Kolkata", "America/Denver" };
+	static int which[8];
 	pthread_t th[8];
-	for (int i = 0; i < 8; i++)
-		assert_int_equal(pthread_create(&th[i], NULL, worker, (void *)names[i % 4]), 0);
+	for (int i = 0; i < 8; i++) {
+		which[i] = i % 4;
+		assert_int_equal(pthread_create(&th[i], NULL, worker, &which[i]), 0);
+	}
 	for (int i = 0; i < 8; i++) {
 		void *rc;
 		pthread_join(th[i], &rc);
