@@ -17,13 +17,22 @@ bad() {
 }
 
 f=$(conf good "listen = unix:$T/b.sock" "time_zone = America/Guayaquil" "replication_key_file = $T/repl.key")
-assert_eq "good primary: OK" "configuration OK" "$("$BEACON" --config "$f" check 2>&1)"
+out=$("$BEACON" --config "$f" check 2>&1)
+assert_eq "good primary: OK" "configuration OK" "$(printf '%s\n' "$out" | head -1)"
+assert_eq "good primary: says who can reach the socket" "listen: unix:$T/b.sock (mode 0660, group www-data)" \
+	"$(printf '%s\n' "$out" | sed -n 2p)"
 f=$(conf zone "listen = unix:$T/b.sock" "time_zone = Mars/Olympus")
 bad "unknown zone" "$f" 3 "time_zone: 'Mars/Olympus' is not a time zone"
 f=$(conf port "listen = 127.0.0.1:99999")
 bad "port over 65535" "$f" 2 "listen: port '99999' must be a number from 1 to 65535"
 f=$(conf port0 "listen = 127.0.0.1:0")
 bad "port 0" "$f" 2 "listen: port '0'"
+f=$(conf remote "listen = 0.0.0.0:9000")
+bad "listen on every address" "$f" 2 "listen: '0.0.0.0:9000' lets other hosts reach the FastCGI socket"
+f=$(conf remote_ok "listen = 0.0.0.0:9000" "listen_allow_remote = yes")
+assert_eq "listen_allow_remote = yes allows it" "configuration OK" "$("$BEACON" --config "$f" check 2>&1 | head -1)"
+f=$(conf group "listen = unix:$T/b.sock" "listen_group = no-such-grp")
+bad "listen_group that does not exist" "$f" 3 "listen_group: 'no-such-grp' is not a group"
 f=$(conf host "listen = example.com:80")
 bad "listen host not an address" "$f" 2 "listen: 'example.com' is not an IPv4 address"
 f=$(conf rel "listen = unix:beacon.sock")
@@ -46,7 +55,7 @@ f=$(conf hmac "listen = unix:$T/b.sock" "replication_hmac_key = abcd")
 bad "short HMAC key" "$f" 3 "replication_hmac_key: replication_hmac_key must be 32 to 128 hex digits"
 f=$(conf okay2 "listen = unix:$T/b.sock" "role = secondary" "replication_key_file = $T/repl.pub" \
 	"upstream = https://status.example.com" "upstream_token = tok")
-assert_eq "good secondary: OK" "configuration OK" "$("$BEACON" --config "$f" check 2>&1)"
+assert_eq "good secondary: OK" "configuration OK" "$("$BEACON" --config "$f" check 2>&1 | head -1)"
 f=$(conf many "listen = 127.0.0.1:70000" "time_zone = Nowhere/Land" "role = secondary")
 out=$("$BEACON" --config "$f" check 2>&1)
 assert_eq "every problem is reported, one a line" 5 "$(echo "$out" | grep -c "^$f:[0-9]*: ")"
