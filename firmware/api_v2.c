@@ -194,16 +194,16 @@ static void maintenances_active(struct req *r) { open_endpoint(r, "scheduled_mai
 #define PUBLIC (R_CACHE | R_CORS | R_JSON_ERR)
 
 const struct route routes_api_v2[] = {
-	{ "GET", "/api/v2/summary.json", summary, PUBLIC, NULL },
-	{ "GET", "/api/v2/status.json", status, PUBLIC, NULL },
+	{ "GET", "/api/v2/summary.json", summary, PUBLIC, "at" },
+	{ "GET", "/api/v2/status.json", status, PUBLIC, "at" },
 	{ "GET", "/api/v2/components.json", components, PUBLIC, NULL },
 	{ "GET", "/api/v2/incidents.json", incidents, PUBLIC, NULL },
 	{ "GET", "/api/v2/incidents/unresolved.json", incidents_unresolved, PUBLIC, NULL },
 	{ "GET", "/api/v2/scheduled-maintenances.json", maintenances, PUBLIC, NULL },
 	{ "GET", "/api/v2/scheduled-maintenances/upcoming.json", maintenances_upcoming, PUBLIC, NULL },
 	{ "GET", "/api/v2/scheduled-maintenances/active.json", maintenances_active, PUBLIC, NULL },
-	{ "GET", "/history.atom", feed_atom, PUBLIC, NULL },
-	{ "GET", "/history.rss", feed_rss, PUBLIC, NULL },
+	{ "GET", "/history.atom", feed_atom, PUBLIC, "lang" },
+	{ "GET", "/history.rss", feed_rss, PUBLIC, "lang" },
 	{ "GET", "/badge.svg", badge_page, PUBLIC, NULL },
 	{ "GET", "/badge/:id", badge_component, PUBLIC, NULL },
 	{ NULL, NULL, NULL, 0, NULL }

@@ -309,8 +309,8 @@ static void brand_logo(struct req *r)
 }
 
 const struct route routes_brand[] = {
-	{ "GET", "/brand/:name", brand_logo, 0 },      /* not R_CACHE: the cache keeps no handler headers (CSP) */
-	{ NULL, NULL, NULL, 0 }
+	{ "GET", "/brand/:name", brand_logo, 0, NULL },      /* not R_CACHE: the cache keeps no handler headers (CSP) */
+	{ NULL, NULL, NULL, 0, NULL }
 };
 
 /* ---- CLI: beacon page logo FILE|--remove, beacon page color '#RRGGBB'|--remove, beacon page show ---- */
