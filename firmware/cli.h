@@ -3,6 +3,11 @@
 #define BEACON_CLI_H
 #include "config.h"
 #include "store.h"
+#include <stdio.h>
+
+#ifndef BEACON_VERSION
+#define BEACON_VERSION "dev"
+#endif
 
 #define EXIT_USAGE 2
 
@@ -10,6 +15,7 @@ int cmd_serve(const struct config *c, int argc, char **argv);        /* server.c
 int cmd_init(const struct config *c, int argc, char **argv);         /* cli_admin.c */
 int cmd_token(const struct config *c, int argc, char **argv);
 int cmd_backup(const struct config *c, int argc, char **argv);
+int cmd_restore(const struct config *c, int argc, char **argv);
 int cmd_component(const struct config *c, int argc, char **argv);    /* cli_component.c */
 int cmd_group(const struct config *c, int argc, char **argv);
 int cmd_incident(const struct config *c, int argc, char **argv);     /* cli_incident.c */
@@ -21,6 +27,10 @@ int cmd_promote(const struct config *c, int argc, char **argv);
 int cmd_audit(const struct config *c, int argc, char **argv);        /* cli_audit.c */
 int cmd_page(const struct config *c, int argc, char **argv);         /* brand.c */
 int cmd_check(const struct config *c, int argc, char **argv);        /* cli_check.c */
+
+/* Help (cli_help.c): the command list, and one command's text (EXIT_USAGE for an unknown name). */
+void cli_help_summary(FILE *f);
+int cli_help(FILE *f, const char *name);
 
 /* Shared CLI helpers (cli_util.c): open the configured store for writing; audit "cli:<user>". */
 enum bc_err cli_open_store(const struct config *c, struct store **out, unsigned flags);

@@ -1,4 +1,4 @@
-/* cli_admin.c: `beacon init`, `beacon token create|list|revoke` and `beacon backup FILE`. */
+/* cli_admin.c: `beacon init`, `beacon token create|list|revoke`, `beacon backup FILE` and `beacon restore FILE`. */
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli_util.h"
+#include "log.h"
 
 /* The id part of "bk_<id>_<secret>", for audit entries (never the secret). */
 static const char *token_id(struct cli *c, const char *token)
@@ -229,4 +230,112 @@ int cmd_backup(const struct config *cfg, int argc, char **argv)
 {
 	static const struct subcmd backup = { "backup", backup_run, "backup FILE [--force]" };
 	return cli_run(cfg, "backup", &backup, argc, argv);
+}
+
+/* Copies src into a new file dst (mode 0640, owner uid:gid when we may set it) and fsyncs it. */
+static int restore_copy(struct cli *c, const char *src, const char *dst, uid_t uid, gid_t gid)
+{
+	int in = open(src, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return cli_fail(c, "%s: %s", src, strerror(errno));
+	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0640);
+	if (out < 0) {
+		int err = errno;
+		close(in);
+		return cli_fail(c, "%s: %s", dst, strerror(err));
+	}
+	char chunk[1 << 16];
+	ssize_t n;
+	int rc = 0;
+	while ((n = read(in, chunk, sizeof chunk)) > 0)
+		for (ssize_t off = 0; off < n && rc == 0;) {
+			ssize_t w = write(out, chunk + off, (size_t)(n - off));
+			if (w < 0)
+				rc = -1;
+			else
+				off += w;
+		}
+	if (n < 0 || rc != 0 || fsync(out) != 0) {
+		int err = errno;
+		close(in);
+		close(out);
+		unlink(dst);
+		return cli_fail(c, "copying %s to %s: %s", src, dst, strerror(err));
+	}
+	if (getuid() == 0 && fchown(out, uid, gid) != 0)
+		log_warn("restore: chown %s", dst);
+	close(in);
+	close(out);
+	return 0;
+}
+
+static int restore_run(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = { OPTF("force"), OPT_END };
+	int rc = cli_parse(c, opts, argc, argv, 1, 1);
+	if (rc >= 0)
+		return rc;
+	const char *file = c->pos[0];
+	const char *dir = c->cfg->store;
+	bool force = opt_get(opts, "force") != NULL;
+	if (strcmp(c->cfg->role, "secondary") == 0)
+		return cli_fail(c, "a secondary installs snapshots from its primary; restore on the primary");
+	/* verify: a Beacon store that opens and reads, before anything is touched */
+	struct store *b = NULL;
+	struct stx *t = NULL;
+	enum bc_err e = store_open(&b, file, STORE_SNAPSHOT);
+	if (e == BC_OK)
+		e = store_begin_read(b, c->a, &t);
+	if (e != BC_OK) {
+		store_close(b);
+		return cli_fail(c, "%s is not a readable Beacon backup: %s", file, bc_strerror(e));
+	}
+	uint64_t gen = store_generation(t);
+	store_abort(t);
+	store_close(b);
+
+	pid_t holder = store_holder_pid(dir);
+	if (holder > 0 && !force)
+		return cli_fail(c, "the store %s is open in process %ld (a running beacon serve?): stop it first, "
+		                "or --force and restart it after", dir, (long)holder);
+	struct stat st;
+	if (stat(dir, &st) != 0) {
+		if (mkdir(dir, 0750) != 0 || stat(dir, &st) != 0)
+			return cli_fail(c, "%s: %s", dir, strerror(errno));
+	}
+	const char *data = arena_printf(c->a, "%s/data.mdb", dir);
+	const char *tmp = arena_printf(c->a, "%s/data.mdb.restore-tmp", dir);
+	const char *old = arena_printf(c->a, "%s/data.mdb.before-restore", dir);
+	struct stat dst;
+	bool had = stat(data, &dst) == 0;
+	if (restore_copy(c, file, tmp, had ? dst.st_uid : st.st_uid, had ? dst.st_gid : st.st_gid) != 0)
+		return 1;
+	if (had) {
+		unlink(old);
+		if (link(data, old) != 0) {
+			int err = errno;
+			unlink(tmp);
+			return cli_fail(c, "keeping the current store as %s: %s", old, strerror(err));
+		}
+	}
+	if (rename(tmp, data) != 0) {
+		int err = errno;
+		unlink(tmp);
+		return cli_fail(c, "rename %s to %s: %s", tmp, data, strerror(err));
+	}
+	/* a fresh lock file: any process still holding the old one keeps it, and the old data */
+	unlink(arena_printf(c->a, "%s/lock.mdb", dir));
+	if (fsync_dir_of(data) != 0)
+		return cli_fail(c, "fsync of %s: %s", dir, strerror(errno));
+	printf("restored %s into %s (generation %llu)%s\n", file, dir, (unsigned long long)gen,
+	       had ? "; the previous store is data.mdb.before-restore" : "");
+	if (holder > 0)
+		fprintf(stderr, "beacon: restore: process %ld still serves the old store: restart it now\n", (long)holder);
+	return 0;
+}
+
+int cmd_restore(const struct config *cfg, int argc, char **argv)
+{
+	static const struct subcmd restore = { "restore", restore_run, "restore FILE [--force]" };
+	return cli_run(cfg, "restore", &restore, argc, argv);
 }

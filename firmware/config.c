@@ -41,6 +41,8 @@ static const struct cfg_key keys[] = {
 	I(cache_seconds,        1, 3600, "30"),
 	I(max_body_kb,          1, 1024, "64"),
 	I(rate_limit_per_minute, 1, 1000000, "600"),
+	E(log_format,           "text|json", "text"),
+	I(health_snapshot_warn_seconds, 1, 86400 * 30, "60"),
 	E(role,                 "primary|secondary", "primary"),
 	S(replication_key_file, ""),
 	S(replication_hmac_key, ""),

@@ -24,6 +24,8 @@ struct config {
 	int cache_seconds;                  /* max age of a rendered page before re-render */
 	int max_body_kb;                    /* request body limit */
 	int rate_limit_per_minute;          /* per API key */
+	char log_format[8];                 /* "text" or "json": one line per request or event on stderr */
+	int health_snapshot_warn_seconds;   /* secondary: /health warns when the snapshot is older */
 	/* replication */
 	char role[16];                      /* "primary" or "secondary" */
 	char replication_key_file[CFG_STR_MAX];   /* ECDSA P-256 private key (primary) / public key (secondary) PEM */

@@ -1,4 +1,4 @@
-/* main.c: beacon's entry point: global options, config loading, and the subcommand table. */
+/* main.c: beacon's entry point: global options, help, config loading, and the subcommand table. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,33 +9,29 @@
 static const struct command {
 	const char *name;
 	int (*fn)(const struct config *, int, char **);
-	const char *usage;
 } commands[] = {
-	{ "serve",       cmd_serve,       "serve                       run the FastCGI server" },
-	{ "init",        cmd_init,        "init                        create the store, print a first admin token" },
-	{ "token",       cmd_token,       "token create|list|revoke    manage API tokens" },
-	{ "component",   cmd_component,   "component add|set|del|list  manage components" },
-	{ "group",       cmd_group,       "group add|set|del|list      manage component groups" },
-	{ "incident",    cmd_incident,    "incident open|update|resolve|postmortem|list|show|del" },
-	{ "maintenance", cmd_maintenance, "maintenance schedule|update|complete|list" },
-	{ "check",       cmd_check,            "check                       validate the configuration" },
-	{ "backup",      cmd_backup,      "backup FILE                 consistent compact copy of the store" },
-	{ "import",      cmd_import,      "import statuspage DIR|URL   import a Statuspage page's v2 JSON" },
-	{ "export",      cmd_export,      "export DIR                  write v2 JSON of this page" },
-	{ "pull",        cmd_pull,        "pull --from URL [--every 5s]  secondary: fetch signed snapshots" },
-	{ "promote",     cmd_promote,     "promote                     turn a secondary into a primary" },
-	{ "audit",       cmd_audit,       "audit [--limit N] [--json]  the audit log, newest first" },
-	{ "page",        cmd_page,        "page logo FILE|color '#RRGGBB'|show  the page's logo and brand colour" },
-	{ NULL, NULL, NULL }
+	{ "serve",       cmd_serve },
+	{ "init",        cmd_init },
+	{ "token",       cmd_token },
+	{ "component",   cmd_component },
+	{ "group",       cmd_group },
+	{ "incident",    cmd_incident },
+	{ "maintenance", cmd_maintenance },
+	{ "check",       cmd_check },
+	{ "backup",      cmd_backup },
+	{ "restore",     cmd_restore },
+	{ "import",      cmd_import },
+	{ "export",      cmd_export },
+	{ "pull",        cmd_pull },
+	{ "promote",     cmd_promote },
+	{ "audit",       cmd_audit },
+	{ "page",        cmd_page },
+	{ NULL, NULL }
 };
 
-static void usage(FILE *f)
+static bool main_is_help(const char *a)
 {
-	fprintf(f, "usage: beacon [--config FILE] [-v] COMMAND [ARGS]\n\ncommands:\n");
-	for (const struct command *c = commands; c->name; c++)
-		fprintf(f, "  %s\n", c->usage);
-	fprintf(f, "\nThe config file defaults to $BEACON_CONFIG, then /etc/beacon/beacon.conf.\n"
-	           "Exit status: 0 success, 1 failure, 2 usage error.\n");
+	return strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0;
 }
 
 int main(int argc, char **argv)
@@ -45,7 +41,7 @@ int main(int argc, char **argv)
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (strcmp(argv[i], "--config") == 0 || strcmp(argv[i], "-c") == 0) {
 			if (++i >= argc) {
-				usage(stderr);
+				cli_help_summary(stderr);
 				return EXIT_USAGE;
 			}
 			conf = argv[i];
@@ -53,18 +49,28 @@ int main(int argc, char **argv)
 			conf = argv[i] + 9;
 		} else if (strcmp(argv[i], "-v") == 0) {
 			log_verbose = 1;
-		} else if (strcmp(argv[i], "-h") == 0 || strcmp(argv[i], "--help") == 0) {
-			usage(stdout);
+		} else if (main_is_help(argv[i])) {
+			cli_help_summary(stdout);
+			return 0;
+		} else if (strcmp(argv[i], "--version") == 0) {
+			printf("beacon %s\n", BEACON_VERSION);
 			return 0;
 		} else {
 			fprintf(stderr, "beacon: unknown option %s\n", argv[i]);
-			usage(stderr);
+			cli_help_summary(stderr);
 			return EXIT_USAGE;
 		}
 	}
 	if (i >= argc) {
-		usage(stderr);
+		cli_help_summary(stderr);
 		return EXIT_USAGE;
+	}
+	if (strcmp(argv[i], "help") == 0) {
+		if (i + 1 >= argc) {
+			cli_help_summary(stdout);
+			return 0;
+		}
+		return cli_help(stdout, argv[i + 1]);
 	}
 	const struct command *cmd = NULL;
 	for (const struct command *c = commands; c->name; c++)
@@ -72,9 +78,13 @@ int main(int argc, char **argv)
 			cmd = c;
 	if (cmd == NULL) {
 		fprintf(stderr, "beacon: unknown command '%s'\n", argv[i]);
-		usage(stderr);
+		cli_help_summary(stderr);
 		return EXIT_USAGE;
 	}
+	/* `beacon COMMAND --help` and `beacon COMMAND SUB --help` need no config file */
+	for (int j = i + 1; j < argc && j <= i + 2; j++)
+		if (main_is_help(argv[j]))
+			return cli_help(stdout, cmd->name);
 	if (conf == NULL)
 		conf = "/etc/beacon/beacon.conf";
 
@@ -85,5 +95,6 @@ int main(int argc, char **argv)
 		return 1;
 	}
 	store_set_map_size((size_t)cfg.map_size_mb << 20);
+	log_set_format(cfg.log_format);
 	return cmd->fn(&cfg, argc - i, argv + i);
 }

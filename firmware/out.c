@@ -108,6 +108,20 @@ void out_xml(struct buf *b, const char *s)
 		html_escape(b, s, strlen(s), true, true);
 }
 
+void out_prom_label(struct buf *b, const char *s)
+{
+	buf_putc(b, '"');
+	for (const char *p = s ? s : ""; *p; p++) {
+		if (*p == '\\' || *p == '"')
+			buf_putc(b, '\\');
+		if (*p == '\n')
+			buf_puts(b, "\\n");
+		else
+			buf_putc(b, *p);
+	}
+	buf_putc(b, '"');
+}
+
 void out_url_arg(struct buf *b, const char *s)
 {
 	static const char hex[] = "0123456789ABCDEF";

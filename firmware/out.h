@@ -18,6 +18,8 @@ void out_url_arg(struct buf *b, const char *s);
 void out_json_str(struct buf *b, const char *s);
 /* XML text/attribute for feeds: same as out_text but with XML-only entities (&#39; for '). */
 void out_xml(struct buf *b, const char *s);
+/* A quoted Prometheus label value: escapes \\, " and newline. */
+void out_prom_label(struct buf *b, const char *s);
 /* True if url is http:, https: or mailto: (after trimming and case-folding the scheme), or relative without a scheme. */
 bool url_is_safe(const char *url);
 

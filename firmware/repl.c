@@ -1,4 +1,4 @@
-/* repl.c: the primary's snapshot endpoint, the health endpoint, and the secondary's snapshot watcher. */
+/* repl.c: the primary's snapshot endpoint and the secondary's snapshot watcher. */
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -196,52 +196,8 @@ static void h_snapshot(struct req *r)
 	r->send_len = m.len;
 }
 
-static void iso_time(int64_t ms, char *out, size_t n)
-{
-	time_t s = (time_t)(ms / 1000);
-	struct tm tm;
-	gmtime_r(&s, &tm);
-	strftime(out, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/* GET /health: role, generation served, and on a secondary how long since the primary confirmed it. */
-static void h_health(struct req *r)
-{
-	char when[32];
-	struct stx *t = req_tx(r);
-	if (t == NULL) {
-		resp_err(r, BC_STORE, "cannot read the store");
-		return;
-	}
-	bool secondary = app_readonly(r->app);
-	int64_t gen_ms = store_generation_time(t);
-	struct jw w;
-	jw_init(&w, &r->body_out);
-	jw_obj_open(&w, NULL);
-	jw_str(&w, "role", secondary ? "secondary" : "primary");
-	jw_int(&w, "generation", (int64_t)store_generation(t));
-	iso_time(gen_ms, when, sizeof when);
-	jw_str(&w, "generation_time", gen_ms > 0 ? when : NULL);
-	if (secondary) {
-		int64_t sync = snap_last_sync_ms(r->cfg->store);
-		iso_time(sync, when, sizeof when);
-		jw_str(&w, "last_sync", sync > 0 ? when : NULL);
-		if (sync > 0)
-			jw_int(&w, "snapshot_age_seconds", (now_ms() - sync) / 1000);
-		else
-			jw_null(&w, "snapshot_age_seconds");
-	} else {
-		jw_null(&w, "last_sync");
-		jw_int(&w, "snapshot_age_seconds", 0);
-	}
-	jw_obj_close(&w);
-	r->content_type_out = "application/json";
-	r->cache_control = "no-store";
-}
-
 const struct route routes_repl[] = {
 	{ "GET", "/replication/snapshot", h_snapshot, R_AUTH_REPL | R_JSON_ERR, NULL },
-	{ "GET", "/health", h_health, R_JSON_ERR, NULL },
 	{ NULL, NULL, NULL, 0, NULL }
 };
 

@@ -39,6 +39,8 @@ struct req {
 	const char *lang;                  /* "en" or "es": ?lang=, Accept-Language, default */
 	char **envp;                       /* FastCGI params (use req_header / req_env) */
 	bool head;                         /* HEAD: server drops the body */
+	const char *route;                 /* the matched route's pattern (what the log names), or NULL */
+	int route_class;                   /* enum metrics_route of the matched table */
 
 	/* auth (filled by the router for routes that need a token) */
 	bool authed;
@@ -95,6 +97,8 @@ enum route_flags {
 	R_AUTH_ADMIN = 1 << 6,
 	R_AUTH_REPL = 1 << 7,   /* replication scope (or admin) */
 	R_JSON_ERR  = 1 << 8,   /* errors from the router are JSON, not HTML */
+	R_LOOPBACK  = 1 << 9,   /* with R_AUTH_*: a loopback client (REMOTE_ADDR) needs no token */
+	R_NO_STORE  = 1 << 10,  /* runs even when no store is being served (a replica before its first snapshot) */
 };
 
 struct route {
@@ -107,7 +111,8 @@ struct route {
 };
 
 /* Tables owned by their modules, each ending with { NULL }. route.c walks them in this order. */
-extern const struct route routes_core[];     /* health, assets (server) */
+extern const struct route routes_core[];     /* assets (route.c) */
+extern const struct route routes_ops[];      /* /health, /metrics (health.c) */
 extern const struct route routes_pages[];    /* HTML pages (issue 3) */
 extern const struct route routes_api_v2[];   /* public JSON, feeds, badges */
 extern const struct route routes_api_v1[];   /* management API */

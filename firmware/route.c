@@ -7,6 +7,7 @@
 #include "brand.h"
 #include "cache.h"
 #include "log.h"
+#include "metrics.h"
 #include "out.h"
 #include "pages.h"
 #include "ratelimit.h"
@@ -23,7 +24,11 @@ const struct route routes_core[] = {
 };
 
 static const struct route *const tables[] = {
-	routes_core, routes_pages, routes_api_v2, routes_api_v1, routes_repl, routes_brand,
+	routes_core, routes_ops, routes_pages, routes_api_v2, routes_api_v1, routes_repl, routes_brand,
+};
+/* tables[i]'s class in beacon_http_requests_total */
+static const enum metrics_route table_class[] = {
+	MR_STATIC, MR_OPS, MR_PAGES, MR_API_V2, MR_API_V1, MR_REPLICATION, MR_PAGES,
 };
 
 /* Matches pattern against path; ":name" captures one non-empty segment. */
@@ -63,8 +68,11 @@ const struct route *route_match(struct req *r, bool *allowed)
 			int n = 0;
 			if (!pattern_match(rt->pattern, r->path, r, &n))
 				continue;
-			if (method_ok(rt, r->method))
+			if (method_ok(rt, r->method)) {
+				r->route = rt->pattern;
+				r->route_class = (int)table_class[t];
 				return rt;
+			}
 			*allowed = true;
 		}
 	return NULL;
@@ -220,6 +228,13 @@ static bool authenticate(struct req *r, unsigned flags)
 	return true;
 }
 
+/* True when the client (REMOTE_ADDR, as the web server saw it) is 127.0.0.0/8 or ::1. */
+static bool from_loopback(struct req *r)
+{
+	const char *a = req_env(r, "REMOTE_ADDR");
+	return a && (strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0 || strncmp(a, "::ffff:127.", 11) == 0);
+}
+
 static bool accepts_gzip(struct req *r)
 {
 	const char *ae = req_header(r, "Accept-Encoding");
@@ -310,14 +325,23 @@ static void run_cached(struct req *r, const struct route *rt)
 	const char *key = route_cache_key(r, rt);
 	int64_t max_age = (int64_t)r->cfg->cache_seconds * 1000;
 	struct cached *c = cache_get(key, gen, max_age);
+	if (req_header(r, "Authorization") || req_query(r, "api_key"))
+		metrics_inc(M_NGINX_BYPASS);
+	if (c != NULL)
+		metrics_inc(M_RENDER_CACHE_HITS);
 	if (c == NULL) {
 		/* One render at a time: when a new generation lands under load, the other readers wait
 		 * a few ms for that render instead of all rendering the same page at once. */
 		pthread_mutex_lock(&render_mu);
 		c = cache_get(key, gen, max_age);
+		if (c != NULL)
+			metrics_inc(M_RENDER_CACHE_HITS);   /* rendered by the request we waited for */
 		if (c == NULL) {
 			size_t keep = r->headers.len;     /* headers set before the handler (CORS) */
+			uint64_t t0 = metrics_now_us();
+			metrics_inc(M_RENDER_CACHE_MISSES);
 			rt->fn(r);
+			metrics_render(metrics_now_us() - t0);
 			if (r->status != 200 && r->status != 404) {
 				pthread_mutex_unlock(&render_mu);
 				return;         /* errors are never cached */
@@ -342,6 +366,7 @@ void route_dispatch(struct req *r)
 	bool allowed = false;
 	r->status = 200;
 	const struct route *rt = route_match(r, &allowed);
+	r->route_class = MR_NONE;
 	bool api = strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/v1/", 4) == 0;
 
 	if (rt == NULL && strcmp(r->method, "OPTIONS") == 0 && allowed) {
@@ -375,7 +400,7 @@ void route_dispatch(struct req *r)
 	bool json = (rt->flags & R_JSON_ERR) || api;
 	if (rt->flags & R_CORS)
 		resp_header(r, "Access-Control-Allow-Origin", "*");
-	if (r->store == NULL) {
+	if (r->store == NULL && !(rt->flags & R_NO_STORE)) {
 		if (json)
 			resp_json_error(r, 503, "no data yet: this replica has not received a snapshot");
 		else
@@ -387,8 +412,12 @@ void route_dispatch(struct req *r)
 		resp_json_error(r, 503, "read-only replica: send writes to the primary");
 		return;
 	}
-	if (scope_needed(rt->flags) && !authenticate(r, rt->flags))
+	if (scope_needed(rt->flags) && !((rt->flags & R_LOOPBACK) && from_loopback(r)) &&
+	    (r->store == NULL || !authenticate(r, rt->flags))) {
+		if (r->store == NULL)
+			resp_json_error(r, 503, "no data yet: tokens cannot be checked before the first snapshot");
 		return;
+	}
 	if (rt->flags & R_LANG)
 		r->lang = negotiate_lang(r);
 	if ((rt->flags & R_CACHE) && (strcmp(r->method, "GET") == 0 || r->head)) {

@@ -20,6 +20,7 @@
 #include "cache.h"
 #include "cli.h"
 #include "log.h"
+#include "metrics.h"
 #include "repl.h"
 #include "req.h"
 #include "server.h"
@@ -219,8 +220,9 @@ static size_t held_len(const struct req *r)
 	return r->held_gz ? r->held->gz_len : r->held->body_len;
 }
 
-/* Writes status line, headers and body as one FastCGI stream (one write for small responses). */
-static void send_response(struct req *r, FCGX_Request *fr, struct buf *out)
+/* Writes status line, headers and body as one FastCGI stream (one write for small responses).
+ * Returns the body bytes sent. */
+static uint64_t send_response(struct req *r, FCGX_Request *fr, struct buf *out)
 {
 	buf_reset(out);
 	buf_printf(out, "Status: %d %s\r\n", r->status, status_text(r->status));
@@ -246,10 +248,13 @@ static void send_response(struct req *r, FCGX_Request *fr, struct buf *out)
 	if (body && r->held) {                     /* a shared cache entry: straight from it */
 		FCGX_PutStr(out->p, (int)out->len, fr->out);
 		FCGX_PutStr(held_body(r), (int)held_len(r), fr->out);
-		return;
+		return held_len(r);
 	}
-	if (body && r->send_fd < 0 && r->body_out.len)
+	uint64_t sent = 0;
+	if (body && r->send_fd < 0 && r->body_out.len) {
 		buf_append(out, r->body_out.p, r->body_out.len);
+		sent = r->body_out.len;
+	}
 	FCGX_PutStr(out->p, (int)out->len, fr->out);
 	if (r->send_fd >= 0) {
 		if (body) {
@@ -260,10 +265,12 @@ static void send_response(struct req *r, FCGX_Request *fr, struct buf *out)
 				if (FCGX_PutStr(chunk, (int)n, fr->out) < 0)
 					break;
 				left -= (uint64_t)n;
+				sent += (uint64_t)n;
 			}
 		}
 		close(r->send_fd);
 	}
+	return sent;
 }
 
 struct worker {
@@ -279,7 +286,10 @@ static void *worker_main(void *arg)
 	buf_init(&out);
 	while (FCGX_Accept_r(&w->fr) >= 0) {
 		atomic_fetch_add(&in_flight, 1);
-		struct req r = { .arena = arena, .app = the_app, .cfg = the_cfg, .envp = w->fr.envp, .send_fd = -1 };
+		metrics_inc(M_IN_FLIGHT);
+		uint64_t t0 = metrics_now_us();
+		struct req r = { .arena = arena, .app = the_app, .cfg = the_cfg, .envp = w->fr.envp, .send_fd = -1,
+		                 .route_class = MR_NONE };
 		buf_init(&r.headers);
 		buf_init(&r.body_out);
 		r.store = app_store_acquire(the_app);
@@ -288,11 +298,10 @@ static void *worker_main(void *arg)
 		else
 			while (FCGX_GetStr(out.p ? out.p : (char[1]){0}, out.cap > 1 ? (int)out.cap : 1, w->fr.in) > 0)
 				;           /* drain a refused body so a kept-alive connection stays usable */
-		if (r.status >= 500) {
-			char esc[300];
-			log_warnx("%d %s %s", r.status, r.method, log_escape(esc, sizeof esc, r.raw_uri));
-		}
-		send_response(&r, &w->fr, &out);
+		uint64_t bytes = send_response(&r, &w->fr, &out);
+		uint64_t us = metrics_now_us() - t0;
+		metrics_request((enum metrics_route)r.route_class, r.status, us, bytes);
+		log_request(r.method ? r.method : "-", r.route, r.path ? r.path : "-", r.status, bytes, us);
 #if SERVER_ASAN
 		if (test_leak) {
 			volatile char *lost = malloc(4096);   /* deliberately never freed (see test_leakcheck.sh) */
@@ -311,6 +320,7 @@ static void *worker_main(void *arg)
 		if (out.cap > 64 << 10)
 			buf_free(&out);  /* don't pin a huge response buffer between requests */
 		FCGX_Finish_r(&w->fr);
+		metrics_dec(M_IN_FLIGHT);
 		atomic_fetch_sub(&in_flight, 1);
 	}
 	buf_free(&out);
@@ -358,6 +368,7 @@ int cmd_serve(const struct config *c, int argc, char **argv)
 			log_warnx("cannot apply the page settings of %s: %s", c->path, bc_strerror(e));
 	}
 	the_cfg = c;
+	metrics_start();
 	the_app = app_new(c, s, secondary);
 	cache_init(256, 8u << 20);
 

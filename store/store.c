@@ -1,5 +1,7 @@
 /* store.c: the LMDB environment: safe opening, databases, transactions, generation, map growth, copies. */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -464,6 +466,41 @@ size_t store_map_size(struct store *s)
 {
 	MDB_envinfo info;
 	return mdb_env_info(s->env, &info) == 0 ? info.me_mapsize : 0;
+}
+
+long store_holder_pid(const char *dir)
+{
+	char file[4096];
+	snprintf(file, sizeof file, "%s/lock.mdb", dir);
+	int fd = open(file, O_RDWR | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 0 };
+	int rc = fcntl(fd, F_GETLK, &fl);
+	close(fd);
+	if (rc != 0)
+		return -1;
+	return fl.l_type == F_UNLCK ? 0 : (long)fl.l_pid;
+}
+
+bool store_file_current(struct store *s)
+{
+	int fd;
+	struct stat open_st, path_st;
+	char file[4096];
+	snprintf(file, sizeof file, (s->flags & STORE_SNAPSHOT) ? "%s" : "%s/data.mdb", s->path);
+	if (mdb_env_get_fd(s->env, &fd) != 0 || fstat(fd, &open_st) != 0 || stat(file, &path_st) != 0)
+		return false;
+	return open_st.st_ino == path_st.st_ino && open_st.st_dev == path_st.st_dev;
+}
+
+size_t store_map_used(struct store *s)
+{
+	MDB_envinfo info;
+	MDB_stat st;
+	if (mdb_env_info(s->env, &info) != 0 || mdb_env_stat(s->env, &st) != 0)
+		return 0;
+	return (info.me_last_pgno + 1) * (size_t)st.ms_psize;
 }
 
 uint64_t store_generation(struct stx *t)

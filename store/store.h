@@ -161,8 +161,14 @@ void store_set_map_size(size_t bytes);
 enum bc_err store_reserve(struct store *s, size_t bytes);
 /* The current size of the store's memory map (it doubles as the data grows, and stays grown). */
 size_t store_map_size(struct store *s);
+size_t store_map_used(struct store *s);          /* bytes of the map in use (last page) */
 void store_close(struct store *s);
 const char *store_path(const struct store *s);
+/* The pid of a process that has the store in directory dir open (LMDB holds a shared lock on
+ * its lock.mdb for as long as the environment is open); 0 when none, -1 on error. */
+long store_holder_pid(const char *dir);
+/* False when the file this store has open is no longer at its path (deleted, moved or replaced). */
+bool store_file_current(struct store *s);
 
 /* Transactions. One read txn per request; a write txn returns only after its commit is durable.
  * store_commit bumps the generation; store_abort discards. Both free the stx. */
