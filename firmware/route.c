@@ -366,7 +366,6 @@ void route_dispatch(struct req *r)
 	bool allowed = false;
 	r->status = 200;
 	const struct route *rt = route_match(r, &allowed);
-	r->route_class = MR_NONE;
 	bool api = strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/v1/", 4) == 0;
 
 	if (rt == NULL && strcmp(r->method, "OPTIONS") == 0 && allowed) {
