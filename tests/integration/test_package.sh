@@ -1,0 +1,123 @@
+#!/bin/bash
+# test_package.sh: `make install DESTDIR=...` installs the expected tree with this install's paths,
+# the man pages render cleanly, `make deb` builds a package lintian finds no error in, and (as root)
+# apt installs it, the installed beacon check and init work from the installed paths, and purge removes it.
+. "$(dirname "$0")/lib.sh"
+
+# ---- make install DESTDIR=... ----
+D="$T/dest"
+check "make install DESTDIR=... prefix=/usr/local" \
+	make -s -C "$ROOT" install DESTDIR="$D" BEACON_BIN="$BEACON" BUILD="$T/build"
+LIST=$(cd "$D" && find . | sort)
+EXPECT='.
+./etc
+./etc/beacon
+./etc/beacon/beacon.conf
+./usr
+./usr/local
+./usr/local/bin
+./usr/local/bin/beacon
+./usr/local/lib
+./usr/local/lib/systemd
+./usr/local/lib/systemd/system
+./usr/local/lib/systemd/system/beacon-backup.service
+./usr/local/lib/systemd/system/beacon-backup.timer
+./usr/local/lib/systemd/system/beacon-pull.service
+./usr/local/lib/systemd/system/beacon.service
+./usr/local/share
+./usr/local/share/doc
+./usr/local/share/doc/beacon
+./usr/local/share/doc/beacon/examples
+./usr/local/share/doc/beacon/examples/beacon.conf
+./usr/local/share/doc/beacon/examples/lighttpd
+./usr/local/share/doc/beacon/examples/lighttpd/beacon.conf
+./usr/local/share/doc/beacon/examples/nginx
+./usr/local/share/doc/beacon/examples/nginx/beacon.conf
+./usr/local/share/man
+./usr/local/share/man/man5
+./usr/local/share/man/man5/beacon.conf.5
+./usr/local/share/man/man8
+./usr/local/share/man/man8/beacon.8'
+assert_eq "the installed tree" "$EXPECT" "$LIST"
+assert_eq "the binary is executable" "-rwxr-xr-x" "$(stat -c %A "$D/usr/local/bin/beacon")"
+check "the installed binary runs" "$D/usr/local/bin/beacon" help
+assert_contains "units start the installed binary" "$(cat "$D/usr/local/lib/systemd/system/beacon.service")" \
+	"ExecStart=/usr/local/bin/beacon --config /etc/beacon/beacon.conf serve"
+echo "# edited" >> "$D/etc/beacon/beacon.conf"
+make -s -C "$ROOT" install DESTDIR="$D" BEACON_BIN="$BEACON" BUILD="$T/build" >/dev/null 2>&1
+assert_contains "a second install keeps an edited /etc/beacon/beacon.conf" "$(tail -1 "$D/etc/beacon/beacon.conf")" "# edited"
+D2="$T/dest2"
+check "make install with prefix=/opt/beacon sysconfdir=/opt/beacon/etc" \
+	make -s -C "$ROOT" install DESTDIR="$D2" prefix=/opt/beacon sysconfdir=/opt/beacon/etc BEACON_BIN="$BEACON" BUILD="$T/build"
+check "binary in bindir" test -x "$D2/opt/beacon/bin/beacon"
+check "man page in mandir" test -f "$D2/opt/beacon/share/man/man8/beacon.8"
+assert_contains "units name bindir and sysconfdir" "$(cat "$D2/opt/beacon/lib/systemd/system/beacon.service")" \
+	"ExecStart=/opt/beacon/bin/beacon --config /opt/beacon/etc/beacon/beacon.conf serve"
+check "systemd-analyze verify accepts the units" sh -c "cd '$D/usr/local/lib/systemd/system' && \
+	sed -i 's#/usr/local/bin/beacon#$BEACON#' *.service && SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no ./beacon.service ./beacon-pull.service ./beacon-backup.service ./beacon-backup.timer 2>&1 | grep -v 'User=\\|Group=\\|has no' | (! grep .)"
+
+# ---- man pages ----
+for m in beacon.8 beacon.conf.5; do
+	w=$(LC_ALL=C.UTF-8 MANWIDTH=80 man --warnings -l "$ROOT/man/$m" 2>&1 >/dev/null)
+	assert_eq "man -l man/$m: no warnings" "" "$w"
+done
+assert_contains "beacon(8) documents restore" "$(MANWIDTH=120 man -l "$ROOT/man/beacon.8" 2>/dev/null)" "restore FILE [--force]"
+assert_contains "beacon.conf(5) documents log_format" "$(MANWIDTH=120 man -l "$ROOT/man/beacon.conf.5" 2>/dev/null)" "log_format = text"
+
+# ---- make deb + lintian ----
+DEB=$(make -s -C "$ROOT" deb BEACON_BIN="$BEACON" BUILD="$T/build" 2>"$T/deb.err" | tail -1)
+case "$DEB" in /*) ;; *) DEB="$ROOT/$DEB";; esac
+check "make deb builds a .deb" test -f "$DEB"
+info=$(dpkg-deb -I "$DEB")
+assert_contains "the package is beacon" "$info" "Package: beacon"
+assert_contains "it depends on the libraries it links" "$info" "liblmdb0"
+assert_contains "/etc/beacon/beacon.conf is a conffile" "$(dpkg-deb --ctrl-tarfile "$DEB" | tar -xOf - ./conffiles)" "/etc/beacon/beacon.conf"
+contents=$(dpkg-deb -c "$DEB")
+for f in ./usr/bin/beacon ./lib/systemd/system/beacon.service ./lib/systemd/system/beacon-backup.timer \
+         ./usr/share/man/man8/beacon.8.gz ./usr/share/man/man5/beacon.conf.5.gz ./var/lib/beacon/ \
+         ./usr/share/doc/beacon/copyright; do
+	assert_contains "the package holds $f" "$contents" "$f"
+done
+lint=$(lintian "$DEB" 2>&1 | grep -v 'running with root privileges')
+assert_eq "lintian: no errors" "" "$(printf '%s\n' "$lint" | grep '^E:')"
+[ -n "$lint" ] && printf '# lintian: %s\n' "$lint"
+
+# ---- apt install, run the installed binary, purge ----
+if [ "$(id -u)" != 0 ]; then
+	ok "# SKIP apt install (needs root)"
+	bk_done
+fi
+if dpkg -s beacon >/dev/null 2>&1; then
+	not_ok "a beacon package is already installed on this machine: not touching it"
+	bk_done
+fi
+had_user=0; getent passwd beacon >/dev/null && had_user=1
+had_lib=0; [ -e /var/lib/beacon ] && had_lib=1
+cp "$DEB" "$T/pkg.deb"; chmod 0644 "$T/pkg.deb"
+apt_get() { DEBIAN_FRONTEND=noninteractive apt-get -o DPkg::Lock::Timeout=300 -y -qq "$@"; }
+if apt_get install --no-install-recommends "$T/pkg.deb" > "$T/apt.log" 2>&1; then ok "apt-get install ./beacon_*.deb"
+else not_ok "apt-get install ./beacon_*.deb" "$(tail -5 "$T/apt.log")"; fi
+assert_eq "installed: /usr/bin/beacon" /usr/bin/beacon "$(command -v beacon)"
+check "postinst made the beacon system user" getent passwd beacon
+assert_eq "/var/lib/beacon belongs to beacon" beacon "$(stat -c %U /var/lib/beacon)"
+check "man beacon finds the installed page" man -w beacon
+check "man 5 beacon.conf finds the installed page" man -w 5 beacon.conf
+out=$(/usr/bin/beacon check 2>&1)
+assert_eq "installed beacon check reads /etc/beacon/beacon.conf" "configuration OK" "$out"
+TOK=$(runuser -u beacon -- /usr/bin/beacon init 2>"$T/init.err")
+assert_contains "installed beacon init as user beacon prints an admin token" "$TOK" "bk_"
+check "the store is in /var/lib/beacon" test -f /var/lib/beacon/data.mdb
+assert_eq "owned by beacon" beacon "$(stat -c %U /var/lib/beacon/data.mdb)"
+check "the installed binary serves from the installed config" sh -c \
+	"runuser -u beacon -- /usr/bin/beacon component add --name Installed >/dev/null && runuser -u beacon -- /usr/bin/beacon component list | grep -q Installed"
+# leave the machine as it was: the store init made, the package, the user postinst made
+rm -rf /var/lib/beacon/data.mdb /var/lib/beacon/lock.mdb /var/lib/beacon/snapshots
+if apt_get purge beacon > "$T/purge.log" 2>&1; then ok "apt-get purge beacon"
+else not_ok "apt-get purge beacon" "$(tail -5 "$T/purge.log")"; fi
+check_fails "purged: no /usr/bin/beacon" test -e /usr/bin/beacon
+check_fails "purged: no /etc/beacon/beacon.conf" test -e /etc/beacon/beacon.conf
+check_fails "purged: dpkg no longer knows beacon" sh -c "dpkg -s beacon 2>/dev/null | grep -q 'Status: install ok installed'"
+[ $had_lib = 0 ] && rm -rf /var/lib/beacon
+[ $had_user = 0 ] && getent passwd beacon >/dev/null && { userdel beacon 2>/dev/null; groupdel beacon 2>/dev/null; }
+
+bk_done
