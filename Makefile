@@ -70,7 +70,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/gen/web_assets.o $(BUILD)/f
 DEB_PKGS = build-essential pkg-config libfcgi-dev liblmdb-dev lmdb-utils libmbedtls-dev \
            libjansson-dev libmd4c-dev libmd4c-html0-dev libdeflate-dev libinih-dev libcmocka-dev \
            libfcgi-bin nginx-light lighttpd spawn-fcgi curl wrk libxml2-utils chromium fonts-noto-color-emoji jq python3
-DEB_PKGS += lintian dpkg-dev fakeroot man-db
+DEB_PKGS += lintian dpkg-dev man-db systemd
 deps:
 	@if dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then echo "deps: all installed"; else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS); fi
