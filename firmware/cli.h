@@ -2,8 +2,8 @@
 #ifndef BEACON_CLI_H
 #define BEACON_CLI_H
 #include "config.h"
+#include <stdbool.h>
 #include "store.h"
-#include <stdio.h>
 
 #ifndef BEACON_VERSION
 #define BEACON_VERSION "dev"
@@ -28,9 +28,8 @@ int cmd_audit(const struct config *c, int argc, char **argv);        /* cli_audi
 int cmd_page(const struct config *c, int argc, char **argv);         /* brand.c */
 int cmd_check(const struct config *c, int argc, char **argv);        /* cli_check.c */
 
-/* Help (cli_help.c): the command list, and one command's text (EXIT_USAGE for an unknown name). */
-void cli_help_summary(FILE *f);
-int cli_help(FILE *f, const char *name);
+/* True for "-h" and "--help" (cli_util.c). */
+bool cli_is_help(const char *arg);
 
 /* Shared CLI helpers (cli_util.c): open the configured store for writing; audit "cli:<user>". */
 enum bc_err cli_open_store(const struct config *c, struct store **out, unsigned flags);

@@ -336,6 +336,10 @@ static int restore_run(struct cli *c, int argc, char **argv)
 
 int cmd_restore(const struct config *cfg, int argc, char **argv)
 {
-	static const struct subcmd restore = { "restore", restore_run, "restore FILE [--force]" };
+	static const struct subcmd restore = { "restore", restore_run, "restore FILE [--force]\n"
+		"      checks that FILE (from `beacon backup`) is a readable Beacon store, then installs it as the\n"
+		"      store's data.mdb; the previous one is kept as data.mdb.before-restore. Refused while another\n"
+		"      process (a running `beacon serve`) has the store open; --force installs anyway: restart the\n"
+		"      server then (until it restarts it serves the old data and its /health fails)." };
 	return cli_run(cfg, "restore", &restore, argc, argv);
 }

@@ -136,8 +136,11 @@ static void check_secondary(struct check *ck)
 int cmd_check(const struct config *c, int argc, char **argv)
 {
 	if (argc > 1) {
-		fprintf(stderr, "usage: beacon [--config FILE] check\n");
-		return EXIT_USAGE;
+		bool help = cli_is_help(argv[1]);
+		fprintf(help ? stdout : stderr, "usage: beacon [--config FILE] check\n"
+		        "  reads the config file and checks every key's meaning; prints \"configuration OK\",\n"
+		        "  or one \"file:line: key: reason\" per problem (exit 1)\n");
+		return help ? 0 : EXIT_USAGE;
 	}
 	struct check ck = { .cfg = c };
 	bool secondary = strcmp(c->role, "secondary") == 0;

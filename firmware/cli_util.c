@@ -64,6 +64,11 @@ int cli_store_fail(struct cli *c, const char *what, enum bc_err e)
 	return cli_fail(c, "%s: %s", what, bc_strerror(e));
 }
 
+bool cli_is_help(const char *arg)
+{
+	return strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0;
+}
+
 int cli_dispatch(const struct config *cfg, const char *cmd, const struct subcmd *subs, int argc, char **argv)
 {
 	const struct subcmd *sc = NULL;

@@ -224,14 +224,14 @@ static long parse_interval(const char *s)
 	return v * mult;
 }
 
-static int pull_usage(void)
+static int pull_usage(bool help)
 {
-	fprintf(stderr, "usage: beacon pull [--from URL] [--every INTERVAL | --once]\n"
+	fprintf(help ? stdout : stderr, "usage: beacon pull [--from URL] [--every INTERVAL | --once]\n"
 	                "  URL defaults to the config's upstream; INTERVAL like 5s, 500ms, 1m\n"
 	                "  (default pull_seconds). --once polls once: exit 0 if the primary confirmed (signed,\n"
 	                "  fresh) that the installed generation is its newest; each poll ends within\n"
 	                "  pull_deadline_seconds.\n");
-	return EXIT_USAGE;
+	return help ? 0 : EXIT_USAGE;
 }
 
 int cmd_pull(const struct config *c, int argc, char **argv)
@@ -244,11 +244,11 @@ int cmd_pull(const struct config *c, int argc, char **argv)
 			from = argv[++i];
 		else if (strcmp(argv[i], "--every") == 0 && i + 1 < argc) {
 			if ((every_ms = parse_interval(argv[++i])) < 0)
-				return pull_usage();
+				return pull_usage(false);
 		} else if (strcmp(argv[i], "--once") == 0)
 			once = true;
 		else
-			return pull_usage();
+			return pull_usage(cli_is_help(argv[i]));
 	}
 	if (from[0] == '\0') {
 		fprintf(stderr, "beacon: pull: no upstream: pass --from URL or set upstream in %s\n", c->path);
@@ -323,8 +323,10 @@ int cmd_promote(const struct config *c, int argc, char **argv)
 	uint64_t gen;
 	(void)argv;
 	if (argc > 1) {
-		fprintf(stderr, "usage: beacon promote\n");
-		return EXIT_USAGE;
+		bool help = cli_is_help(argv[1]);
+		fprintf(help ? stdout : stderr, "usage: beacon promote\n"
+		        "  makes the newest installed snapshot this secondary's writable store\n");
+		return help ? 0 : EXIT_USAGE;
 	}
 	if (!repl_is_secondary(c)) {
 		fprintf(stderr, "beacon: promote: this node is already a primary\n");

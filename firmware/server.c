@@ -336,8 +336,11 @@ struct app *server_app(void)
 int cmd_serve(const struct config *c, int argc, char **argv)
 {
 	if (argc > 1) {
-		fprintf(stderr, "usage: beacon [--config FILE] serve\n");
-		return EXIT_USAGE;
+		bool help = cli_is_help(argv[1]);
+		fprintf(help ? stdout : stderr, "usage: beacon [--config FILE] serve\n"
+		        "  runs the FastCGI server on `listen` with `threads` workers until SIGTERM or SIGINT;\n"
+		        "  one log line per request on stderr (log_format = text|json)\n");
+		return help ? 0 : EXIT_USAGE;
 	}
 	sigset_t set;
 	sigemptyset(&set);

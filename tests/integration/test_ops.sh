@@ -6,20 +6,31 @@
 
 # ---- help needs no config file ----
 export BEACON_CONFIG=$T/no-such.conf
+HAD_DEFAULT_STORE=0; [ -e /var/lib/beacon ] && HAD_DEFAULT_STORE=1
 out=$("$BEACON" help 2>&1); rc=$?
 assert_eq "beacon help without a config: exit 0" 0 "$rc"
-for c in serve init token component incident maintenance check backup restore import pull promote audit; do
+CMDS="serve init token component group incident maintenance check backup restore import export pull promote audit help"
+for c in $CMDS; do
 	case "$out" in *"  $c "*) ;; *) not_ok "beacon help lists $c" "$out";; esac
 done
 ok "beacon help lists every command"
-out=$("$BEACON" help restore 2>&1); rc=$?
-assert_eq "beacon help restore: exit 0" 0 "$rc"
+for c in $CMDS; do
+	h=$("$BEACON" help "$c" 2>&1); rc=$?
+	[ $rc = 0 ] && case "$h" in *usage:*) true;; *) false;; esac || not_ok "beacon help $c: exit 0 with its usage" "rc=$rc $h"
+	h2=$("$BEACON" "$c" --help 2>&1); rc=$?
+	[ $rc = 0 ] && [ "$h2" = "$h" ] || not_ok "beacon $c --help: exit 0, same as beacon help $c" "rc=$rc $h2"
+done
+ok "beacon help COMMAND and beacon COMMAND --help: exit 0 with the usage, for every command"
+out=$("$BEACON" help restore 2>&1)
 assert_contains "beacon help restore: usage" "$out" "usage: beacon restore FILE [--force]"
-out=$("$BEACON" incident --help 2>&1); rc=$?
-assert_eq "beacon incident --help without a config: exit 0" 0 "$rc"
-assert_contains "beacon incident --help: usage" "$out" "usage: beacon incident open --name NAME"
+out=$("$BEACON" incident --help 2>&1)
+assert_contains "beacon incident --help lists its subcommands" "$out" "beacon incident open --name NAME"
+out=$("$BEACON" incident open --help 2>&1); rc=$?
+assert_eq "beacon incident open --help without a config: exit 0" 0 "$rc"
+assert_contains "beacon incident open --help: its usage" "$out" "usage: beacon incident open --name NAME"
 out=$("$BEACON" --config /nonexistent backup -h 2>&1); rc=$?
 assert_eq "beacon --config MISSING backup -h: exit 0" 0 "$rc"
+[ "$HAD_DEFAULT_STORE" = 0 ] && check_fails "help created no store at the default /var/lib/beacon" test -e /var/lib/beacon
 "$BEACON" help frobnicate >/dev/null 2>&1; assert_eq "beacon help UNKNOWN: exit 2" 2 "$?"
 "$BEACON" check >/dev/null 2>&1; assert_eq "a command that needs the config still fails without it" 1 "$?"
 unset BEACON_CONFIG

@@ -100,8 +100,12 @@ else not_ok "apt-get install ./beacon_*.deb" "$(tail -5 "$T/apt.log")"; fi
 assert_eq "installed: /usr/bin/beacon" /usr/bin/beacon "$(command -v beacon)"
 check "postinst made the beacon system user" getent passwd beacon
 assert_eq "/var/lib/beacon belongs to beacon" beacon "$(stat -c %U /var/lib/beacon)"
-check "man beacon finds the installed page" man -w beacon
-check "man 5 beacon.conf finds the installed page" man -w 5 beacon.conf
+if grep -qs '^path-exclude=/usr/share/man' /etc/dpkg/dpkg.cfg.d/*; then
+	ok "# SKIP installed man pages: this system's dpkg excludes /usr/share/man"
+else
+	check "man beacon finds the installed page" man -w beacon
+	check "man 5 beacon.conf finds the installed page" man -w 5 beacon.conf
+fi
 out=$(/usr/bin/beacon check 2>&1)
 assert_eq "installed beacon check reads /etc/beacon/beacon.conf" "configuration OK" "$out"
 TOK=$(runuser -u beacon -- /usr/bin/beacon init 2>"$T/init.err")
