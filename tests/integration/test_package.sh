@@ -1,8 +1,22 @@
 #!/bin/bash
-# test_package.sh: `make install DESTDIR=...` installs the expected tree with this install's paths,
-# the man pages render cleanly, `make deb` builds a package lintian finds no error in, and (as root)
+# test_package.sh: the Makefile's flags stamp, CFLAGS and clean; `make install DESTDIR=...` installs
+# the expected tree with this install's paths; the man pages render cleanly; `make deb` builds a package lintian finds no error in, and (as root)
 # apt installs it, the installed beacon check and init work from the installed paths, and purge removes it.
 . "$(dirname "$0")/lib.sh"
+
+# ---- Makefile: flags stamp, CFLAGS keeps the include paths, clean honours BUILD ----
+MK="$T/mk"
+mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" BUILD="$MK" "$@" 2>&1; }
+compiles() { printf '%s\n' "$1" | grep -c -- '-c -o .*err\.o'; }
+o=$(mk "$MK/firmware/err.o"); assert_eq "an object builds in BUILD=$MK" 1 "$(compiles "$o")"
+o=$(mk "$MK/firmware/err.o"); assert_eq "same flags: nothing rebuilt" 0 "$(compiles "$o")"
+o=$(mk "$MK/firmware/err.o" XCFLAGS=-DBEACON_STAMP_TEST); assert_eq "XCFLAGS changed: rebuilt (flags stamp)" 1 "$(compiles "$o")"
+o=$(mk "$MK/firmware/err.o" XCFLAGS=-DBEACON_STAMP_TEST); assert_eq "and not again" 0 "$(compiles "$o")"
+o=$(mk "$MK/firmware/err.o" OPT=-O0); assert_eq "OPT changed: rebuilt" 1 "$(compiles "$o")"
+o=$(mk "$MK/firmware/err.o" CFLAGS=-O1); assert_eq "CFLAGS given: rebuilt" 1 "$(compiles "$o")"
+assert_contains "a user's CFLAGS keeps the include paths" "$o" "-Ifirmware -Istore -I$MK/gen"
+check "make clean BUILD=... removes that build" sh -c "env -u MAKEFLAGS make -s -C '$ROOT' clean BUILD='$MK' && ! test -e '$MK'"
+check "and leaves the build that made this beacon" test -x "$BEACON"
 
 # ---- make install DESTDIR=... ----
 D="$T/dest"
