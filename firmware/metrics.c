@@ -98,7 +98,7 @@ static struct histogram request_time[MR__COUNT];
 static struct histogram render_time;
 static time_t started;
 
-static void histogram_observe(struct histogram *h, uint64_t us)
+static void metrics_histogram_observe(struct histogram *h, uint64_t us)
 {
 	size_t i = 0;
 	while (i < NBUCKETS && us > bucket_us[i])
@@ -118,26 +118,26 @@ void metrics_request(enum metrics_route c, int status, uint64_t micros, uint64_t
 		i++;
 	atomic_fetch_add_explicit(&requests[c][i], 1, memory_order_relaxed);
 	atomic_fetch_add_explicit(&response_bytes[c], bytes, memory_order_relaxed);
-	histogram_observe(&request_time[c], micros);
+	metrics_histogram_observe(&request_time[c], micros);
 }
 
 void metrics_render(uint64_t micros)
 {
-	histogram_observe(&render_time, micros);
+	metrics_histogram_observe(&render_time, micros);
 }
 
-static void head(struct buf *b, const char *name, const char *type, const char *help)
+static void metrics_head(struct buf *b, const char *name, const char *type, const char *help)
 {
 	buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
 
-static void seconds(struct buf *b, uint64_t us)
+static void metrics_seconds(struct buf *b, uint64_t us)
 {
 	buf_printf(b, "%" PRIu64 ".%06" PRIu64, us / 1000000u, us % 1000000u);
 }
 
 /* Writes name{label="value"[,extra]} for histogram series; value escaped for a label. */
-static void histogram_write(struct buf *b, const char *name, const char *label, const char *value,
+static void metrics_histogram_write(struct buf *b, const char *name, const char *label, const char *value,
                             struct histogram *h)
 {
 	uint64_t cum = 0;
@@ -168,16 +168,16 @@ static void histogram_write(struct buf *b, const char *name, const char *label, 
 		}
 		buf_putc(b, ' ');
 		if (sum)
-			seconds(b, atomic_load_explicit(&h->sum_us, memory_order_relaxed));
+			metrics_seconds(b, atomic_load_explicit(&h->sum_us, memory_order_relaxed));
 		else
 			buf_printf(b, "%" PRIu64, atomic_load_explicit(&h->count, memory_order_relaxed));
 		buf_putc(b, '\n');
 	}
 }
 
-static void http_metrics(struct buf *b)
+static void metrics_http(struct buf *b)
 {
-	head(b, "beacon_http_requests_total", "counter", "Requests answered, by route class and HTTP status.");
+	metrics_head(b, "beacon_http_requests_total", "counter", "Requests answered, by route class and HTTP status.");
 	for (int c = 0; c < MR__COUNT; c++)
 		for (size_t i = 0; i <= NCODES; i++) {
 			uint64_t n = atomic_load_explicit(&requests[c][i], memory_order_relaxed);
@@ -191,15 +191,15 @@ static void http_metrics(struct buf *b)
 			buf_printf(b, "beacon_http_requests_total{route=\"%s\",code=\"%s\"} %" PRIu64 "\n",
 			           route_names[c], code, n);
 		}
-	head(b, "beacon_http_response_bytes_total", "counter", "Response bytes sent (headers excluded), by route class.");
+	metrics_head(b, "beacon_http_response_bytes_total", "counter", "Response bytes sent (headers excluded), by route class.");
 	for (int c = 0; c < MR__COUNT; c++)
 		buf_printf(b, "beacon_http_response_bytes_total{route=\"%s\"} %" PRIu64 "\n", route_names[c],
 		           atomic_load_explicit(&response_bytes[c], memory_order_relaxed));
-	head(b, "beacon_http_request_duration_seconds", "histogram", "Time from request start to response sent, by route class.");
+	metrics_head(b, "beacon_http_request_duration_seconds", "histogram", "Time from request start to response sent, by route class.");
 	for (int c = 0; c < MR__COUNT; c++)
-		histogram_write(b, "beacon_http_request_duration_seconds", "route", route_names[c], &request_time[c]);
-	head(b, "beacon_render_duration_seconds", "histogram", "Time to render a page or document on a render cache miss.");
-	histogram_write(b, "beacon_render_duration_seconds", NULL, NULL, &render_time);
+		metrics_histogram_write(b, "beacon_http_request_duration_seconds", "route", route_names[c], &request_time[c]);
+	metrics_head(b, "beacon_render_duration_seconds", "histogram", "Time to render a page or document on a render cache miss.");
+	metrics_histogram_write(b, "beacon_render_duration_seconds", NULL, NULL, &render_time);
 }
 
 /* HOOK(outbox): the notifications outbox. Until the store has one (store_outbox_last), this
@@ -213,38 +213,38 @@ bool metrics_outbox(struct stx *t, int64_t *pending, int64_t *oldest_age_s)
 	return false;
 }
 
-static void store_metrics(struct req *r, struct buf *b)
+static void metrics_store(struct req *r, struct buf *b)
 {
 	struct stx *t = req_tx(r);
-	head(b, "beacon_store_up", "gauge", "1 when the store could be read for this scrape.");
+	metrics_head(b, "beacon_store_up", "gauge", "1 when the store could be read for this scrape.");
 	buf_printf(b, "beacon_store_up %d\n", t != NULL);
 	if (t == NULL)
 		return;
-	head(b, "beacon_store_generation", "gauge", "Store generation being served (one per committed write).");
+	metrics_head(b, "beacon_store_generation", "gauge", "Store generation being served (one per committed write).");
 	buf_printf(b, "beacon_store_generation %" PRIu64 "\n", store_generation(t));
-	head(b, "beacon_store_generation_timestamp_seconds", "gauge", "When the served generation was committed.");
+	metrics_head(b, "beacon_store_generation_timestamp_seconds", "gauge", "When the served generation was committed.");
 	buf_printf(b, "beacon_store_generation_timestamp_seconds %" PRId64 "\n", store_generation_time(t) / 1000);
-	head(b, "beacon_store_map_size_bytes", "gauge", "LMDB map size.");
+	metrics_head(b, "beacon_store_map_size_bytes", "gauge", "LMDB map size.");
 	buf_printf(b, "beacon_store_map_size_bytes %zu\n", store_map_size(r->store));
-	head(b, "beacon_store_map_used_bytes", "gauge", "LMDB map pages in use.");
+	metrics_head(b, "beacon_store_map_used_bytes", "gauge", "LMDB map pages in use.");
 	buf_printf(b, "beacon_store_map_used_bytes %zu\n", store_map_used(r->store));
 	if (app_readonly(r->app)) {
 		int64_t sync = snap_last_sync_ms(r->cfg->store);
-		head(b, "beacon_snapshot_age_seconds", "gauge", "Secondary: seconds since the primary last confirmed our snapshot.");
+		metrics_head(b, "beacon_snapshot_age_seconds", "gauge", "Secondary: seconds since the primary last confirmed our snapshot.");
 		buf_printf(b, "beacon_snapshot_age_seconds %" PRId64 "\n", sync > 0 ? (now_ms() - sync) / 1000 : -1);
 	}
 	int64_t pending, age;
 	if (metrics_outbox(t, &pending, &age)) {
-		head(b, "beacon_outbox_pending", "gauge", "Notifications waiting in the outbox.");
+		metrics_head(b, "beacon_outbox_pending", "gauge", "Notifications waiting in the outbox.");
 		buf_printf(b, "beacon_outbox_pending %" PRId64 "\n", pending);
-		head(b, "beacon_outbox_oldest_age_seconds", "gauge", "Age of the oldest notification waiting in the outbox.");
+		metrics_head(b, "beacon_outbox_oldest_age_seconds", "gauge", "Age of the oldest notification waiting in the outbox.");
 		buf_printf(b, "beacon_outbox_oldest_age_seconds %" PRId64 "\n", age);
 	}
 }
 
-static void process_metrics(struct buf *b)
+static void metrics_process(struct buf *b)
 {
-	head(b, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
+	metrics_head(b, "process_start_time_seconds", "gauge", "Start time of the process since the Unix epoch.");
 	buf_printf(b, "process_start_time_seconds %lld\n", (long long)started);
 	long long pages = 0, rss = 0;
 	FILE *f = fopen("/proc/self/statm", "r");
@@ -254,9 +254,9 @@ static void process_metrics(struct buf *b)
 		fclose(f);
 	}
 	long psz = sysconf(_SC_PAGESIZE);
-	head(b, "process_resident_memory_bytes", "gauge", "Resident memory size.");
+	metrics_head(b, "process_resident_memory_bytes", "gauge", "Resident memory size.");
 	buf_printf(b, "process_resident_memory_bytes %lld\n", rss * psz);
-	head(b, "process_virtual_memory_bytes", "gauge", "Virtual memory size.");
+	metrics_head(b, "process_virtual_memory_bytes", "gauge", "Virtual memory size.");
 	buf_printf(b, "process_virtual_memory_bytes %lld\n", pages * psz);
 }
 
@@ -269,17 +269,17 @@ void metrics_start(void)
 void metrics_handler(struct req *r)
 {
 	struct buf *b = &r->body_out;
-	head(b, "beacon_build_info", "gauge", "Always 1; the version of this beacon binary.");
+	metrics_head(b, "beacon_build_info", "gauge", "Always 1; the version of this beacon binary.");
 	buf_puts(b, "beacon_build_info{version=");
 	out_prom_label(b, BEACON_VERSION);
 	buf_printf(b, ",role=\"%s\"} 1\n", app_readonly(r->app) ? "secondary" : "primary");
 	for (int i = 0; i < M__COUNT; i++) {
-		head(b, defs[i].name, defs[i].kind == MK_COUNTER ? "counter" : "gauge", defs[i].help);
+		metrics_head(b, defs[i].name, defs[i].kind == MK_COUNTER ? "counter" : "gauge", defs[i].help);
 		buf_printf(b, "%s %" PRId64 "\n", defs[i].name, metrics_get(defs[i].id));
 	}
-	http_metrics(b);
-	store_metrics(r, b);
-	process_metrics(b);
+	metrics_http(b);
+	metrics_store(r, b);
+	metrics_process(b);
 	r->content_type_out = "text/plain; version=0.0.4; charset=utf-8";
 	r->cache_control = "no-store";
 }

@@ -229,7 +229,7 @@ static bool authenticate(struct req *r, unsigned flags)
 }
 
 /* True when the client (REMOTE_ADDR, as the web server saw it) is 127.0.0.0/8 or ::1. */
-static bool from_loopback(struct req *r)
+static bool route_from_loopback(struct req *r)
 {
 	const char *a = req_env(r, "REMOTE_ADDR");
 	return a && (strncmp(a, "127.", 4) == 0 || strcmp(a, "::1") == 0 || strncmp(a, "::ffff:127.", 11) == 0);
@@ -411,7 +411,7 @@ void route_dispatch(struct req *r)
 		resp_json_error(r, 503, "read-only replica: send writes to the primary");
 		return;
 	}
-	if (scope_needed(rt->flags) && !((rt->flags & R_LOOPBACK) && from_loopback(r)) &&
+	if (scope_needed(rt->flags) && !((rt->flags & R_LOOPBACK) && route_from_loopback(r)) &&
 	    (r->store == NULL || !authenticate(r, rt->flags))) {
 		if (r->store == NULL)
 			resp_json_error(r, 503, "no data yet: tokens cannot be checked before the first snapshot");
