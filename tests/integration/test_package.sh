@@ -6,7 +6,10 @@
 
 # ---- Makefile: flags stamp, CFLAGS keeps the include paths, clean honours BUILD ----
 MK="$T/mk"
-mk() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make -C "$ROOT" BUILD="$MK" "$@" 2>&1; }
+# make as a user runs it: not as a sub-make of `make integration` or `make asan` (their variables
+# and jobserver are not passed on)
+umake() { env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL make --no-print-directory -C "$ROOT" "$@"; }
+mk() { umake BUILD="$MK" "$@" 2>&1; }
 compiles() { printf '%s\n' "$1" | grep -c -- '-c -o .*err\.o'; }
 o=$(mk "$MK/firmware/err.o"); assert_eq "an object builds in BUILD=$MK" 1 "$(compiles "$o")"
 o=$(mk "$MK/firmware/err.o"); assert_eq "same flags: nothing rebuilt" 0 "$(compiles "$o")"
@@ -15,13 +18,14 @@ o=$(mk "$MK/firmware/err.o" XCFLAGS=-DBEACON_STAMP_TEST); assert_eq "and not aga
 o=$(mk "$MK/firmware/err.o" OPT=-O0); assert_eq "OPT changed: rebuilt" 1 "$(compiles "$o")"
 o=$(mk "$MK/firmware/err.o" CFLAGS=-O1); assert_eq "CFLAGS given: rebuilt" 1 "$(compiles "$o")"
 assert_contains "a user's CFLAGS keeps the include paths" "$o" "-Ifirmware -Istore -I$MK/gen"
-check "make clean BUILD=... removes that build" sh -c "env -u MAKEFLAGS make -s -C '$ROOT' clean BUILD='$MK' && ! test -e '$MK'"
+umake -s clean BUILD="$MK" >/dev/null 2>&1
+check_fails "make clean BUILD=... removes that build" test -e "$MK"
 check "and leaves the build that made this beacon" test -x "$BEACON"
 
 # ---- make install DESTDIR=... ----
 D="$T/dest"
 check "make install DESTDIR=... prefix=/usr/local" \
-	make -s -C "$ROOT" install DESTDIR="$D" BEACON_BIN="$BEACON" BUILD="$T/build"
+	umake -s install DESTDIR="$D" BEACON_BIN="$BEACON" BUILD="$T/build"
 LIST=$(cd "$D" && find . | sort)
 EXPECT='.
 ./etc
@@ -58,11 +62,11 @@ check "the installed binary runs" "$D/usr/local/bin/beacon" help
 assert_contains "units start the installed binary" "$(cat "$D/usr/local/lib/systemd/system/beacon.service")" \
 	"ExecStart=/usr/local/bin/beacon --config /etc/beacon/beacon.conf serve"
 echo "# edited" >> "$D/etc/beacon/beacon.conf"
-make -s -C "$ROOT" install DESTDIR="$D" BEACON_BIN="$BEACON" BUILD="$T/build" >/dev/null 2>&1
+umake -s install DESTDIR="$D" BEACON_BIN="$BEACON" BUILD="$T/build" >/dev/null 2>&1
 assert_contains "a second install keeps an edited /etc/beacon/beacon.conf" "$(tail -1 "$D/etc/beacon/beacon.conf")" "# edited"
 D2="$T/dest2"
 check "make install with prefix=/opt/beacon sysconfdir=/opt/beacon/etc" \
-	make -s -C "$ROOT" install DESTDIR="$D2" prefix=/opt/beacon sysconfdir=/opt/beacon/etc BEACON_BIN="$BEACON" BUILD="$T/build"
+	umake -s install DESTDIR="$D2" prefix=/opt/beacon sysconfdir=/opt/beacon/etc BEACON_BIN="$BEACON" BUILD="$T/build"
 check "binary in bindir" test -x "$D2/opt/beacon/bin/beacon"
 check "man page in mandir" test -f "$D2/opt/beacon/share/man/man8/beacon.8"
 assert_contains "units name bindir and sysconfdir" "$(cat "$D2/opt/beacon/lib/systemd/system/beacon.service")" \
@@ -79,8 +83,8 @@ assert_contains "beacon(8) documents restore" "$(MANWIDTH=120 man -l "$ROOT/man/
 assert_contains "beacon.conf(5) documents log_format" "$(MANWIDTH=120 man -l "$ROOT/man/beacon.conf.5" 2>/dev/null)" "log_format = text"
 
 # ---- make deb + lintian ----
-DEB=$(make -s -C "$ROOT" deb BEACON_BIN="$BEACON" BUILD="$T/build" 2>"$T/deb.err" | tail -1)
-case "$DEB" in /*) ;; *) DEB="$ROOT/$DEB";; esac
+umake -s deb BEACON_BIN="$BEACON" BUILD="$T/build" > "$T/deb.out" 2>&1
+DEB=$(ls "$T"/build/deb/beacon_*.deb 2>/dev/null | head -1)
 check "make deb builds a .deb" test -f "$DEB"
 info=$(dpkg-deb -I "$DEB")
 assert_contains "the package is beacon" "$info" "Package: beacon"
