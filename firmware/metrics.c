@@ -24,7 +24,7 @@ static const struct metric_def {
 	enum metric_kind kind;
 	const char *name;
 	const char *help;
-} defs[M__COUNT] = {
+} defs[METRIC__COUNT] = {
 	{ M_RENDER_CACHE_HITS,   MK_COUNTER, "beacon_render_cache_hits_total", "Cacheable requests answered from the render cache." },
 	{ M_RENDER_CACHE_MISSES, MK_COUNTER, "beacon_render_cache_misses_total", "Cacheable requests that rendered the page." },
 	{ M_NGINX_BYPASS,        MK_COUNTER, "beacon_nginx_cache_bypass_total", "Cacheable requests with credentials, which nginx never answers from its microcache." },
@@ -36,7 +36,7 @@ static const struct metric_def {
 	{ M_IN_FLIGHT,           MK_GAUGE,   "beacon_requests_in_flight", "Requests being handled now." },
 };
 
-static _Atomic int64_t values[M__COUNT];
+static _Atomic int64_t values[METRIC__COUNT];
 
 void metrics_inc(enum metric_id id)
 {
@@ -273,7 +273,7 @@ void metrics_handler(struct req *r)
 	buf_puts(b, "beacon_build_info{version=");
 	out_prom_label(b, BEACON_VERSION);
 	buf_printf(b, ",role=\"%s\"} 1\n", app_readonly(r->app) ? "secondary" : "primary");
-	for (int i = 0; i < M__COUNT; i++) {
+	for (int i = 0; i < METRIC__COUNT; i++) {
 		metrics_head(b, defs[i].name, defs[i].kind == MK_COUNTER ? "counter" : "gauge", defs[i].help);
 		buf_printf(b, "%s %" PRId64 "\n", defs[i].name, metrics_get(defs[i].id));
 	}

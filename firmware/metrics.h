@@ -21,7 +21,7 @@ enum metric_id {
 	M_INTAKE_REJECTED,          /* beacon_intake_rejected_total */
 	M_LOG_LINES,                /* beacon_log_lines_total */
 	M_IN_FLIGHT,                /* gauge beacon_requests_in_flight */
-	M__COUNT
+	METRIC__COUNT
 };
 
 void metrics_inc(enum metric_id id);
