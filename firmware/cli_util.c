@@ -33,7 +33,7 @@ static void print_usage(struct cli *c, FILE *f)
 	fprintf(f, "usage: beacon %s\n", c->usage);
 }
 
-static void vmsg(struct cli *c, const char *fmt, va_list ap)
+static void __attribute__((format(printf, 2, 0))) vmsg(struct cli *c, const char *fmt, va_list ap)
 {
 	fprintf(stderr, "beacon: %s: ", c->cmd);
 	vfprintf(stderr, fmt, ap);

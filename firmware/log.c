@@ -35,7 +35,7 @@ static void log_emit(struct buf *b)
 	metrics_inc(M_LOG_LINES);
 }
 
-static void vlog(const char *level, const char *fmt, va_list ap, int err)
+static void __attribute__((format(printf, 2, 0))) vlog(const char *level, const char *fmt, va_list ap, int err)
 {
 	char ts[40], msg[2048];
 	log_timestamp(ts, sizeof ts);
