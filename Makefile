@@ -38,7 +38,7 @@ LIB_OBJ  := $(filter-out $(BUILD)/firmware/main.o,$(OBJ))
 UNIT_SRC := $(wildcard tests/unit/test_*.c)
 UNIT_BIN := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(UNIT_SRC))
 
-.PHONY: all deps run test unit integration asan clean install bench deb FORCE
+.PHONY: all deps run test unit integration asan clean install bench deb fuzz fuzz-short fuzz-build fuzz-bins FORCE
 all: $(BUILD)/beacon
 
 # The flags stamp: rewritten only when the compile or link flags change, so changing OPT, XCFLAGS,
@@ -71,6 +71,7 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev liblmdb-dev lmdb-utils libmbed
            libjansson-dev libmd4c-dev libmd4c-html0-dev libdeflate-dev libinih-dev libcmocka-dev \
            libfcgi-bin nginx-light lighttpd spawn-fcgi curl wrk libxml2-utils chromium fonts-noto-color-emoji jq python3
 DEB_PKGS += lintian dpkg-dev man-db systemd
+DEB_PKGS += clang libfuzzer-14-dev libclang-rt-14-dev
 deps:
 	@if dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then echo "deps: all installed"; else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS); fi
@@ -90,6 +91,41 @@ test: deps
 	$(MAKE) unit integration
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) asan
 	@echo "make test: all suites passed"
+
+# libFuzzer drivers (tests/fuzz/fuzz_<name>.c), built by clang into build-fuzz, never mixed with the
+# gcc objects. Each runs FUZZ_SECONDS on its seeds (tests/fuzz/corpus/<name>, kept read-only: new
+# inputs go to build-fuzz/corpus/<name>) with tests/fuzz/<name>.dict when there is one.
+FUZZ_CC      ?= clang
+FUZZ_BUILD    = build-fuzz
+FUZZ_SECONDS ?= 60
+FUZZ_NAMES   := $(patsubst tests/fuzz/fuzz_%.c,%,$(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+fuzz-build:
+	$(MAKE) BUILD=$(FUZZ_BUILD) CC=$(FUZZ_CC) OPT="-O1 -g" XCFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" \
+	        LDFLAGS="$(FUZZ_SAN) -fsanitize=fuzzer" fuzz-bins
+
+fuzz-bins: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
+
+$(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJ) $(BUILD)/gen/web_assets.o
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+
+# One fuzzer: make fuzz FUZZ_NAMES=markdown FUZZ_SECONDS=600
+fuzz: fuzz-build
+	@fail=0; for n in $(FUZZ_NAMES); do \
+	  echo "== fuzz $$n ($(FUZZ_SECONDS) s)"; mkdir -p $(FUZZ_BUILD)/corpus/$$n $(FUZZ_BUILD)/crashes; \
+	  dict=; [ -f tests/fuzz/$$n.dict ] && dict=-dict=tests/fuzz/$$n.dict; \
+	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
+	  $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 -print_final_stats=1 \
+	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$n- $$dict $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n \
+	    > $(FUZZ_BUILD)/$$n.log 2>&1 || { fail=1; echo "fuzz $$n: FAILED, see $(FUZZ_BUILD)/$$n.log"; tail -40 $(FUZZ_BUILD)/$$n.log; }; \
+	  grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' $(FUZZ_BUILD)/$$n.log | tr '\n' ' '; echo; \
+	done; exit $$fail
+
+# The short pass of `make test`: every seed (each past crash is one) and a few seconds of fuzzing each.
+fuzz-short:
+	$(MAKE) fuzz FUZZ_SECONDS=3
 
 run: deps all
 	sh tools/run-demo.sh $(abspath $(BUILD)/beacon)
@@ -126,4 +162,4 @@ deb: $(BEACON_BIN)
 clean:
 	rm -rf $(BUILD) $(BUILD)-*
 
--include $(wildcard $(BUILD)/firmware/*.d $(BUILD)/store/*.d $(BUILD)/tests/*.d $(BUILD)/gen/*.d)
+-include $(wildcard $(BUILD)/firmware/*.d $(BUILD)/store/*.d $(BUILD)/tests/*.d $(BUILD)/gen/*.d $(BUILD)/fuzz/*.d)
