@@ -337,7 +337,15 @@ void markdown_html(struct buf *b, const char *src, size_t len)
 	struct md_ctx c = { .b = b };
 	buf_init(&c.scratch);
 	size_t start = b->len;
-	if (md_parse(src, (MD_SIZE)len, &p, &c) != 0) {
+	/* md4c 0.4.8 reads the byte after the text (a link destination at the end: "[a](b"); when it
+	 * is ')' the link runs past the end and the parser walks off its line array. Give it a copy
+	 * that ends in NUL, whatever the caller's buffer holds next. */
+	struct buf text;
+	buf_init(&text);
+	buf_append(&text, src, len);
+	int rc = md_parse(text.p, (MD_SIZE)len, &p, &c);
+	buf_free(&text);
+	if (rc != 0) {
 		/* parser failure (out of memory): fall back to the escaped source */
 		b->len = start;
 		buf_append(b, "", 0);

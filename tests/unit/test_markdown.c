@@ -3,6 +3,8 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 #include "markdown.h"
@@ -142,6 +144,28 @@ static void test_nul_and_bad_utf8(void **state)
 	assert_string_equal(out.p, "<p>a\xef\xbf\xbd" "b \xef\xbf\xbd\xef\xbf\xbd</p>\n");
 }
 
+/* Found by fuzz_markdown: md4c read the byte after the text, so an unfinished link at the end
+ * ("[a](b") followed in the caller's buffer by ')' ran past the end of the text. Only len counts. */
+static void test_reads_only_len_bytes(void **state)
+{
+	static const char *const srcs[] = { "[x](y", "see [API](https", "![i](/a \"t\"", "[a](<b>" };
+	for (size_t i = 0; i < sizeof srcs / sizeof srcs[0]; i++) {
+		size_t n = strlen(srcs[i]);
+		char alone[64], followed[64];
+		buf_reset(&out);
+		markdown_html(&out, srcs[i], n);
+		snprintf(alone, sizeof alone, "%s", out.p);
+		char *src = malloc(n + 8);
+		memcpy(src, srcs[i], n);
+		memcpy(src + n, ")\n)\n)\n)\n", 8);
+		buf_reset(&out);
+		markdown_html(&out, src, n);
+		snprintf(followed, sizeof followed, "%s", out.p);
+		free(src);
+		assert_string_equal(followed, alone);
+	}
+}
+
 static void test_href_checker(void **state)
 {
 	assert_true(markdown_href_is_safe("https://example.com"));
@@ -166,6 +190,7 @@ int main(void)
 		cmocka_unit_test(test_attribute_breakout),
 		cmocka_unit_test(test_nul_and_bad_utf8),
 		cmocka_unit_test(test_href_checker),
+		cmocka_unit_test(test_reads_only_len_bytes),
 	};
 	int rc = cmocka_run_group_tests(tests, NULL, NULL);
 	buf_free(&out);
