@@ -125,6 +125,8 @@ const char *route_cache_key(struct req *r, const struct route *rt);
 /* Finds the route for method+path; fills r->params. Returns NULL with *allowed set when the path
  * matches under another method (405), NULL with *allowed false when nothing matches (404). */
 const struct route *route_match(struct req *r, bool *allowed);
+/* The page language: ?lang=, then Accept-Language by q-value, then the configured default ("en" or "es"). */
+const char *route_negotiate_lang(struct req *r);
 /* Runs one request end to end: match, auth, read-only check, cache, handler. */
 void route_dispatch(struct req *r);
 

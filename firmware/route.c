@@ -110,7 +110,7 @@ static void allow_header(struct req *r)
 }
 
 /* ?lang=, then Accept-Language by q-value, then the configured default. */
-static const char *negotiate_lang(struct req *r)
+const char *route_negotiate_lang(struct req *r)
 {
 	const char *langs = r->cfg->languages;
 	const char *q = req_query(r, "lang");
@@ -387,7 +387,7 @@ void route_dispatch(struct req *r)
 		} else if (api) {
 			resp_json_error(r, 404, "no such endpoint");
 		} else {
-			r->lang = negotiate_lang(r);
+			r->lang = route_negotiate_lang(r);
 			/* the pages module renders the styled, localized 404 when there is a store to read */
 			if (r->store != NULL)
 				page_not_found(r);
@@ -418,7 +418,7 @@ void route_dispatch(struct req *r)
 		return;
 	}
 	if (rt->flags & R_LANG)
-		r->lang = negotiate_lang(r);
+		r->lang = route_negotiate_lang(r);
 	if ((rt->flags & R_CACHE) && (strcmp(r->method, "GET") == 0 || r->head)) {
 		run_cached(r, rt);
 		return;
