@@ -160,38 +160,43 @@ bad:
 
 int config_load(struct config *c, const char *path, char *err, size_t errlen)
 {
+	config_defaults(c);
+	FILE *f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	char *text = malloc(CONFIG_FILE_MAX + 1);
+	if (text == NULL)
+		abort();
+	size_t len = fread(text, 1, CONFIG_FILE_MAX + 1, f);
+	fclose(f);
+	int rc = config_parse(c, path, text, len, err, errlen);
+	free(text);
+	return rc;
+}
+
+int config_parse(struct config *c, const char *path, const char *text, size_t len, char *err, size_t errlen)
+{
 	struct parse_ctx p = { .c = c, .file = path };
+	static const size_t max_line = 199;
 	config_defaults(c);
 	if (strlen(path) >= sizeof c->path) {
 		snprintf(err, errlen, "%s: path too long", path);
 		return -1;
 	}
 	memcpy(c->path, path, strlen(path) + 1);
+	if (len > CONFIG_FILE_MAX) {
+		snprintf(err, errlen, "%s: file over %d bytes", path, CONFIG_FILE_MAX);
+		return -1;
+	}
 	/* inih splits lines longer than its buffer (200 bytes in Debian's build): refuse them here,
 	 * with the right line number, instead of letting a split line change meaning */
-	FILE *f = fopen(path, "r");
-	if (f == NULL) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return -1;
-	}
-	static const size_t max_file = 64 * 1024, max_line = 199;
-	char *text = malloc(max_file + 1);
-	if (text == NULL)
-		abort();
-	size_t len = fread(text, 1, max_file + 1, f);
-	fclose(f);
-	if (len > max_file) {
-		free(text);
-		snprintf(err, errlen, "%s: file over %zu bytes", path, max_file);
-		return -1;
-	}
-	text[len] = '\0';
 	int line = 1;
-	for (char *l = text; l < text + len; line++) {
-		char *nl = memchr(l, '\n', (size_t)(text + len - l));
-		size_t ll = nl ? (size_t)(nl - l) : strlen(l);
+	for (const char *l = text; l < text + len; line++) {
+		const char *nl = memchr(l, '\n', (size_t)(text + len - l));
+		size_t ll = nl ? (size_t)(nl - l) : (size_t)(text + len - l);
 		if (ll > max_line || memchr(l, '\0', ll)) {
-			free(text);
 			snprintf(err, errlen, "%s:%d: line too long (at most %zu bytes) or has a NUL byte", path, line, max_line);
 			return -1;
 		}
@@ -199,8 +204,13 @@ int config_load(struct config *c, const char *path, char *err, size_t errlen)
 			break;
 		l = nl + 1;
 	}
-	int rc = ini_parse_string(text, on_line, &p);
-	free(text);
+	char *copy = malloc(len + 1);           /* inih wants a C string */
+	if (copy == NULL)
+		abort();
+	memcpy(copy, text, len);
+	copy[len] = '\0';
+	int rc = ini_parse_string(copy, on_line, &p);
+	free(copy);
 	if (p.failed) {
 		snprintf(err, errlen, "%s:%d: %s", path, rc, p.why);
 		return -1;

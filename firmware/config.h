@@ -2,6 +2,7 @@
 #ifndef BEACON_CONFIG_H
 #define BEACON_CONFIG_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -47,8 +48,12 @@ int config_listen_gid(const struct config *c, gid_t *out, char *err, size_t errl
 /* One line saying who can reach the listener ("unix:/run/beacon/beacon.sock mode 0660 group www-data"). */
 void config_listen_describe(const struct config *c, char *out, size_t outlen);
 
+#define CONFIG_FILE_MAX (64 * 1024)
+
 /* Fills defaults, then reads path. On error returns -1 and writes "file:line: reason" into err. */
 int config_load(struct config *c, const char *path, char *err, size_t errlen);
+/* The same for the text of a file (len bytes, need not end in NUL); path only names it in messages. */
+int config_parse(struct config *c, const char *path, const char *text, size_t len, char *err, size_t errlen);
 void config_defaults(struct config *c);
 /* Whether the file set key name (false for defaults). */
 bool config_key_set(const struct config *c, const char *name);
