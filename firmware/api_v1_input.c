@@ -543,14 +543,17 @@ static int form_insert(struct parse_ctx *c, json_t *root, const char *key, const
 			json_decref(s);
 			return fail(c, 400, "form field '%.60s' conflicts with another", key);
 		}
-		if (last) {
-			json_object_set_new(node, seg[i], s);
-			return 0;
-		}
+		/* jansson refuses a key that is not UTF-8, and frees the value it was handed */
+		if (last)
+			return json_object_set_new(node, seg[i], s) == 0 ? 0 :
+			       fail(c, 400, "form field name '%.60s' is not valid UTF-8", key);
 		json_t *next = json_object_get(node, seg[i]);
 		if (next == NULL) {
 			next = seg[i + 1][0] == '\0' ? json_array() : json_object();
-			json_object_set_new(node, seg[i], next);
+			if (json_object_set_new(node, seg[i], next) != 0) {
+				json_decref(s);
+				return fail(c, 400, "form field name '%.60s' is not valid UTF-8", key);
+			}
 		}
 		node = next;
 	}

@@ -181,6 +181,19 @@ static void test_yannh_components_array_and_multipart(void **state)
 	assert_int_equal(in.v[IF_STATUS].e, IS_RESOLVED);
 }
 
+/* Found by fuzz_v1_input: jansson refuses a non-UTF-8 key and frees the value it was given; the
+ * form walk went on into the freed object (use after free). Such a name is a 400. */
+static void test_form_name_not_utf8(void **state)
+{
+	struct v1_input in;
+	static const char *const bodies[] = { "co\x93\x98onent[showcase]=f", "component[sh\xffwcase]=f",
+	                                      "component[\xc3][x]=1", "\xfe=1" };
+	for (size_t i = 0; i < sizeof bodies / sizeof bodies[0]; i++) {
+		assert_int_equal(400, parse("application/x-www-form-urlencoded", bodies[i], V1R_COMPONENT, false, &in));
+		assert_non_null(strstr(err, "UTF-8"));
+	}
+}
+
 static void test_times(void **state)
 {
 	(void)state;
@@ -215,6 +228,7 @@ int main(void)
 		cmocka_unit_test(test_group_and_nullables),
 		cmocka_unit_test(test_yannh_components_array_and_multipart),
 		cmocka_unit_test(test_times),
+		cmocka_unit_test(test_form_name_not_utf8),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
