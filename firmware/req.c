@@ -1,8 +1,9 @@
-/* req.c: request accessors, URL and form decoding, and the response helpers every handler uses. */
+/* req.c: request accessors, URL and form decoding, the request parse, and the response helpers every handler uses. */
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include "app.h"
 #include "log.h"
@@ -158,6 +159,55 @@ size_t form_parse(struct arena *a, char *s, struct kv *out, size_t max)
 		n++;
 	}
 	return n;
+}
+
+bool req_parse(struct req *r, req_body_reader body_read, void *ctx)
+{
+	r->method = req_env(r, "REQUEST_METHOD");
+	if (r->method == NULL)
+		r->method = "GET";
+	r->head = strcmp(r->method, "HEAD") == 0;
+	const char *uri = req_env(r, "REQUEST_URI");
+	if (uri == NULL)
+		uri = req_env(r, "DOCUMENT_URI");
+	if (uri == NULL || uri[0] != '/' || strlen(uri) > 4096) {
+		resp_json_error(r, 400, "bad request URI");
+		return false;
+	}
+	r->raw_uri = arena_strdup(r->arena, uri);
+	const char *q = strchr(uri, '?');
+	char *path = arena_strndup(r->arena, uri, q ? (size_t)(q - uri) : strlen(uri));
+	if (!url_decode(path, false)) {
+		resp_json_error(r, 400, "bad percent-encoding in path");
+		return false;
+	}
+	r->path = path;
+	r->query_string = q ? arena_strdup(r->arena, q + 1) : "";
+	r->nquery = form_parse(r->arena, arena_strdup(r->arena, r->query_string), r->query, REQ_MAXQUERY);
+	r->content_type = req_env(r, "CONTENT_TYPE");
+
+	size_t limit = (size_t)r->cfg->max_body_kb * 1024;
+	const char *cl = req_env(r, "CONTENT_LENGTH");
+	long long declared = (cl && *cl) ? atoll(cl) : 0;
+	if (declared < 0 || (unsigned long long)declared > limit) {
+		resp_json_error(r, 413, "request body over %zu bytes", limit);
+		return false;
+	}
+	r->body = arena_alloc(r->arena, limit + 2);
+	int got = 0, n;
+	while ((size_t)got <= limit && (n = body_read(ctx, r->body + got, (int)(limit + 1 - (size_t)got))) > 0)
+		got += n;
+	if ((size_t)got > limit) {
+		resp_json_error(r, 413, "request body over %zu bytes", limit);
+		return false;
+	}
+	r->body[got] = '\0';
+	r->body_len = (size_t)got;
+	if (memchr(r->body, '\0', r->body_len)) {
+		resp_json_error(r, 400, "request body contains a NUL byte");
+		return false;
+	}
+	return true;
 }
 
 void resp_header(struct req *r, const char *name, const char *value)

@@ -84,6 +84,12 @@ size_t form_parse(struct arena *a, char *s, struct kv *out, size_t max);
 /* Percent-decodes in place ('+' -> ' ' when plus is true); false on bad escapes or NUL bytes. */
 bool url_decode(char *s, bool plus);
 
+/* Reads up to n body bytes into p: the count, 0 at the end, -1 on error (libfcgi's FCGX_GetStr). */
+typedef int (*req_body_reader)(void *ctx, char *p, int n);
+/* Fills method, path, query, content type and body from r->envp (the FastCGI params) and the body
+ * from body_read; false after writing the error response (400 bad URI, encoding or NUL; 413 too large). */
+bool req_parse(struct req *r, req_body_reader body_read, void *ctx);
+
 /* Route table. */
 typedef void (*handler_fn)(struct req *r);
 

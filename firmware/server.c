@@ -159,54 +159,10 @@ static int open_listener(const struct config *c)
 	return fd;
 }
 
-/* Fills the request fields from the FastCGI params; false after writing an error response. */
-static bool parse_request(struct req *r, FCGX_Request *fr)
+/* The request body from libfcgi's input stream. */
+static int fcgi_body_read(void *ctx, char *p, int n)
 {
-	r->method = req_env(r, "REQUEST_METHOD");
-	if (r->method == NULL)
-		r->method = "GET";
-	r->head = strcmp(r->method, "HEAD") == 0;
-	const char *uri = req_env(r, "REQUEST_URI");
-	if (uri == NULL)
-		uri = req_env(r, "DOCUMENT_URI");
-	if (uri == NULL || uri[0] != '/' || strlen(uri) > 4096) {
-		resp_json_error(r, 400, "bad request URI");
-		return false;
-	}
-	r->raw_uri = arena_strdup(r->arena, uri);
-	const char *q = strchr(uri, '?');
-	char *path = arena_strndup(r->arena, uri, q ? (size_t)(q - uri) : strlen(uri));
-	if (!url_decode(path, false)) {
-		resp_json_error(r, 400, "bad percent-encoding in path");
-		return false;
-	}
-	r->path = path;
-	r->query_string = q ? arena_strdup(r->arena, q + 1) : "";
-	r->nquery = form_parse(r->arena, arena_strdup(r->arena, r->query_string), r->query, REQ_MAXQUERY);
-	r->content_type = req_env(r, "CONTENT_TYPE");
-
-	size_t limit = (size_t)r->cfg->max_body_kb * 1024;
-	const char *cl = req_env(r, "CONTENT_LENGTH");
-	long long declared = (cl && *cl) ? atoll(cl) : 0;
-	if (declared < 0 || (unsigned long long)declared > limit) {
-		resp_json_error(r, 413, "request body over %zu bytes", limit);
-		return false;
-	}
-	r->body = arena_alloc(r->arena, limit + 2);
-	int got = 0, n;
-	while ((size_t)got <= limit && (n = FCGX_GetStr(r->body + got, (int)(limit + 1 - (size_t)got), fr->in)) > 0)
-		got += n;
-	if ((size_t)got > limit) {
-		resp_json_error(r, 413, "request body over %zu bytes", limit);
-		return false;
-	}
-	r->body[got] = '\0';
-	r->body_len = (size_t)got;
-	if (memchr(r->body, '\0', r->body_len)) {
-		resp_json_error(r, 400, "request body contains a NUL byte");
-		return false;
-	}
-	return true;
+	return FCGX_GetStr(p, n, ctx);
 }
 
 /* The body of a response served from a render cache entry: its gzip copy when the route chose it. */
@@ -293,7 +249,7 @@ static void *worker_main(void *arg)
 		buf_init(&r.headers);
 		buf_init(&r.body_out);
 		r.store = app_store_acquire(the_app);
-		if (parse_request(&r, &w->fr))
+		if (req_parse(&r, fcgi_body_read, w->fr.in))
 			route_dispatch(&r);
 		else
 			while (FCGX_GetStr(out.p ? out.p : (char[1]){0}, out.cap > 1 ? (int)out.cap : 1, w->fr.in) > 0)
