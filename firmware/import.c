@@ -10,6 +10,7 @@
 #include "api_v1_input.h"
 #include "api_v2_objects.h"
 #include "cli_util.h"
+#include "import.h"
 #include "jsonlimit.h"
 #include "settings.h"
 #include "zone.h"
@@ -485,6 +486,32 @@ static bool check_docs(struct cli *c, json_t **docs, const char **names)
 	return true;
 }
 
+/* Everything in the documents (checked by check_docs) into the write transaction c->t. */
+static bool import_docs(struct cli *c, json_t **docs, const char **names, bool page, struct counts *n)
+{
+	size_t ci = 0;              /* the first document with components */
+	while (ci < 3 && !(docs[ci] && json_object_get(docs[ci], "components")))
+		ci++;
+	return (!page || import_page(c, json_object_get(docs[0], "page"))) &&
+	       (ci == 3 || import_components(c, docs[ci], names[ci], n)) &&
+	       import_incidents(c, docs, names, 3, n);
+}
+
+bool import_statuspage_text(struct cli *c, const char *const text[3], const size_t len[3], bool page)
+{
+	json_t *docs[3] = { NULL, NULL, NULL };
+	const char *names[3] = { FILES[0], FILES[1], FILES[2] };
+	struct counts n = { 0 };
+	bool ok = true;
+	for (size_t i = 0; i < 3 && ok; i++)
+		if (text[i] != NULL)
+			ok = parse_doc(c, FILES[i], text[i], len[i], &docs[i]);
+	ok = ok && docs[0] != NULL && check_docs(c, docs, names) && import_docs(c, docs, names, page, &n);
+	for (size_t i = 0; i < 3; i++)
+		json_decref(docs[i]);
+	return ok;
+}
+
 static int import_statuspage(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPTF("page"), OPT_END };
@@ -498,12 +525,7 @@ static int import_statuspage(struct cli *c, int argc, char **argv)
 	bool ok = load_source(c, src, docs, names) && check_docs(c, docs, names);
 	rc = ok ? cli_begin(c, 0) : 1;
 	if (rc == 0) {
-		size_t ci = 0;              /* the first document with components */
-		while (ci < 3 && !(docs[ci] && json_object_get(docs[ci], "components")))
-			ci++;
-		ok = (!opt_get(opts, "page") || import_page(c, json_object_get(docs[0], "page"))) &&
-		     (ci == 3 || import_components(c, docs[ci], names[ci], &n)) &&
-		     import_incidents(c, docs, names, 3, &n);
+		ok = import_docs(c, docs, names, opt_get(opts, "page") != NULL, &n);
 		const char *detail = arena_printf(c->a, "%zu groups, %zu components, %zu incidents, %zu maintenances, %zu updates",
 		                                  n.groups, n.components, n.incidents, n.maintenances, n.updates);
 		if (n.dropped)
