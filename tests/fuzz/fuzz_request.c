@@ -1,5 +1,6 @@
 /* fuzz_request.c: libFuzzer driver for the whole request parse: FastCGI params and body to struct req. */
 #include <stdbool.h>
+#include "cache.h"
 #include "config.h"
 #include "req.h"
 #include "fuzz.h"
@@ -7,7 +8,7 @@
 /*
  * Input: FastCGI params as "NAME=VALUE" lines (libfcgi hands them over as such C strings), an
  * empty line, then the request body. After req_parse, what the router does next with the params:
- * route match, language choice, header lookups.
+ * route match, language choice, header lookups, If-None-Match against an ETag.
  */
 #define MAXPARAMS 64
 
@@ -70,7 +71,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		route_match(&r, &allowed);
 		r.lang = route_negotiate_lang(&r);
 		FUZZ_CHECK(strcmp(r.lang, "en") == 0 || strcmp(r.lang, "es") == 0, "lang '%s'", r.lang);
-		(void)req_header(&r, "If-None-Match");
+		(void)etag_matches(req_header(&r, "If-None-Match"), "\"g42-0123abcd\"");
 		(void)req_header(&r, "Authorization");
 		(void)req_header(&r, "Content-Type");
 	} else {
