@@ -1,7 +1,9 @@
 /* fuzz_v1_input.c: libFuzzer driver for v1_input_parse (JSON, form and multipart bodies, bracket query params). */
 #include <pthread.h>
 #include <stdbool.h>
+#include <jansson.h>
 #include "api_v1_input.h"
+#include "jsonlimit.h"
 #include "fuzz.h"
 
 /*
@@ -57,6 +59,45 @@ static void *parse_one(void *arg)
 	return NULL;
 }
 
+static int tree_depth(json_t *v)
+{
+	int d = 0;
+	const char *k;
+	json_t *e;
+	size_t i;
+	if (json_is_object(v)) {
+		json_object_foreach(v, k, e) {
+			int x = tree_depth(e);
+			d = x > d ? x : d;
+		}
+		return d + 1;
+	}
+	if (json_is_array(v)) {
+		json_array_foreach(v, i, e) {
+			int x = tree_depth(e);
+			d = x > d ? x : d;
+		}
+		return d + 1;
+	}
+	return 0;
+}
+
+/* jsonlimit's scan agrees with jansson's tree: valid JSON is refused exactly when deeper than the limit.
+ * On the main thread: jansson alone recurses up to 2048 levels. */
+static void check_depth_scan(const char *p, size_t len)
+{
+	char deep[128];
+	json_error_t je;
+	bool ok = jsonlimit_depth_ok(p, len, JSONLIMIT_MAX_DEPTH, deep, sizeof deep);
+	FUZZ_CHECK(ok || deep[0] != '\0', "refused without a path");
+	json_t *v = json_loadb(p, len, JSON_DECODE_ANY, &je);
+	if (v) {
+		int d = tree_depth(v);
+		FUZZ_CHECK(ok == (d <= JSONLIMIT_MAX_DEPTH), "scan says %s, tree is %d deep", ok ? "ok" : "too deep", d);
+		json_decref(v);
+	}
+}
+
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	arena = arena_new();
@@ -76,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		abort();
 	pthread_join(t, NULL);
 	pthread_attr_destroy(&attr);
+	check_depth_scan((const char *)data + 1, size - 1);
 	arena_reset(arena);
 	return 0;
 }
