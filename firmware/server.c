@@ -160,7 +160,7 @@ static int open_listener(const struct config *c)
 }
 
 /* The request body from libfcgi's input stream. */
-static int fcgi_body_read(void *ctx, char *p, int n)
+static int server_body_read(void *ctx, char *p, int n)
 {
 	return FCGX_GetStr(p, n, ctx);
 }
@@ -249,7 +249,7 @@ static void *worker_main(void *arg)
 		buf_init(&r.headers);
 		buf_init(&r.body_out);
 		r.store = app_store_acquire(the_app);
-		if (req_parse(&r, fcgi_body_read, w->fr.in))
+		if (req_parse(&r, server_body_read, w->fr.in))
 			route_dispatch(&r);
 		else
 			while (FCGX_GetStr(out.p ? out.p : (char[1]){0}, out.cap > 1 ? (int)out.cap : 1, w->fr.in) > 0)

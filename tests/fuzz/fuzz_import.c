@@ -18,7 +18,7 @@ static struct store *store;
 static struct arena *arena;
 static char dir[] = "/tmp/fuzz-import-XXXXXX";
 
-static void cleanup(void)
+static void fuzz_import_cleanup(void)
 {
 	char p[64];
 	store_close(store);
@@ -40,7 +40,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	/* a store as `beacon init` leaves it: page settings and an admin token */
 	if (cmd_init(&cfg, 1, argv_init) != 0 || store_open(&store, dir, 0) != BC_OK)
 		abort();
-	atexit(cleanup);
+	atexit(fuzz_import_cleanup);
 	arena = arena_new();
 	return 0;
 }

@@ -10,7 +10,7 @@
 static struct snap_keys keys;     /* a fresh ECDSA P-256 key and an HMAC key: verify runs on every parsed input */
 
 /* The key pair lives only for the load: written to a temp dir, loaded, removed. */
-static void load_keys(void)
+static void fuzz_manifest_load_keys(void)
 {
 	char dir[] = "/tmp/fuzz-manifest-XXXXXX", priv[64], why[256];
 	unsigned char pem[4096];
@@ -37,7 +37,7 @@ static void load_keys(void)
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	load_keys();
+	fuzz_manifest_load_keys();
 	return 0;
 }
 

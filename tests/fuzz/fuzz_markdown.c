@@ -18,7 +18,7 @@ static const char *const tags[] = {
 };
 static const char *const attrs[] = { "class", "href", "rel", "start", "title", NULL };
 
-static bool in_list(const char *const *list, const char *s, size_t n)
+static bool fuzz_markdown_in_list(const char *const *list, const char *s, size_t n)
 {
 	for (; *list; list++)
 		if (strlen(*list) == n && strncmp(*list, s, n) == 0)
@@ -27,7 +27,7 @@ static bool in_list(const char *const *list, const char *s, size_t n)
 }
 
 /* Decodes the HTML character references the escaper can produce (and any numeric one) into out. */
-static size_t attr_unescape(const char *s, size_t n, char *out)
+static size_t fuzz_markdown_attr_unescape(const char *s, size_t n, char *out)
 {
 	size_t o = 0;
 	for (size_t i = 0; i < n; i++) {
@@ -67,10 +67,10 @@ static size_t attr_unescape(const char *s, size_t n, char *out)
 	return o;
 }
 
-static void check_href(const char *v, size_t n, const char *html)
+static void fuzz_markdown_check_href(const char *v, size_t n, const char *html)
 {
 	char *dec = malloc(n + 1), *url = malloc(n + 1);
-	size_t dn = attr_unescape(v, n, dec), un = 0;
+	size_t dn = fuzz_markdown_attr_unescape(v, n, dec), un = 0;
 	for (size_t i = 0; i < dn; i++) {
 		unsigned char ch = (unsigned char)dec[i];
 		if (ch == '\t' || ch == '\n' || ch == '\r' || (un == 0 && ch <= 0x20))
@@ -88,7 +88,7 @@ static void check_href(const char *v, size_t n, const char *html)
 	free(url);
 }
 
-static void check_html(const char *h, size_t len)
+static void fuzz_markdown_check_html(const char *h, size_t len)
 {
 	for (size_t i = 0; i < len; i++) {
 		FUZZ_CHECK(h[i] != '\0', "NUL byte in output at %zu", i);
@@ -100,7 +100,7 @@ static void check_html(const char *h, size_t len)
 		size_t name = j;
 		while (j < len && isalnum((unsigned char)h[j]))
 			j++;
-		FUZZ_CHECK(in_list(tags, h + name, j - name), "tag <%.*s> not allowed:\n%s", (int)(j - name + 1), h + name, h);
+		FUZZ_CHECK(fuzz_markdown_in_list(tags, h + name, j - name), "tag <%.*s> not allowed:\n%s", (int)(j - name + 1), h + name, h);
 		for (;;) {
 			FUZZ_CHECK(j < len, "unterminated tag:\n%s", h);
 			if (h[j] == '>')
@@ -109,7 +109,7 @@ static void check_html(const char *h, size_t len)
 			size_t an = ++j;
 			while (j < len && (islower((unsigned char)h[j])))
 				j++;
-			FUZZ_CHECK(in_list(attrs, h + an, j - an), "attribute %.*s not allowed:\n%s", (int)(j - an + 1), h + an, h);
+			FUZZ_CHECK(fuzz_markdown_in_list(attrs, h + an, j - an), "attribute %.*s not allowed:\n%s", (int)(j - an + 1), h + an, h);
 			FUZZ_CHECK(j + 1 < len && h[j] == '=' && h[j + 1] == '"', "attribute not double-quoted:\n%s", h);
 			size_t vs = j + 2;
 			const char *q = memchr(h + vs, '"', len - vs);
@@ -118,7 +118,7 @@ static void check_html(const char *h, size_t len)
 			FUZZ_CHECK(memchr(h + vs, '<', ve - vs) == NULL && memchr(h + vs, '>', ve - vs) == NULL,
 			           "raw < or > in an attribute:\n%s", h);
 			if (j - an == 4 && strncmp(h + an, "href", 4) == 0)
-				check_href(h + vs, ve - vs, h);
+				fuzz_markdown_check_href(h + vs, ve - vs, h);
 			j = ve + 1;
 		}
 		i = j;
@@ -131,7 +131,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_init(&b);
 	markdown_html(&b, (const char *)data, size);
 	if (b.len)
-		check_html(b.p, b.len);
+		fuzz_markdown_check_html(b.p, b.len);
 	buf_free(&b);
 
 	/* the href rule on its own, for any string */
@@ -140,7 +140,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct buf a;
 		buf_init(&a);
 		out_attr(&a, s);
-		check_href(a.p ? a.p : "", a.len, s);
+		fuzz_markdown_check_href(a.p ? a.p : "", a.len, s);
 		buf_free(&a);
 	}
 	free(s);

@@ -15,15 +15,15 @@
 static struct arena *arena;
 static struct config cfg;
 
-struct body {
+struct fuzz_request_body {
 	const uint8_t *p;
 	size_t len, off;
 };
 
 /* Hands the body over in small reads, as libfcgi does record by record. */
-static int body_read(void *ctx, char *p, int n)
+static int fuzz_request_body_read(void *ctx, char *p, int n)
 {
-	struct body *b = ctx;
+	struct fuzz_request_body *b = ctx;
 	size_t k = b->len - b->off;
 	if (k > 7)
 		k = 7;
@@ -57,11 +57,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += ll + (nl != NULL);
 	}
 	envp[nenv] = NULL;
-	struct body b = { data + off, size - off, 0 };
+	struct fuzz_request_body b = { data + off, size - off, 0 };
 	struct req r = { .arena = arena, .cfg = &cfg, .envp = envp, .send_fd = -1 };
 	buf_init(&r.headers);
 	buf_init(&r.body_out);
-	if (req_parse(&r, body_read, &b)) {
+	if (req_parse(&r, fuzz_request_body_read, &b)) {
 		FUZZ_CHECK(r.path && r.path[0] == '/', "path '%s'", r.path ? r.path : "(null)");
 		FUZZ_CHECK(r.nquery <= REQ_MAXQUERY, "%zu query pairs", r.nquery);
 		FUZZ_CHECK(r.body && r.body_len <= (size_t)cfg.max_body_kb * 1024 && r.body[r.body_len] == '\0',

@@ -23,7 +23,7 @@ struct job {
 
 static struct arena *arena;
 
-static void *parse_one(void *arg)
+static void *fuzz_v1_input_parse_one(void *arg)
 {
 	const struct job *j = arg;
 	static const char *const cts[] = { "application/json", "application/x-www-form-urlencoded",
@@ -59,7 +59,7 @@ static void *parse_one(void *arg)
 	return NULL;
 }
 
-static int tree_depth(json_t *v)
+static int fuzz_v1_input_tree_depth(json_t *v)
 {
 	int d = 0;
 	const char *k;
@@ -67,14 +67,14 @@ static int tree_depth(json_t *v)
 	size_t i;
 	if (json_is_object(v)) {
 		json_object_foreach(v, k, e) {
-			int x = tree_depth(e);
+			int x = fuzz_v1_input_tree_depth(e);
 			d = x > d ? x : d;
 		}
 		return d + 1;
 	}
 	if (json_is_array(v)) {
 		json_array_foreach(v, i, e) {
-			int x = tree_depth(e);
+			int x = fuzz_v1_input_tree_depth(e);
 			d = x > d ? x : d;
 		}
 		return d + 1;
@@ -84,7 +84,7 @@ static int tree_depth(json_t *v)
 
 /* jsonlimit's scan agrees with jansson's tree: valid JSON is refused exactly when deeper than the limit.
  * On the main thread: jansson alone recurses up to 2048 levels. */
-static void check_depth_scan(const char *p, size_t len)
+static void fuzz_v1_input_check_depth_scan(const char *p, size_t len)
 {
 	char deep[128];
 	json_error_t je;
@@ -92,7 +92,7 @@ static void check_depth_scan(const char *p, size_t len)
 	FUZZ_CHECK(ok || deep[0] != '\0', "refused without a path");
 	json_t *v = json_loadb(p, len, JSON_DECODE_ANY, &je);
 	if (v) {
-		int d = tree_depth(v);
+		int d = fuzz_v1_input_tree_depth(v);
 		FUZZ_CHECK(ok == (d <= JSONLIMIT_MAX_DEPTH), "scan says %s, tree is %d deep", ok ? "ok" : "too deep", d);
 		json_decref(v);
 	}
@@ -113,11 +113,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	pthread_t t;
 	pthread_attr_init(&attr);
 	pthread_attr_setstacksize(&attr, WORKER_STACK);
-	if (pthread_create(&t, &attr, parse_one, &j) != 0)
+	if (pthread_create(&t, &attr, fuzz_v1_input_parse_one, &j) != 0)
 		abort();
 	pthread_join(t, NULL);
 	pthread_attr_destroy(&attr);
-	check_depth_scan((const char *)data + 1, size - 1);
+	fuzz_v1_input_check_depth_scan((const char *)data + 1, size - 1);
 	arena_reset(arena);
 	return 0;
 }
