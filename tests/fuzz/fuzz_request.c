@@ -6,9 +6,10 @@
 #include "fuzz.h"
 
 /*
- * Input: FastCGI params as "NAME=VALUE" lines (seeds: captured from nginx 1.22 with the shipped fastcgi_params) (libfcgi hands them over as such C strings), an
- * empty line, then the request body. After req_parse, what the router does next with the params:
- * route match, language choice, header lookups, If-None-Match against an ETag.
+ * Input: FastCGI params as "NAME=VALUE" lines (libfcgi hands them over as such C strings), an
+ * empty line, then the request body. The seeds were captured from nginx 1.22 with the shipped
+ * fastcgi_params. After req_parse, what the router does next with the params: route match,
+ * language choice, header lookups, If-None-Match against an ETag.
  */
 #define MAXPARAMS 64
 
