@@ -119,7 +119,9 @@ fuzz: fuzz-build
 	  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 \
 	  $(FUZZ_BUILD)/fuzz/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -close_fd_mask=3 -print_final_stats=1 \
 	    -artifact_prefix=$(FUZZ_BUILD)/crashes/$$n- $$dict $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n \
-	    > $(FUZZ_BUILD)/$$n.log 2>&1 || { fail=1; echo "fuzz $$n: FAILED, see $(FUZZ_BUILD)/$$n.log"; tail -40 $(FUZZ_BUILD)/$$n.log; }; \
+	    > $(FUZZ_BUILD)/$$n.log 2>&1 || { fail=1; echo "fuzz $$n: FAILED, see $(FUZZ_BUILD)/$$n.log"; \
+	    grep -m1 -A20 -E 'ERROR: |fuzz check failed|deadly signal' $(FUZZ_BUILD)/$$n.log; \
+	    grep -E '^SUMMARY|Test unit written' $(FUZZ_BUILD)/$$n.log; }; \
 	  grep -E '^stat::number_of_executed_units|^#[0-9]+.*DONE' $(FUZZ_BUILD)/$$n.log | tr '\n' ' '; echo; \
 	done; exit $$fail
 
