@@ -1,4 +1,4 @@
-/* fuzz_manifest.c: libFuzzer driver for the snapshot manifest header (parse, format round trip, sign, verify). */
+/* fuzz_manifest.c: libFuzzer driver for the snapshot manifest and freshness headers (parse, format round trip, sign, verify). */
 #include <stdbool.h>
 #include <unistd.h>
 #include <mbedtls/ecp.h>
@@ -41,24 +41,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/*
- * snap_manifest_parse took a C string; with signed freshness statements (SNAP_FRESH_HEADER) it takes
- * (s, len) and the freshness header has a parser of its own. This driver builds against either.
- */
-#ifdef SNAP_FRESH_HEADER
-#define MANIFEST_PARSE(s, len, m, why, n) snap_manifest_parse((s), (len), (m), (why), (n))
-#else
-#define MANIFEST_PARSE(s, len, m, why, n) snap_manifest_parse((s), (m), (why), (n))
-#endif
-
 static void fuzz_manifest_check(const char *s, size_t len)
 {
 	char why[256] = "", again[2 * SNAP_MANIFEST_MAX];
 	struct snap_manifest m, m2;
-	if (MANIFEST_PARSE(s, len, &m, why, sizeof why)) {
+	if (snap_manifest_parse(s, len, &m, why, sizeof why)) {
 		/* what parses formats back to a header that parses to the same manifest */
 		snap_manifest_format(&m, again, sizeof again);
-		FUZZ_CHECK(MANIFEST_PARSE(again, strlen(again), &m2, why, sizeof why), "round trip of '%s' refused: %s", again, why);
+		FUZZ_CHECK(snap_manifest_parse(again, strlen(again), &m2, why, sizeof why), "round trip of '%s' refused: %s", again, why);
 		FUZZ_CHECK(memcmp(&m, &m2, sizeof m) == 0, "round trip of '%s' changed it", again);
 		/* a random header is never validly signed by a key made at startup */
 		FUZZ_CHECK(!snap_manifest_verify(&m, &keys, why, sizeof why), "'%s' verified", s);
@@ -70,7 +60,6 @@ static void fuzz_manifest_check(const char *s, size_t len)
 	}
 }
 
-#ifdef SNAP_FRESH_HEADER
 static void fuzz_manifest_check_fresh(const char *s, size_t len)
 {
 	char why[256] = "", again[2 * SNAP_MANIFEST_MAX];
@@ -86,20 +75,15 @@ static void fuzz_manifest_check_fresh(const char *s, size_t len)
 		FUZZ_CHECK(why[0] != '\0', "refused '%s' without a reason", s);
 	}
 }
-#endif
 
-/* The input is one header value (the manifest's, and the freshness statement's where there is one). */
+/* The input is one header value, tried as a manifest and as a freshness statement. */
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	if (size > 4 * SNAP_MANIFEST_MAX)
 		return 0;
 	char *s = fuzz_strndup(data, size);
-#ifdef SNAP_FRESH_HEADER
 	fuzz_manifest_check(s, size);       /* with its length: a NUL inside is the parser's to refuse */
 	fuzz_manifest_check_fresh(s, size);
-#else
-	fuzz_manifest_check(s, strlen(s));
-#endif
 	free(s);
 	return 0;
 }
