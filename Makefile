@@ -90,6 +90,7 @@ test: deps
 	$(MAKE) all
 	$(MAKE) unit integration
 	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1 $(MAKE) asan
+	$(MAKE) fuzz-short
 	@echo "make test: all suites passed"
 
 # libFuzzer drivers (tests/fuzz/fuzz_<name>.c), built by clang into build-fuzz, never mixed with the
@@ -109,7 +110,7 @@ fuzz-bins: $(patsubst %,$(BUILD)/fuzz/fuzz_%,$(FUZZ_NAMES))
 
 $(BUILD)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz.h $(LIB_OBJ) $(BUILD)/gen/web_assets.o
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -Itests/fuzz $(LDFLAGS) -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 
 # One fuzzer: make fuzz FUZZ_NAMES=markdown FUZZ_SECONDS=600
 fuzz: fuzz-build
