@@ -69,7 +69,7 @@ $(BUILD)/tests/%: tests/unit/%.c $(LIB_OBJ) $(BUILD)/gen/web_assets.o $(BUILD)/f
 # Install every Debian package the build, the tests and `make run` need (idempotent).
 DEB_PKGS = build-essential pkg-config libfcgi-dev liblmdb-dev lmdb-utils libmbedtls-dev \
            libjansson-dev libmd4c-dev libmd4c-html0-dev libdeflate-dev libinih-dev libcmocka-dev \
-           libfcgi-bin nginx-light lighttpd spawn-fcgi curl wrk libxml2-utils chromium fonts-noto-color-emoji jq python3
+           libfcgi-bin nginx-light lighttpd spawn-fcgi curl wrk libxml2-utils chromium fonts-noto-color-emoji jq python3 faketime
 DEB_PKGS += lintian dpkg-dev man-db systemd
 DEB_PKGS += clang libfuzzer-14-dev libclang-rt-14-dev
 deps:

@@ -248,11 +248,32 @@ bool v1_load_incident(struct v1_ctx *c, struct incident *inc)
 	return false;
 }
 
-void v1_commit(struct v1_ctx *c, const char *action, const char *target, const char *detail)
+void v1_write_ctx(struct v1_ctx *c, struct write_ctx *w)
+{
+	memset(w, 0, sizeof *w);
+	w->t = c->t;
+	w->a = c->r->arena;
+	w->actor = arena_printf(c->r->arena, "token:%s", c->r->token.id);
+	w->now = c->v.now;
+}
+
+void v1_fail_write(struct v1_ctx *c, const struct write_ctx *w, enum bc_err e, const char *resource)
+{
+	if (e == BC_INVALID || e == BC_TOOBIG)
+		v1_fail(c, 422, "%s%s%s", w->err_field[0] ? resource : "", w->err_field[0] ? "." : "", w->err);
+	else if (e == BC_NOTFOUND)
+		v1_fail(c, 404, "%s", w->err);
+	else if (e == BC_CONFLICT)
+		v1_fail(c, 409, "%s", w->err);
+	else
+		v1_fail(c, bc_http_status(e), "%s", w->err[0] ? w->err : bc_strerror(e));
+}
+
+void v1_commit(struct v1_ctx *c, const char *action, const char *target)
 {
 	struct req *r = c->r;
-	enum bc_err e = store_audit_add(c->t, r->token.id, action, target, detail ? detail : "");
-	if (e == BC_OK && c->idem_key) {
+	enum bc_err e = BC_OK;           /* the audit entry came with the change's outbox event */
+	if (c->idem_key) {
 		int64_t now = now_ms();
 		e = v1_idem_remember(c->t, r->arena, c->idem_key, r->status, payload_hash(r), r->body_out.p, now);
 		if (e == BC_OK)
@@ -408,13 +429,10 @@ static void v1_page_update(struct req *r)
 	struct v1_input in;
 	struct v1_ctx c;
 	struct jw w;
+	struct write_ctx wc;
 	if (!v1_check(r) || !v1_input_req(r, V1R_PAGE, false, &in))
 		return;
 	const struct v1_value *name = &in.v[PF_NAME], *url = &in.v[PF_URL], *tz = &in.v[PF_TIME_ZONE];
-	if (url->set && (strncmp(url->s, "http://", 7) != 0 && strncmp(url->s, "https://", 8) != 0)) {
-		resp_json_error(r, 422, "page.url: must be an absolute http or https URL");
-		return;
-	}
 	/* keys set in beacon.conf belong to it: refused, so the config and the store cannot disagree */
 	static const int fields[] = { PF_NAME, PF_URL, PF_TIME_ZONE };
 	for (size_t i = 0; i < sizeof fields / sizeof fields[0]; i++) {
@@ -426,33 +444,24 @@ static void v1_page_update(struct req *r)
 			return;
 		}
 	}
-	if (tz->set && !zone_exists(tz->s)) {
-		resp_json_error(r, 422, "page.time_zone: unknown time zone '%.64s'", tz->s);
-		return;
-	}
 	if (!v1_write(r, &c))
 		return;
-	struct page_settings p = c.v.page;
-	if (name->set)
-		p.name = name->s;
-	if (url->set)
-		p.url = url->s;
-	if (tz->set)
-		p.time_zone = tz->s;
-	enum bc_err e = store_page_put(c.t, &p);
+	struct page_change ch = { .name = name->set ? name->s : NULL, .url = url->set ? url->s : NULL,
+	                          .time_zone = tz->set ? tz->s : NULL };
+	v1_write_ctx(&c, &wc);
+	enum bc_err e = write_page(&wc, &ch, &c.v.page);
 	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot save the page");
+		v1_fail_write(&c, &wc, e, "page");
 		return;
 	}
-	c.v.page = p;
-	c.v.tz = zone_or_utc(p.time_zone);
+	c.v.tz = zone_or_utc(c.v.page.time_zone);
 	v1_json_begin(r, &w, 200);
 	write_page_v1(&w, &c);
 	if (!v1_json_end(r, &w)) {
 		v1_fail(&c, 500, "could not serialize the page");
 		return;
 	}
-	v1_commit(&c, "page.update", p.id, p.name);
+	v1_commit(&c, "page.update", c.v.page.id);
 }
 
 /* ---- routes: every path under /v1 and /api/v1, literal paths also with ".json" ---- */

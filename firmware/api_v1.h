@@ -7,6 +7,7 @@
 #include "api_v2_objects.h"
 #include "out.h"
 #include "req.h"
+#include "write.h"
 
 /* One v1 request in progress: its transaction and the page view objects are written from. */
 struct v1_ctx {
@@ -33,9 +34,14 @@ enum bc_err v1_idem_purge(struct stx *t, int64_t now);
 bool v1_load_incident(struct v1_ctx *c, struct incident *inc);
 /* Reloads the view after changes in the write txn, so objects show them; false after answering. */
 bool v1_reload(struct v1_ctx *c);
-/* Ends a write whose answer is already in r: audit entry (who = token id), idempotency record,
- * commit. Only a durable commit keeps the answer; otherwise it becomes a 500. */
-void v1_commit(struct v1_ctx *c, const char *action, const char *target, const char *detail);
+/* A write_ctx on the request's write txn (actor "token:<id>", the view's now). */
+void v1_write_ctx(struct v1_ctx *c, struct write_ctx *w);
+/* Drops the write txn and answers a write the write layer refused: 422 "<resource>.<field>: why",
+ * 404, 409, or 500. */
+void v1_fail_write(struct v1_ctx *c, const struct write_ctx *w, enum bc_err e, const char *resource);
+/* Ends a write whose answer is already in r (its audit entry came with its outbox event):
+ * idempotency record, commit. Only a durable commit keeps the answer; otherwise it becomes a 500. */
+void v1_commit(struct v1_ctx *c, const char *action, const char *target);
 /* Drops the write txn and answers with an error. */
 void v1_fail(struct v1_ctx *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 void v1_fail_err(struct v1_ctx *c, enum bc_err e, const char *what);

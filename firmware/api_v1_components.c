@@ -75,20 +75,6 @@ void v1_component_get(struct req *r)
 	v1_json_end(r, &w);
 }
 
-/* Next position at the top level (groups and ungrouped components share it) or in a group. */
-static int next_position(const struct sp_view *v, const char *group_id)
-{
-	int max = 0;
-	for (size_t i = 0; i < v->ncomps; i++)
-		if (strcmp(v->comps[i].group_id, group_id) == 0 && v->comps[i].position > max)
-			max = v->comps[i].position;
-	if (*group_id == '\0')
-		for (size_t i = 0; i < v->ngroups; i++)
-			if (v->groups[i].position > max)
-				max = v->groups[i].position;
-	return max + 1;
-}
-
 /* Answers with one component re-read from the write txn, then commits. */
 static void answer_component(struct v1_ctx *c, int status, const char *id, const char *action)
 {
@@ -106,112 +92,73 @@ static void answer_component(struct v1_ctx *c, int status, const char *id, const
 		v1_fail(c, 500, "could not serialize the component");
 		return;
 	}
-	v1_commit(c, action, comp->id, comp->name);
+	v1_commit(c, action, comp->id);
 }
 
-/* Applies the validated fields to comp; false after answering. */
-static bool apply_component(struct v1_ctx *c, const struct v1_input *in, struct component *comp)
+static void component_write(struct req *r, bool create)
 {
-	const struct v1_value *v = in->v;
+	struct v1_input in;
+	struct v1_ctx c;
+	struct write_ctx wc;
+	struct component_change ch;
+	struct component comp;
+	if (!v1_check(r) || !v1_input_req(r, V1R_COMPONENT, create, &in) || !v1_write(r, &c))
+		return;
+	const struct v1_value *v = in.v;
+	write_component_change_init(&ch);
+	if (!create)
+		snprintf(ch.id, sizeof ch.id, "%s", v1_param(r, 1));
 	if (v[CF_NAME].set && !v[CF_NAME].null)
-		comp->name = v[CF_NAME].s;
-	if (v[CF_DESCRIPTION].set)
-		comp->description = v[CF_DESCRIPTION].null ? NULL : v[CF_DESCRIPTION].s;
+		ch.name = v[CF_NAME].s;
+	ch.set_description = v[CF_DESCRIPTION].set;
+	ch.description = v[CF_DESCRIPTION].null ? NULL : v[CF_DESCRIPTION].s;
 	if (v[CF_STATUS].set)
-		comp->status = (enum comp_status)v[CF_STATUS].e;
+		ch.status = v[CF_STATUS].e;
 	if (v[CF_SHOWCASE].set)
-		comp->showcase = v[CF_SHOWCASE].b;
+		ch.showcase = v[CF_SHOWCASE].b;
 	if (v[CF_ONLY_SHOW_IF_DEGRADED].set)
-		comp->only_show_if_degraded = v[CF_ONLY_SHOW_IF_DEGRADED].b;
-	if (v[CF_START_DATE].set)
-		comp->start_date = v[CF_START_DATE].null ? 0 : v[CF_START_DATE].t;
-	if (v[CF_GROUP_ID].set) {
-		const char *gid = v[CF_GROUP_ID].null ? "" : v[CF_GROUP_ID].s;
-		if (*gid && sp_find_group(&c->v, gid) == NULL) {
-			v1_fail(c, 422, "component.group_id: no such group '%.40s'", gid);
-			return false;
-		}
-		if (strcmp(gid, comp->group_id) != 0 || comp->position == 0) {
-			snprintf(comp->group_id, sizeof comp->group_id, "%s", gid);
-			comp->position = next_position(&c->v, gid);
-		}
+		ch.only_show_if_degraded = v[CF_ONLY_SHOW_IF_DEGRADED].b;
+	ch.set_start_date = v[CF_START_DATE].set;
+	ch.start_date = v[CF_START_DATE].null ? 0 : v[CF_START_DATE].t;
+	ch.set_group = v[CF_GROUP_ID].set;
+	snprintf(ch.group_id, sizeof ch.group_id, "%s", v[CF_GROUP_ID].null || !v[CF_GROUP_ID].s ? "" : v[CF_GROUP_ID].s);
+	v1_write_ctx(&c, &wc);
+	enum bc_err e = write_component(&wc, &ch, &comp);
+	if (e != BC_OK) {
+		v1_fail_write(&c, &wc, e, "component");
+		return;
 	}
-	return true;
+	answer_component(&c, create ? 201 : 200, comp.id, create ? "component.create" : "component.update");
 }
 
 void v1_component_create(struct req *r)
 {
-	struct v1_input in;
-	struct v1_ctx c;
-	if (!v1_check(r) || !v1_input_req(r, V1R_COMPONENT, true, &in) || !v1_write(r, &c))
-		return;
-	struct component comp = { .status = CS_OPERATIONAL, .showcase = true };
-	if (!apply_component(&c, &in, &comp))
-		return;
-	if (comp.position == 0)
-		comp.position = next_position(&c.v, "");
-	enum bc_err e = store_component_put(c.t, &comp, NULL);
-	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot create the component");
-		return;
-	}
-	answer_component(&c, 201, comp.id, "component.create");
+	component_write(r, true);
 }
 
 void v1_component_update(struct req *r)
 {
-	struct v1_input in;
-	struct v1_ctx c;
-	struct component comp;
-	if (!v1_check(r) || !v1_input_req(r, V1R_COMPONENT, false, &in) || !v1_write(r, &c))
-		return;
-	const char *id = v1_param(r, 1);
-	enum bc_err e = store_component_get(c.t, id, &comp);
-	if (e != BC_OK) {
-		v1_fail(&c, e == BC_NOTFOUND ? 404 : 500, "component not found: %.40s", id);
-		return;
-	}
-	if (!apply_component(&c, &in, &comp))
-		return;
-	if ((e = store_component_put(c.t, &comp, NULL)) != BC_OK) {
-		v1_fail_err(&c, e, "cannot update the component");
-		return;
-	}
-	answer_component(&c, 200, comp.id, "component.update");
-}
-
-static size_t group_size(const struct sp_view *v, const char *gid, const char *except)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < v->ncomps; i++)
-		if (strcmp(v->comps[i].group_id, gid) == 0 && strcmp(v->comps[i].id, except) != 0)
-			n++;
-	return n;
+	component_write(r, false);
 }
 
 /* DELETE: 204. A group left without children is deleted with it (spec: groups cannot be empty). */
 void v1_component_delete(struct req *r)
 {
 	struct v1_ctx c;
+	struct write_ctx wc;
 	if (!v1_check(r) || !v1_write(r, &c))
 		return;
 	const char *id = v1_param(r, 1);
-	const struct component *comp = sp_find_component(&c.v, id);
-	if (comp == NULL) {
-		v1_fail(&c, 404, "component not found: %.40s", id);
-		return;
-	}
-	enum bc_err e = store_component_del(c.t, id);
-	if (e == BC_OK && comp->group_id[0] && group_size(&c.v, comp->group_id, id) == 0)
-		e = store_group_del(c.t, comp->group_id);
+	v1_write_ctx(&c, &wc);
+	enum bc_err e = write_component_delete(&wc, id, true);
 	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot delete the component");
+		v1_fail_write(&c, &wc, e, "component");
 		return;
 	}
 	r->status = 204;
 	buf_reset(&r->body_out);
 	r->content_type_out = "application/json; charset=utf-8";
-	v1_commit(&c, "component.delete", id, comp->name);
+	v1_commit(&c, "component.delete", id);
 }
 
 /* ---- component groups ---- */
@@ -248,50 +195,6 @@ void v1_group_get(struct req *r)
 	v1_json_end(r, &w);
 }
 
-/* Makes exactly the listed components the group's children, in list order. */
-static bool set_members(struct v1_ctx *c, const char *gid, const struct v1_value *list)
-{
-	if (list->n == 0) {
-		v1_fail(c, 422, "component_group.components: a group cannot be empty");
-		return false;
-	}
-	for (size_t i = 0; i < list->n; i++) {
-		const struct component *m = sp_find_component(&c->v, list->ids[i]);
-		if (m == NULL) {
-			v1_fail(c, 422, "component_group.components: no such component '%.40s'", list->ids[i]);
-			return false;
-		}
-		for (size_t k = 0; k < i; k++)
-			if (strcmp(list->ids[k], list->ids[i]) == 0) {
-				v1_fail(c, 422, "component_group.components: '%.40s' is listed twice", list->ids[i]);
-				return false;
-			}
-	}
-	int top = next_position(&c->v, "");
-	for (size_t i = 0; i < c->v.ncomps; i++) {
-		struct component comp = c->v.comps[i];
-		int pos = 0;
-		for (size_t k = 0; k < list->n && pos == 0; k++)
-			if (strcmp(list->ids[k], comp.id) == 0)
-				pos = (int)k + 1;
-		if (pos) {
-			snprintf(comp.group_id, sizeof comp.group_id, "%s", gid);
-			comp.position = pos;
-		} else if (strcmp(comp.group_id, gid) == 0) {
-			comp.group_id[0] = '\0';          /* released from the group */
-			comp.position = top++;
-		} else {
-			continue;
-		}
-		enum bc_err e = store_component_put(c->t, &comp, NULL);
-		if (e != BC_OK) {
-			v1_fail_err(c, e, "cannot move a component into the group");
-			return false;
-		}
-	}
-	return true;
-}
-
 static void answer_group(struct v1_ctx *c, int status, const char *id, const char *action)
 {
 	struct jw w;
@@ -308,38 +211,35 @@ static void answer_group(struct v1_ctx *c, int status, const char *id, const cha
 		v1_fail(c, 500, "could not serialize the group");
 		return;
 	}
-	v1_commit(c, action, g->id, g->name);
+	v1_commit(c, action, g->id);
 }
 
 static void group_write(struct req *r, bool create)
 {
 	struct v1_input in;
 	struct v1_ctx c;
-	struct group g = { .position = 0 };
+	struct write_ctx wc;
+	struct group_change ch;
+	struct group g;
 	if (!v1_check(r) || !v1_input_req(r, V1R_GROUP, create, &in) || !v1_write(r, &c))
 		return;
-	if (!create) {
-		const struct group *old = sp_find_group(&c.v, v1_param(r, 1));
-		if (old == NULL) {
-			v1_fail(&c, 404, "component group not found: %.40s", v1_param(r, 1));
-			return;
-		}
-		g = *old;
-	} else {
-		g.position = next_position(&c.v, "");
-	}
 	const struct v1_value *v = in.v;
+	write_group_change_init(&ch);
+	if (!create)
+		snprintf(ch.id, sizeof ch.id, "%s", v1_param(r, 1));
 	if (v[GF_NAME].set && !v[GF_NAME].null)
-		g.name = v[GF_NAME].s;
-	if (v[GF_DESCRIPTION].set)
-		g.description = v[GF_DESCRIPTION].null ? NULL : v[GF_DESCRIPTION].s;
-	enum bc_err e = store_group_put(c.t, &g);
+		ch.name = v[GF_NAME].s;
+	ch.set_description = v[GF_DESCRIPTION].set;
+	ch.description = v[GF_DESCRIPTION].null ? NULL : v[GF_DESCRIPTION].s;
+	ch.set_members = v[GF_COMPONENTS].set;
+	ch.nmembers = v[GF_COMPONENTS].n;
+	ch.members = v[GF_COMPONENTS].ids;
+	v1_write_ctx(&c, &wc);
+	enum bc_err e = write_group(&wc, &ch, &g);
 	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot save the group");
+		v1_fail_write(&c, &wc, e, "component_group");
 		return;
 	}
-	if (v[GF_COMPONENTS].set && !set_members(&c, g.id, &v[GF_COMPONENTS]))
-		return;
 	answer_group(&c, create ? 201 : 200, g.id, create ? "group.create" : "group.update");
 }
 
@@ -358,6 +258,7 @@ void v1_group_delete(struct req *r)
 {
 	struct v1_ctx c;
 	struct jw w;
+	struct write_ctx wc;
 	if (!v1_check(r) || !v1_write(r, &c))
 		return;
 	const struct group *g = sp_find_group(&c.v, v1_param(r, 1));
@@ -371,10 +272,11 @@ void v1_group_delete(struct req *r)
 		v1_fail(&c, 500, "could not serialize the group");
 		return;
 	}
-	enum bc_err e = store_group_del(c.t, g->id);
+	v1_write_ctx(&c, &wc);
+	enum bc_err e = write_group_delete(&wc, g->id);
 	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot delete the group");
+		v1_fail_write(&c, &wc, e, "component_group");
 		return;
 	}
-	v1_commit(&c, "group.delete", g->id, g->name);
+	v1_commit(&c, "group.delete", g->id);
 }

@@ -142,290 +142,100 @@ void v1_incident_get(struct req *r)
 	v1_json_end(r, &w);
 }
 
-/* ---- writes ---- */
+/* ---- writes: parsed into one incident_change, applied by the write layer ---- */
 
-static bool is_maintenance_status(enum inc_status s)
+static int opt_bool(const struct v1_value *v)
 {
-	return s == IS_SCHEDULED || s == IS_IN_PROGRESS || s == IS_VERIFYING || s == IS_COMPLETED;
+	return v->set ? v->b : WRITE_KEEP;
 }
 
-/* Impact from the worst status among the incident's components. */
-static enum impact computed_impact(const struct sp_view *v, const struct incident *inc)
-{
-	enum impact worst = IMP_NONE;
-	for (size_t i = 0; i < inc->ncomponents; i++) {
-		const struct component *comp = sp_find_component(v, inc->component_ids[i]);
-		enum impact im = !comp ? IMP_NONE : comp->status == CS_MAJOR_OUTAGE ? IMP_CRITICAL :
-		                 comp->status == CS_PARTIAL_OUTAGE ? IMP_MAJOR :
-		                 comp->status == CS_DEGRADED_PERFORMANCE ? IMP_MINOR : IMP_NONE;
-		if (im > worst)
-			worst = im;
-	}
-	return worst;
-}
-
-/* The components one request touches: component_ids plus the keys of components, each with the
- * status to set (-1 keeps it). */
-struct touched {
-	size_t n;
-	const char **ids;
-	int *status;
-};
-
-static bool collect_touched(struct v1_ctx *c, const struct v1_input *in, struct touched *t)
-{
-	const struct v1_value *map = &in->v[IF_COMPONENTS], *ids = &in->v[IF_COMPONENT_IDS];
-	size_t max = map->n + ids->n;
-	t->n = 0;
-	t->ids = arena_alloc(c->r->arena, (max + 1) * sizeof *t->ids);
-	t->status = arena_alloc(c->r->arena, (max + 1) * sizeof *t->status);
-	for (size_t i = 0; i < max; i++) {
-		bool from_map = i < map->n;
-		const char *id = from_map ? map->ids[i] : ids->ids[i - map->n];
-		if (sp_find_component(&c->v, id) == NULL) {
-			v1_fail(c, 422, "incident.%s: no such component '%.40s'", from_map ? "components" : "component_ids", id);
-			return false;
-		}
-		size_t k = 0;
-		while (k < t->n && strcmp(t->ids[k], id) != 0)
-			k++;
-		if (k == t->n) {
-			t->ids[t->n] = id;
-			t->status[t->n++] = -1;
-		}
-		if (from_map && map->statuses[i] >= 0)
-			t->status[k] = map->statuses[i];
-	}
-	if (t->n > LIM_AFFECTED) {
-		v1_fail(c, 422, "incident.components: at most %d components", LIM_AFFECTED);
-		return false;
-	}
-	return true;
-}
-
-/* Applies the touched statuses (logged against the incident), adds them to the incident's
- * components, and fills the update's affected list. Sets *changed when a status moved. */
-static bool apply_touched(struct v1_ctx *c, struct incident *inc, const struct touched *t,
-                          struct incident_update *u, bool *changed)
-{
-	u->affected = arena_alloc(c->r->arena, (t->n + 1) * sizeof *u->affected);
-	u->naffected = 0;
-	bc_id *ids = arena_alloc(c->r->arena, (inc->ncomponents + t->n + 1) * sizeof *ids);
-	if (inc->ncomponents)       /* a new incident has no list yet (NULL) */
-		memcpy(ids, inc->component_ids, inc->ncomponents * sizeof *ids);
-	size_t nids = inc->ncomponents;
-	for (size_t i = 0; i < t->n; i++) {
-		struct component comp = *sp_find_component(&c->v, t->ids[i]);
-		struct affected *a = &u->affected[u->naffected++];
-		snprintf(a->component_id, sizeof a->component_id, "%s", comp.id);
-		a->old_status = a->new_status = comp.status;
-		if (t->status[i] >= 0 && (enum comp_status)t->status[i] != comp.status) {
-			comp.status = a->new_status = (enum comp_status)t->status[i];
-			enum bc_err e = store_component_put(c->t, &comp, inc->id);
-			if (e != BC_OK) {
-				v1_fail_err(c, e, "cannot set a component status");
-				return false;
-			}
-			*changed = true;
-		}
-		size_t k = 0;
-		while (k < nids && strcmp(ids[k], comp.id) != 0)
-			k++;
-		if (k == nids)
-			snprintf(ids[nids++], sizeof ids[0], "%s", comp.id);
-	}
-	inc->component_ids = ids;
-	inc->ncomponents = nids;
-	return true;
-}
-
-/* Status, times and maintenance settings common to create and update; false after answering. */
-static bool apply_incident(struct v1_ctx *c, const struct v1_input *in, struct incident *inc, int64_t now)
+static void parse_change(struct v1_ctx *c, const struct v1_input *in, struct incident_change *ch)
 {
 	const struct v1_value *v = in->v;
+	write_incident_change_init(ch);
 	if (v[IF_NAME].set && !v[IF_NAME].null)
-		inc->name = v[IF_NAME].s;
-	if (v[IF_STATUS].set) {
-		enum inc_status s = (enum inc_status)v[IF_STATUS].e;
-		if (is_maintenance_status(s) != inc->is_maintenance) {
-			v1_fail(c, 422, "incident.status: '%s' is not a %s status", inc_status_name(s),
-			        inc->is_maintenance ? "maintenance" : "incident");
-			return false;
-		}
-		inc->status = s;
-	}
-	if (v[IF_METADATA].set)
-		inc->metadata = v[IF_METADATA].null ? NULL : v[IF_METADATA].s;
-	if (v[IF_REMINDER_INTERVALS].set)
-		inc->reminder_intervals = v[IF_REMINDER_INTERVALS].null ? NULL : v[IF_REMINDER_INTERVALS].s;
+		ch->name = v[IF_NAME].s;
+	if (v[IF_STATUS].set)
+		ch->status = v[IF_STATUS].e;
+	if (v[IF_IMPACT_OVERRIDE].set)
+		ch->impact_override = v[IF_IMPACT_OVERRIDE].e;
+	ch->body = v[IF_BODY].set ? v[IF_BODY].s : v[IF_MESSAGE].set ? v[IF_MESSAGE].s : NULL;
+	ch->notify = !(v[IF_DELIVER_NOTIFICATIONS].set && !v[IF_DELIVER_NOTIFICATIONS].b);
+	ch->set_metadata = v[IF_METADATA].set;
+	ch->metadata = v[IF_METADATA].null ? NULL : v[IF_METADATA].s;
+	ch->set_reminders = v[IF_REMINDER_INTERVALS].set;
+	ch->reminder_intervals = v[IF_REMINDER_INTERVALS].null ? NULL : v[IF_REMINDER_INTERVALS].s;
 	if (v[IF_SCHEDULED_FOR].set)
-		inc->scheduled_for = v[IF_SCHEDULED_FOR].t;
+		ch->scheduled_for = v[IF_SCHEDULED_FOR].t;
 	if (v[IF_SCHEDULED_UNTIL].set)
-		inc->scheduled_until = v[IF_SCHEDULED_UNTIL].t;
-	if (v[IF_AUTO_IN_PROGRESS].set)
-		inc->scheduled_auto_in_progress = v[IF_AUTO_IN_PROGRESS].b;
-	else if (v[IF_AUTO_TRANSITION].set)
-		inc->scheduled_auto_in_progress = v[IF_AUTO_TRANSITION].b;
-	if (v[IF_AUTO_COMPLETED].set)
-		inc->scheduled_auto_completed = v[IF_AUTO_COMPLETED].b;
-	if (inc->is_maintenance) {
-		if (inc->scheduled_for == 0 || inc->scheduled_until == 0) {
-			v1_fail(c, 422, "incident.%s: required for a scheduled maintenance",
-			        inc->scheduled_for == 0 ? "scheduled_for" : "scheduled_until");
-			return false;
-		}
-		if (inc->scheduled_until <= inc->scheduled_for) {
-			v1_fail(c, 422, "incident.scheduled_until: must be after scheduled_for");
-			return false;
-		}
-		inc->started_at = inc->scheduled_for;
-	} else if (v[IF_SCHEDULED_FOR].set || v[IF_SCHEDULED_UNTIL].set) {
-		v1_fail(c, 422, "incident.%s: only for a scheduled maintenance",
-		        v[IF_SCHEDULED_FOR].set ? "scheduled_for" : "scheduled_until");
-		return false;
-	}
-	if (inc->status == IS_MONITORING && inc->monitoring_at == 0)
-		inc->monitoring_at = now;
-	if (inc_status_is_closed(inc->status)) {
-		if (inc->resolved_at == 0)
-			inc->resolved_at = now;
-	} else {
-		inc->resolved_at = 0;
-	}
-	return true;
+		ch->scheduled_until = v[IF_SCHEDULED_UNTIL].t;
+	ch->auto_in_progress = v[IF_AUTO_IN_PROGRESS].set ? v[IF_AUTO_IN_PROGRESS].b : opt_bool(&v[IF_AUTO_TRANSITION]);
+	ch->auto_completed = opt_bool(&v[IF_AUTO_COMPLETED]);
+	ch->auto_to_maintenance = opt_bool(&v[IF_AUTO_TO_MAINTENANCE]);
+	ch->auto_to_operational = opt_bool(&v[IF_AUTO_TO_OPERATIONAL]);
+	ch->backfilled = v[IF_BACKFILLED].set && v[IF_BACKFILLED].b;
+	if (v[IF_DISPLAY_AT].set)
+		ch->at = v[IF_DISPLAY_AT].t;
+	else if (ch->backfilled && v[IF_BACKFILL_DATE].set)
+		ch->at = v[IF_BACKFILL_DATE].t;
+	/* components (with a status) then component_ids (affected, status unchanged) */
+	const struct v1_value *map = &v[IF_COMPONENTS], *ids = &v[IF_COMPONENT_IDS];
+	ch->components = arena_alloc(c->r->arena, (map->n + ids->n + 1) * sizeof *ch->components);
+	for (size_t i = 0; i < map->n; i++)
+		ch->components[ch->ncomponents++] = (struct component_status){ map->ids[i], map->statuses[i] >= 0 ?
+		                                                               map->statuses[i] : WRITE_KEEP };
+	for (size_t i = 0; i < ids->n; i++)
+		ch->components[ch->ncomponents++] = (struct component_status){ ids->ids[i], WRITE_KEEP };
 }
 
-static void answer_incident(struct v1_ctx *c, int status, const char *id, const char *action)
+static void answer_incident(struct v1_ctx *c, int status, const struct incident *inc, const char *action)
 {
-	struct incident inc;
 	struct jw w;
 	if (!v1_reload(c))
 		return;
-	enum bc_err e = store_incident_get(c->t, id, &inc);
 	v1_json_begin(c->r, &w, status);
-	if (e == BC_OK)
-		e = sp_write_incident(&w, NULL, &c->v, &inc);
-	if (e != BC_OK || !v1_json_end(c->r, &w)) {
+	if (sp_write_incident(&w, NULL, &c->v, inc) != BC_OK || !v1_json_end(c->r, &w)) {
 		v1_fail(c, 500, "could not serialize the incident");
 		return;
 	}
-	v1_commit(c, action, inc.id, inc.name);
+	v1_commit(c, action, inc->id);
 }
 
-/* deliver_notifications: false marks the update it makes (Beacon sends no notifications itself). */
-static bool quiet(const struct v1_input *in)
+static void incident_write(struct req *r, bool create)
 {
-	return in->v[IF_DELIVER_NOTIFICATIONS].set && !in->v[IF_DELIVER_NOTIFICATIONS].b;
-}
-
-static const char *update_body(const struct v1_input *in)
-{
-	if (in->v[IF_BODY].set)
-		return in->v[IF_BODY].s;
-	return in->v[IF_MESSAGE].set ? in->v[IF_MESSAGE].s : NULL;
-}
-
-static bool add_update(struct v1_ctx *c, const struct incident *inc, struct incident_update *u,
-                       const char *body, int64_t at, bool c_quiet)
-{
-	snprintf(u->incident_id, sizeof u->incident_id, "%s", inc->id);
-	u->status = inc->status;
-	u->body = body ? body : "";
-	u->created_at = u->updated_at = u->display_at = at;
-	u->quiet = c_quiet;
-	enum bc_err e = store_update_put(c->t, u);
-	if (e != BC_OK)
-		v1_fail_err(c, e, "cannot add the incident update");
-	return e == BC_OK;
+	struct v1_input in;
+	struct v1_ctx c;
+	struct write_ctx wc;
+	struct incident_change ch;
+	struct incident inc;
+	if (!v1_check(r) || !v1_input_req(r, V1R_INCIDENT, create, &in) || !v1_write(r, &c))
+		return;
+	parse_change(&c, &in, &ch);
+	if (create) {
+		ch.maintenance = in.v[IF_SCHEDULED_FOR].set ||
+		                 (in.v[IF_STATUS].set && (in.v[IF_STATUS].e == IS_SCHEDULED || in.v[IF_STATUS].e == IS_IN_PROGRESS ||
+		                                          in.v[IF_STATUS].e == IS_VERIFYING || in.v[IF_STATUS].e == IS_COMPLETED));
+	} else {
+		snprintf(ch.id, sizeof ch.id, "%s", v1_param(r, 1));
+	}
+	v1_write_ctx(&c, &wc);
+	enum bc_err e = write_incident(&wc, &ch, &inc, NULL);
+	if (e != BC_OK) {
+		v1_fail_write(&c, &wc, e, "incident");
+		return;
+	}
+	answer_incident(&c, create ? 201 : 200, &inc, create ? "incident.create" : "incident.update");
 }
 
 void v1_incident_create(struct req *r)
 {
-	struct v1_input in;
-	struct v1_ctx c;
-	struct touched t;
-	if (!v1_check(r) || !v1_input_req(r, V1R_INCIDENT, true, &in) || !v1_write(r, &c))
-		return;
-	const struct v1_value *v = in.v;
-	int64_t now = c.v.now;
-	struct incident inc = { .status = IS_INVESTIGATING };
-	inc.is_maintenance = v[IF_SCHEDULED_FOR].set ||
-	                     (v[IF_STATUS].set && is_maintenance_status((enum inc_status)v[IF_STATUS].e));
-	if (inc.is_maintenance)
-		inc.status = IS_SCHEDULED;
-	inc.started_at = now;
-	bool backfilled = v[IF_BACKFILLED].set && v[IF_BACKFILLED].b;
-	if (backfilled) {
-		if (v[IF_COMPONENTS].set || v[IF_COMPONENT_IDS].set || inc.is_maintenance) {
-			v1_fail(&c, 422, "incident.backfilled: a backfilled incident takes no components or schedule");
-			return;
-		}
-		inc.status = IS_RESOLVED;
-		inc.backfilled = true;
-		if (v[IF_BACKFILL_DATE].set)
-			now = inc.started_at = inc.created_at = v[IF_BACKFILL_DATE].t;
-	}
-	if (!apply_incident(&c, &in, &inc, now) || !collect_touched(&c, &in, &t))
-		return;
-	inc.impact = inc.is_maintenance ? IMP_MAINTENANCE : IMP_NONE;
-	enum bc_err e = store_incident_put(c.t, &inc);
-	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot create the incident");
-		return;
-	}
-	struct incident_update u = { .naffected = 0 };
-	bool changed = false;
-	if (!apply_touched(&c, &inc, &t, &u, &changed) || !v1_reload(&c))
-		return;
-	if (v[IF_IMPACT_OVERRIDE].set)
-		inc.impact = (enum impact)v[IF_IMPACT_OVERRIDE].e;
-	else if (!inc.is_maintenance)
-		inc.impact = computed_impact(&c.v, &inc);
-	if ((e = store_incident_put(c.t, &inc)) != BC_OK) {
-		v1_fail_err(&c, e, "cannot save the incident");
-		return;
-	}
-	if (!add_update(&c, &inc, &u, update_body(&in), now, quiet(&in)))
-		return;
-	answer_incident(&c, 201, inc.id, inc.is_maintenance ? "maintenance.create" : "incident.create");
+	incident_write(r, true);
 }
 
-/* PATCH/PUT: edits in place; a body, a status change or a component status change adds an update. */
+/* PATCH/PUT: edits in place; a body, a status change or a component change adds an update. */
 void v1_incident_update(struct req *r)
 {
-	struct v1_input in;
-	struct v1_ctx c;
-	struct touched t;
-	struct incident inc;
-	if (!v1_check(r) || !v1_input_req(r, V1R_INCIDENT, false, &in) || !v1_write(r, &c) ||
-	    !v1_load_incident(&c, &inc))
-		return;
-	const struct v1_value *v = in.v;
-	if (v[IF_BACKFILLED].set && v[IF_BACKFILLED].b) {
-		v1_fail(&c, 422, "incident.backfilled: only when creating an incident");
-		return;
-	}
-	inc.status = status_maintenance_state(&inc, c.v.now);
-	enum inc_status before = inc.status;
-	if (!apply_incident(&c, &in, &inc, c.v.now) || !collect_touched(&c, &in, &t))
-		return;
-	struct incident_update u = { .naffected = 0 };
-	bool changed = false;
-	if (!apply_touched(&c, &inc, &t, &u, &changed) || !v1_reload(&c))
-		return;
-	if (v[IF_IMPACT_OVERRIDE].set)
-		inc.impact = (enum impact)v[IF_IMPACT_OVERRIDE].e;
-	else if (changed && !inc.is_maintenance)
-		inc.impact = computed_impact(&c.v, &inc);
-	enum bc_err e = store_incident_put(c.t, &inc);
-	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot save the incident");
-		return;
-	}
-	const char *body = update_body(&in);
-	if ((body || changed || inc.status != before) && !add_update(&c, &inc, &u, body, c.v.now, quiet(&in)))
-		return;
-	answer_incident(&c, 200, inc.id, inc.is_maintenance ? "maintenance.update" : "incident.update");
+	incident_write(r, false);
 }
 
 /* DELETE: 200 with the deleted incident. */
@@ -434,6 +244,7 @@ void v1_incident_delete(struct req *r)
 	struct v1_ctx c;
 	struct incident inc;
 	struct jw w;
+	struct write_ctx wc;
 	if (!v1_check(r) || !v1_write(r, &c) || !v1_load_incident(&c, &inc))
 		return;
 	v1_json_begin(r, &w, 200);
@@ -442,9 +253,10 @@ void v1_incident_delete(struct req *r)
 		v1_fail(&c, 500, "could not serialize the incident");
 		return;
 	}
-	if ((e = store_incident_del(c.t, inc.id)) != BC_OK) {
-		v1_fail_err(&c, e, "cannot delete the incident");
+	v1_write_ctx(&c, &wc);
+	if ((e = write_incident_delete(&wc, inc.id)) != BC_OK) {
+		v1_fail_write(&c, &wc, e, "incident");
 		return;
 	}
-	v1_commit(&c, "incident.delete", inc.id, inc.name);
+	v1_commit(&c, "incident.delete", inc.id);
 }

@@ -37,11 +37,14 @@ static int page_from_config(struct cli *c, struct page_settings *p)
 
 static int init_run(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = { OPTF("force-token"), OPT_END };
+	struct opt opts[] = { OPTF("force-token"), OPTV("page-id"), OPT_END };
 	int rc = cli_parse(c, opts, argc, argv, 0, 0);
 	if (rc >= 0)
 		return rc;
 	bool force = opt_get(opts, "force-token") != NULL;
+	const char *page_id = opt_get(opts, "page-id");
+	if (page_id && !cli_id_ok(page_id))
+		return !cli_bad(c, "page-id", "a page id is 1 to 12 of [a-z0-9] (Statuspage's), not '%s'", page_id);
 	if (cli_begin(c, STORE_CREATE))
 		return 1;
 	struct page_settings page;
@@ -54,10 +57,17 @@ static int init_run(struct cli *c, int argc, char **argv)
 	if (e == BC_NOTFOUND) {
 		if (page_from_config(c, &page))
 			return 1;
+		if (page_id)                /* the Statuspage page id: migrated v1 scripts keep their URLs */
+			snprintf(page.id, sizeof page.id, "%s", page_id);
 		if ((e = store_page_put(c->t, &page)) != BC_OK)
 			return cli_store_fail(c, "page settings", e);
-		if (cli_audit(c, "page.create", page.id, page.name))
-			return 1;
+		struct write_ctx w;
+		cli_write_ctx(c, &w);
+		if ((e = write_event(&w, "page.created", "page", page.id, NULL, write_json_page(&w, &page), false,
+		                     page.name)) != BC_OK)
+			return cli_write_fail(c, &w, e);
+	} else if (page_id && strcmp(page_id, page.id) != 0) {
+		return cli_fail(c, "--page-id: the store's page id is already '%s'", page.id);
 	}
 	char token[TOKEN_TEXT_MAX];
 	if ((e = store_token_create(c->t, SCOPE_ADMIN, "admin", token)) != BC_OK)
@@ -70,7 +80,8 @@ static int init_run(struct cli *c, int argc, char **argv)
 
 int cmd_init(const struct config *cfg, int argc, char **argv)
 {
-	static const struct subcmd init = { "init", init_run, "init [--force-token]" };
+	static const struct subcmd init = { "init", init_run, "init [--force-token] [--page-id ID]\n"
+	                                    "       --page-id: keep a Statuspage page's id, so its v1 URLs keep working" };
 	return cli_run(cfg, "init", &init, argc, argv);
 }
 

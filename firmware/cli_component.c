@@ -3,35 +3,35 @@
 #include <string.h>
 #include "cli_util.h"
 
-#define COMP_OPTS "[--description TEXT] [--group ID|none] [--status STATUS] [--position N]\n" \
+#define COMP_OPTS "[--description TEXT] [--group NAME|ID|none] [--status STATUS [--at TIME]] [--position N]\n" \
 	"       [--showcase yes|no] [--only-show-if-degraded yes|no] [--start-date YYYY-MM-DD]"
 #define POSITION_MAX 100000
 
 static void comp_opts(struct opt *o)
 {
 	static const char *const names[] = { "name", "description", "group", "status", "position", "showcase",
-	                                     "only-show-if-degraded", "start-date" };
+	                                     "only-show-if-degraded", "start-date", "at" };
 	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
 		o[i] = (struct opt){ .name = names[i], .kind = OPT_VAL };
 	o[sizeof names / sizeof names[0]] = (struct opt){ 0 };
 }
 
 /* --name, --description and --position, as components and groups both take them. */
-static bool common_apply(struct cli *c, const struct opt *opts, const char **name, const char **description, int *position)
+static bool common_apply(struct cli *c, const struct opt *opts, const char **name, bool *set_description,
+                         const char **description, int *position)
 {
 	const char *v;
 	long n;
 	if ((v = opt_get(opts, "name")) != NULL) {
 		if (!cli_text(c, "name", v, LIM_NAME))
 			return false;
-		if (v[0] == '\0')
-			return cli_bad(c, "name", "must not be empty");
 		*name = v;
 	}
 	if ((v = opt_get(opts, "description")) != NULL) {
 		if (!cli_text(c, "description", v, LIM_DESCRIPTION))
 			return false;
-		*description = v[0] ? v : NULL;
+		*set_description = true;
+		*description = v;
 	}
 	if ((v = opt_get(opts, "position")) != NULL) {
 		if (!cli_int(c, "position", v, 0, POSITION_MAX, &n))
@@ -41,55 +41,68 @@ static bool common_apply(struct cli *c, const struct opt *opts, const char **nam
 	return true;
 }
 
-/* Checks and copies every given option into comp; the group's existence is checked in txn later. */
-static bool comp_apply(struct cli *c, const struct opt *opts, struct component *comp)
+/* Checks every given option into ch (the group is found in the open txn by apply_group). */
+static bool comp_apply(struct cli *c, const struct opt *opts, struct component_change *ch)
 {
 	const char *v;
-	if (!common_apply(c, opts, &comp->name, &comp->description, &comp->position))
+	bool b;
+	enum comp_status st;
+	if (!common_apply(c, opts, &ch->name, &ch->set_description, &ch->description, &ch->position))
 		return false;
-	if ((v = opt_get(opts, "group")) != NULL) {
-		if (v[0] == '\0' || strcmp(v, "none") == 0)
-			comp->group_id[0] = '\0';
-		else if (!cli_id_ok(v))
-			return cli_bad(c, "group", "no group '%s'", v);
-		else
-			memcpy(comp->group_id, v, sizeof comp->group_id);
+	if ((v = opt_get(opts, "status")) != NULL) {
+		if (!cli_comp_status(c, "status", v, &st))
+			return false;
+		ch->status = (int)st;
 	}
-	if ((v = opt_get(opts, "status")) != NULL && !cli_comp_status(c, "status", v, &comp->status))
-		return false;
-	if ((v = opt_get(opts, "showcase")) != NULL && !cli_yesno(c, "showcase", v, &comp->showcase))
-		return false;
-	if ((v = opt_get(opts, "only-show-if-degraded")) != NULL &&
-	    !cli_yesno(c, "only-show-if-degraded", v, &comp->only_show_if_degraded))
-		return false;
+	if ((v = opt_get(opts, "at")) != NULL) {
+		if (ch->status == WRITE_KEEP)
+			return cli_bad(c, "at", "the time of a --status change; give --status too");
+		if (!cli_time(c, "at", v, &ch->at))
+			return false;
+	}
+	if ((v = opt_get(opts, "showcase")) != NULL) {
+		if (!cli_yesno(c, "showcase", v, &b))
+			return false;
+		ch->showcase = b;
+	}
+	if ((v = opt_get(opts, "only-show-if-degraded")) != NULL) {
+		if (!cli_yesno(c, "only-show-if-degraded", v, &b))
+			return false;
+		ch->only_show_if_degraded = b;
+	}
 	if ((v = opt_get(opts, "start-date")) != NULL) {
-		if (v[0] == '\0')
-			comp->start_date = 0;
-		else if (!cli_date(c, "start-date", v, &comp->start_date))
+		ch->set_start_date = true;
+		if (v[0] != '\0' && !cli_date(c, "start-date", v, &ch->start_date))
 			return false;
 	}
 	return true;
 }
 
-static int check_group(struct cli *c, const char *group_id)
+/* --group NAME|ID|none, in the open txn. */
+static int apply_group(struct cli *c, const struct opt *opts, struct component_change *ch)
 {
-	struct group g;
-	if (group_id[0] == '\0')
+	const char *v = opt_get(opts, "group");
+	if (v == NULL)
 		return 0;
-	enum bc_err e = store_group_get(c->t, group_id, &g);
-	if (e == BC_NOTFOUND)
-		return cli_fail(c, "--group: no group '%s'", group_id);
-	return e == BC_OK ? 0 : cli_store_fail(c, "group", e);
+	ch->set_group = true;
+	if (v[0] == '\0' || strcmp(v, "none") == 0)
+		return 0;
+	return cli_find_group(c, "group", v, ch->group_id);
 }
 
-static int comp_put(struct cli *c, struct component *comp, const char *action)
+static int comp_write(struct cli *c, struct component_change *ch, bool print_id)
 {
-	enum bc_err e = store_component_put(c->t, comp, "");
-	if (e == BC_TOOBIG || e == BC_INVALID)
-		return cli_fail(c, "component: %s", bc_strerror(e));
+	struct write_ctx w;
+	struct component comp;
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_component(&w, ch, &comp);
 	if (e != BC_OK)
-		return cli_store_fail(c, "component", e);
-	return cli_audit(c, action, comp->id, comp->name) || cli_commit(c);
+		return cli_write_fail(c, &w, e);
+	if (cli_commit(c))
+		return 1;
+	if (print_id)
+		printf("%s\n", comp.id);
+	return 0;
 }
 
 static int component_add(struct cli *c, int argc, char **argv)
@@ -101,31 +114,11 @@ static int component_add(struct cli *c, int argc, char **argv)
 		return rc;
 	if (opt_get(opts, "name") == NULL)
 		return cli_usage_fail(c, "--name is required");
-	struct component comp = { .showcase = true };
-	if (!comp_apply(c, opts, &comp) || cli_begin(c, 0) || check_group(c, comp.group_id))
+	struct component_change ch;
+	write_component_change_init(&ch);
+	if (!comp_apply(c, opts, &ch) || cli_begin(c, 0) || apply_group(c, opts, &ch))
 		return 1;
-	if (opt_get(opts, "position") == NULL) {         /* append after the last of its group */
-		struct component *all;
-		size_t n;
-		enum bc_err e = store_component_list(c->t, &all, &n);
-		if (e != BC_OK)
-			return cli_store_fail(c, "components", e);
-		for (size_t i = 0; i < n; i++)
-			if (strcmp(all[i].group_id, comp.group_id) == 0 && all[i].position >= comp.position)
-				comp.position = all[i].position + 1;
-	}
-	if (comp_put(c, &comp, "component.create"))
-		return 1;
-	printf("%s\n", comp.id);
-	return 0;
-}
-
-static int get_component(struct cli *c, const char *id, struct component *comp)
-{
-	enum bc_err e = cli_id_ok(id) ? store_component_get(c->t, id, comp) : BC_NOTFOUND;
-	if (e == BC_NOTFOUND)
-		return cli_fail(c, "no component '%s'", id);
-	return e == BC_OK ? 0 : cli_store_fail(c, "component", e);
+	return comp_write(c, &ch, true);
 }
 
 static int component_set(struct cli *c, int argc, char **argv)
@@ -135,12 +128,12 @@ static int component_set(struct cli *c, int argc, char **argv)
 	int rc = cli_parse(c, opts, argc, argv, 1, 1);
 	if (rc >= 0)
 		return rc;
-	struct component comp;
-	if (cli_begin(c, 0) || get_component(c, c->pos[0], &comp))
+	struct component_change ch;
+	write_component_change_init(&ch);
+	if (!comp_apply(c, opts, &ch) || cli_begin(c, 0) || cli_find_component(c, "component", c->pos[0], ch.id) ||
+	    apply_group(c, opts, &ch))
 		return 1;
-	if (!comp_apply(c, opts, &comp) || check_group(c, comp.group_id))
-		return 1;
-	return comp_put(c, &comp, "component.update");
+	return comp_write(c, &ch, false);
 }
 
 static int component_del(struct cli *c, int argc, char **argv)
@@ -149,13 +142,13 @@ static int component_del(struct cli *c, int argc, char **argv)
 	int rc = cli_parse(c, opts, argc, argv, 1, 1);
 	if (rc >= 0)
 		return rc;
-	struct component comp;
-	if (cli_begin(c, 0) || get_component(c, c->pos[0], &comp))
+	bc_id id;
+	struct write_ctx w;
+	if (cli_begin(c, 0) || cli_find_component(c, "component", c->pos[0], id))
 		return 1;
-	enum bc_err e = store_component_del(c->t, comp.id);
-	if (e != BC_OK)
-		return cli_store_fail(c, "component", e);
-	return cli_audit(c, "component.delete", comp.id, comp.name) || cli_commit(c);
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_component_delete(&w, id, false);
+	return e != BC_OK ? cli_write_fail(c, &w, e) : cli_commit(c);
 }
 
 static const char *group_name(const struct group *gs, size_t ng, const char *id)
@@ -219,25 +212,27 @@ int cmd_component(const struct config *cfg, int argc, char **argv)
 {
 	static const struct subcmd subs[] = {
 		{ "add",  component_add,  "component add --name NAME " COMP_OPTS },
-		{ "set",  component_set,  "component set ID [--name NAME] " COMP_OPTS },
-		{ "del",  component_del,  "component del ID" },
+		{ "set",  component_set,  "component set NAME|ID [--name NAME] " COMP_OPTS },
+		{ "del",  component_del,  "component del NAME|ID" },
 		{ "list", component_list, "component list [--json]" },
 		{ NULL, NULL, NULL }
 	};
 	return cli_dispatch(cfg, "component", subs, argc, argv);
 }
 
-static bool group_apply(struct cli *c, const struct opt *opts, struct group *g)
+static int group_write(struct cli *c, struct group_change *ch, bool print_id)
 {
-	return common_apply(c, opts, &g->name, &g->description, &g->position);
-}
-
-static int group_put(struct cli *c, struct group *g, const char *action)
-{
-	enum bc_err e = store_group_put(c->t, g);
+	struct write_ctx w;
+	struct group g;
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_group(&w, ch, &g);
 	if (e != BC_OK)
-		return cli_store_fail(c, "group", e);
-	return cli_audit(c, action, g->id, g->name) || cli_commit(c);
+		return cli_write_fail(c, &w, e);
+	if (cli_commit(c))
+		return 1;
+	if (print_id)
+		printf("%s\n", g.id);
+	return 0;
 }
 
 static int group_add(struct cli *c, int argc, char **argv)
@@ -248,31 +243,11 @@ static int group_add(struct cli *c, int argc, char **argv)
 		return rc;
 	if (opt_get(opts, "name") == NULL)
 		return cli_usage_fail(c, "--name is required");
-	struct group g = { .position = 0 };
-	if (!group_apply(c, opts, &g) || cli_begin(c, 0))
+	struct group_change ch;
+	write_group_change_init(&ch);
+	if (!common_apply(c, opts, &ch.name, &ch.set_description, &ch.description, &ch.position) || cli_begin(c, 0))
 		return 1;
-	if (opt_get(opts, "position") == NULL) {
-		struct group *gs;
-		size_t n;
-		enum bc_err e = store_group_list(c->t, &gs, &n);
-		if (e != BC_OK)
-			return cli_store_fail(c, "groups", e);
-		for (size_t i = 0; i < n; i++)
-			if (gs[i].position >= g.position)
-				g.position = gs[i].position + 1;
-	}
-	if (group_put(c, &g, "group.create"))
-		return 1;
-	printf("%s\n", g.id);
-	return 0;
-}
-
-static int get_group(struct cli *c, const char *id, struct group *g)
-{
-	enum bc_err e = cli_id_ok(id) ? store_group_get(c->t, id, g) : BC_NOTFOUND;
-	if (e == BC_NOTFOUND)
-		return cli_fail(c, "no group '%s'", id);
-	return e == BC_OK ? 0 : cli_store_fail(c, "group", e);
+	return group_write(c, &ch, true);
 }
 
 static int group_set(struct cli *c, int argc, char **argv)
@@ -281,10 +256,12 @@ static int group_set(struct cli *c, int argc, char **argv)
 	int rc = cli_parse(c, opts, argc, argv, 1, 1);
 	if (rc >= 0)
 		return rc;
-	struct group g;
-	if (cli_begin(c, 0) || get_group(c, c->pos[0], &g) || !group_apply(c, opts, &g))
+	struct group_change ch;
+	write_group_change_init(&ch);
+	if (!common_apply(c, opts, &ch.name, &ch.set_description, &ch.description, &ch.position) || cli_begin(c, 0) ||
+	    cli_find_group(c, "group", c->pos[0], ch.id))
 		return 1;
-	return group_put(c, &g, "group.update");
+	return group_write(c, &ch, false);
 }
 
 static int group_del(struct cli *c, int argc, char **argv)
@@ -293,13 +270,13 @@ static int group_del(struct cli *c, int argc, char **argv)
 	int rc = cli_parse(c, opts, argc, argv, 1, 1);
 	if (rc >= 0)
 		return rc;
-	struct group g;
-	if (cli_begin(c, 0) || get_group(c, c->pos[0], &g))
+	bc_id id;
+	struct write_ctx w;
+	if (cli_begin(c, 0) || cli_find_group(c, "group", c->pos[0], id))
 		return 1;
-	enum bc_err e = store_group_del(c->t, g.id);
-	if (e != BC_OK)
-		return cli_store_fail(c, "group", e);
-	return cli_audit(c, "group.delete", g.id, g.name) || cli_commit(c);
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_group_delete(&w, id);
+	return e != BC_OK ? cli_write_fail(c, &w, e) : cli_commit(c);
 }
 
 static int group_list(struct cli *c, int argc, char **argv)
@@ -342,8 +319,8 @@ int cmd_group(const struct config *cfg, int argc, char **argv)
 {
 	static const struct subcmd subs[] = {
 		{ "add",  group_add,  "group add --name NAME [--description TEXT] [--position N]" },
-		{ "set",  group_set,  "group set ID [--name NAME] [--description TEXT] [--position N]" },
-		{ "del",  group_del,  "group del ID" },
+		{ "set",  group_set,  "group set NAME|ID [--name NAME] [--description TEXT] [--position N]" },
+		{ "del",  group_del,  "group del NAME|ID" },
 		{ "list", group_list, "group list [--json]" },
 		{ NULL, NULL, NULL }
 	};

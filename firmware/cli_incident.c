@@ -3,125 +3,47 @@
 #include <string.h>
 #include "cli_util.h"
 
-#define FUTURE_SLACK_MS (5 * 60 * 1000)      /* --at may be this far ahead of the clock */
 #define LIST_LIMIT_DEFAULT 20
 #define LIST_LIMIT_MAX 100000
 
-/* One --component ID[=STATUS] of a command: the component as stored and the status it gets. */
-struct change {
-	const char *id;
-	enum comp_status status;
-	struct component comp;
-};
-
-/* Default update texts, as Statuspage writes them. */
-static const char *default_body(enum inc_status s)
+/* Parses every --component value, "NAME|ID=STATUS" (or "NAME|ID" when !with_status), and finds
+ * each component in the open txn. */
+static int parse_components(struct cli *c, const struct opt *o, bool with_status, struct incident_change *ch)
 {
-	switch (s) {
-	case IS_INVESTIGATING: return "We are currently investigating this issue.";
-	case IS_IDENTIFIED:    return "The issue has been identified and a fix is being implemented.";
-	case IS_MONITORING:    return "A fix has been implemented and we are monitoring the results.";
-	case IS_RESOLVED:      return "This incident has been resolved.";
-	case IS_SCHEDULED:     return "We will be undergoing scheduled maintenance during this time.";
-	case IS_IN_PROGRESS:   return "Scheduled maintenance is currently in progress. We will provide updates as necessary.";
-	case IS_VERIFYING:     return "Verification is currently underway for the maintenance items.";
-	case IS_COMPLETED:     return "The scheduled maintenance has been completed.";
-	default:               return "";
-	}
-}
-
-/* Parses every --component value: "ID=STATUS" when with_status, else "ID" (status fixed by the caller). */
-static bool parse_changes(struct cli *c, const struct opt *o, bool with_status, struct change **out, size_t *n)
-{
-	struct change *ch = arena_alloc(c->a, (o->nvals + 1) * sizeof *ch);
 	if (o->nvals > LIM_AFFECTED)
-		return cli_bad(c, "component", "at most %d components", LIM_AFFECTED);
+		return !cli_bad(c, "component", "at most %d components", LIM_AFFECTED);
+	ch->components = arena_alloc(c->a, (o->nvals + 1) * sizeof *ch->components);
 	for (size_t i = 0; i < o->nvals; i++) {
-		const char *v = o->vals[i], *eq = strchr(v, '=');
+		const char *v = o->vals[i], *eq = strrchr(v, '=');
+		struct component_status *cs = &ch->components[ch->ncomponents++];
+		enum comp_status st;
+		cs->status = WRITE_KEEP;
 		if (with_status && eq == NULL)
-			return cli_bad(c, "component", "expected ID=STATUS, not '%s'", v);
-		if (!with_status && eq != NULL)
-			return cli_bad(c, "component", "expected a component ID, not '%s'", v);
-		ch[i].id = eq ? arena_strndup(c->a, v, (size_t)(eq - v)) : v;
-		if (!cli_id_ok(ch[i].id))
-			return cli_bad(c, "component", "no component '%s'", ch[i].id);
-		if (eq && !cli_comp_status(c, "component", eq + 1, &ch[i].status))
-			return false;
-		for (size_t j = 0; j < i; j++)
-			if (strcmp(ch[j].id, ch[i].id) == 0)
-				return cli_bad(c, "component", "'%s' given twice", ch[i].id);
-	}
-	*out = ch;
-	*n = o->nvals;
-	return true;
-}
-
-/* Loads each change's component in the open txn. */
-static int load_changes(struct cli *c, struct change *ch, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		enum bc_err e = store_component_get(c->t, ch[i].id, &ch[i].comp);
-		if (e == BC_NOTFOUND)
-			return !cli_bad(c, "component", "no component '%s'", ch[i].id);
-		if (e != BC_OK)
-			return cli_store_fail(c, "component", e);
+			return !cli_bad(c, "component", "expected NAME=STATUS or ID=STATUS, not '%s'", v);
+		if (!with_status)
+			eq = NULL;
+		if (eq) {
+			if (!cli_comp_status(c, "component", eq + 1, &st))
+				return 1;
+			cs->status = (int)st;
+		}
+		char *id = arena_alloc(c->a, sizeof(bc_id));
+		if (cli_find_component(c, "component", eq ? arena_strndup(c->a, v, (size_t)(eq - v)) : v, id))
+			return 1;
+		cs->id = id;
+		for (size_t j = 0; j + 1 < ch->ncomponents; j++)
+			if (strcmp(ch->components[j].id, id) == 0)
+				return !cli_bad(c, "component", "'%s' given twice", v);
 	}
 	return 0;
 }
 
-/* --at TIME, or now; refuses times before not_before (ms) and in the future. */
-static bool parse_at(struct cli *c, const struct opt *opts, int64_t not_before, int64_t *at)
+/* --at TIME (or now). */
+static bool parse_at(struct cli *c, const struct opt *opts, int64_t *at)
 {
 	const char *v = opt_get(opts, "at");
-	int64_t now = now_ms();
-	if (v == NULL) {
-		*at = now > not_before ? now : not_before;
-		return true;
-	}
-	if (!cli_time(c, "at", v, at))
-		return false;
-	if (*at > now + FUTURE_SLACK_MS)
-		return cli_bad(c, "at", "%s is in the future", v);
-	if (*at < not_before)
-		return cli_bad(c, "at", "%s is before the incident's last update (%s)", v, cli_time_str(c, not_before));
-	return true;
-}
-
-static void add_component_id(struct cli *c, struct incident *inc, const char *id)
-{
-	for (size_t i = 0; i < inc->ncomponents; i++)
-		if (strcmp(inc->component_ids[i], id) == 0)
-			return;
-	bc_id *ids = arena_alloc(c->a, (inc->ncomponents + 1) * sizeof *ids);
-	if (inc->ncomponents)
-		memcpy(ids, inc->component_ids, inc->ncomponents * sizeof *ids);
-	memcpy(ids[inc->ncomponents++], id, sizeof(bc_id));
-	inc->component_ids = ids;
-}
-
-/* Applies the changes at time at: new component statuses (logged against the incident),
- * the update's affected list, and the incident's component list. */
-static int apply_changes(struct cli *c, struct incident *inc, struct incident_update *u,
-                         struct change *ch, size_t n, int64_t at)
-{
-	u->affected = arena_alloc(c->a, (n + 1) * sizeof *u->affected);
-	for (size_t i = 0; i < n; i++) {
-		struct component *comp = &ch[i].comp;
-		struct affected *af = &u->affected[u->naffected++];
-		memcpy(af->component_id, comp->id, sizeof af->component_id);
-		af->old_status = comp->status;
-		af->new_status = ch[i].status;
-		add_component_id(c, inc, comp->id);
-		if (inc->ncomponents > LIM_AFFECTED)
-			return !cli_bad(c, "component", "an incident affects at most %d components", LIM_AFFECTED);
-		if (comp->status == ch[i].status)
-			continue;
-		comp->status = ch[i].status;
-		enum bc_err e = store_component_put_at(c->t, comp, inc->id, at);
-		if (e != BC_OK)
-			return cli_store_fail(c, "component", e);
-	}
-	return 0;
+	*at = 0;
+	return v == NULL || cli_time(c, "at", v, at);
 }
 
 static int get_incident(struct cli *c, const char *id, bool maintenance, struct incident *inc)
@@ -137,29 +59,20 @@ static int get_incident(struct cli *c, const char *id, bool maintenance, struct 
 	return 0;
 }
 
-/* The display time of the incident's newest update (0 without updates). */
-static int last_update_at(struct cli *c, const char *id, int64_t *at)
+/* Applies one change through the write layer and commits; prints the id when asked. */
+static int run_change(struct cli *c, struct incident_change *ch, bool print_id)
 {
-	struct incident_update *us;
-	size_t n;
-	enum bc_err e = store_update_list(c->t, id, &us, &n);
+	struct write_ctx w;
+	struct incident inc;
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_incident(&w, ch, &inc, NULL);
 	if (e != BC_OK)
-		return cli_store_fail(c, "updates", e);
-	*at = n ? us[n - 1].display_at : 0;
+		return cli_write_fail(c, &w, e);
+	if (cli_commit(c))
+		return 1;
+	if (print_id)
+		printf("%s\n", inc.id);
 	return 0;
-}
-
-/* Writes one update of inc (already stored) and the incident itself, with its audit entry; commits. */
-static int write_update(struct cli *c, struct incident *inc, struct incident_update *u, const char *action)
-{
-	enum bc_err e;
-	memcpy(u->incident_id, inc->id, sizeof u->incident_id);
-	u->created_at = u->updated_at = u->display_at;           /* back-dated updates are created then too */
-	if ((e = store_incident_put(c->t, inc)) != BC_OK)
-		return cli_store_fail(c, "incident", e);
-	if ((e = store_update_put(c->t, u)) != BC_OK)
-		return cli_store_fail(c, "update", e);
-	return cli_audit(c, action, inc->id, inc_status_name(u->status)) || cli_commit(c);
 }
 
 static int incident_open(struct cli *c, int argc, char **argv)
@@ -170,79 +83,47 @@ static int incident_open(struct cli *c, int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	const char *name = opt_get(opts, "name"), *status = opt_get(opts, "status"), *impact = opt_get(opts, "impact");
-	if (name == NULL || status == NULL || impact == NULL)
-		return cli_usage_fail(c, "--name, --status and --impact are required");
-	struct incident inc = { .name = name };
-	struct incident_update u = { .body = NULL };
-	struct change *ch;
-	size_t nch;
-	int64_t at;
-	if (!cli_text(c, "name", name, LIM_NAME) || (name[0] == '\0' && !cli_bad(c, "name", "must not be empty")) ||
-	    !cli_choice(c, "status", status, CHOICES_INC_OPEN) || !inc_status_parse(status, &inc.status) ||
-	    !cli_choice(c, "impact", impact, CHOICES_IMPACT) || !impact_parse(impact, &inc.impact) ||
-	    !cli_body(c, opts, default_body(inc.status), &u.body) ||
-	    !parse_changes(c, opt_find(opts, "component"), true, &ch, &nch) || !parse_at(c, opts, 0, &at))
+	if (name == NULL || status == NULL)
+		return cli_usage_fail(c, "--name and --status are required");
+	struct incident_change ch;
+	enum inc_status st;
+	enum impact im;
+	write_incident_change_init(&ch);
+	ch.name = name;
+	const char *body;
+	if (!cli_text(c, "name", name, LIM_NAME) || !cli_choice(c, "status", status, CHOICES_INC_UPDATE) ||
+	    !inc_status_parse(status, &st) || (impact && (!cli_choice(c, "impact", impact, CHOICES_IMPACT) ||
+	                                                   !impact_parse(impact, &im))) ||
+	    !cli_body(c, opts, write_default_body(st), &body) || !parse_at(c, opts, &ch.at))
 		return 1;
-	if (cli_begin(c, 0) || load_changes(c, ch, nch))
+	ch.status = (int)st;
+	ch.body = body;
+	if (impact)
+		ch.impact_override = (int)im;
+	if (cli_begin(c, 0) || parse_components(c, opt_find(opts, "component"), true, &ch))
 		return 1;
-	inc.started_at = inc.created_at = inc.updated_at = at;
-	if (inc.status == IS_MONITORING)
-		inc.monitoring_at = at;
-	enum bc_err e = store_incident_put(c->t, &inc);          /* creates it: the id is needed below */
-	if (e != BC_OK)
-		return cli_store_fail(c, "incident", e);
-	u.status = inc.status;
-	u.display_at = at;
-	if (apply_changes(c, &inc, &u, ch, nch, at) || write_update(c, &inc, &u, "incident.create"))
-		return 1;
-	printf("%s\n", inc.id);
-	return 0;
+	return run_change(c, &ch, true);
 }
 
-/* One step of an incident's life: a new update with status st at time at. */
-static int incident_step(struct cli *c, struct opt *opts, enum inc_status st, struct change *ch, size_t nch,
-                         bool restore_components)
+/* One step of an incident's life: a new update with status st. */
+static int incident_step(struct cli *c, struct opt *opts, enum inc_status st, bool keep_components)
 {
 	struct incident inc;
-	struct incident_update u = { .status = st };
-	int64_t at, last;
-	if (cli_begin(c, 0) || get_incident(c, c->pos[0], false, &inc) || load_changes(c, ch, nch) ||
-	    last_update_at(c, inc.id, &last))
+	struct incident_change ch;
+	const char *body;
+	write_incident_change_init(&ch);
+	if (!parse_at(c, opts, &ch.at) || !cli_body(c, opts, write_default_body(st), &body) ||
+	    cli_begin(c, 0) || get_incident(c, c->pos[0], false, &inc))
 		return 1;
 	if (st == IS_RESOLVED && inc.status == IS_RESOLVED)
 		return cli_fail(c, "incident '%s' is already resolved", inc.id);
-	if (!parse_at(c, opts, last, &at) || !cli_body(c, opts, default_body(st), &u.body))
+	if (opt_find(opts, "component") && parse_components(c, opt_find(opts, "component"), true, &ch))
 		return 1;
-	if (restore_components) {                  /* every affected component not named back to operational */
-		struct change *all = arena_alloc(c->a, (inc.ncomponents + nch + 1) * sizeof *all);
-		if (nch)
-			memcpy(all, ch, nch * sizeof *ch);
-		for (size_t i = 0; i < inc.ncomponents; i++) {
-			struct change *x = &all[nch];
-			x->id = inc.component_ids[i];
-			x->status = CS_OPERATIONAL;
-			bool named = false;
-			for (size_t j = 0; j < nch; j++)
-				named |= strcmp(all[j].id, x->id) == 0;
-			if (named)
-				continue;
-			enum bc_err e = store_component_get(c->t, x->id, &x->comp);
-			if (e == BC_NOTFOUND)          /* deleted since: nothing to restore */
-				continue;
-			if (e != BC_OK)
-				return cli_store_fail(c, "component", e);
-			nch++;
-		}
-		ch = all;
-	}
-	if (st == IS_MONITORING && inc.status != IS_MONITORING)
-		inc.monitoring_at = at;
-	inc.resolved_at = st == IS_RESOLVED ? at : 0;
-	inc.status = st;
-	u.display_at = at;
-	if (apply_changes(c, &inc, &u, ch, nch, at))
-		return 1;
-	return write_update(c, &inc, &u, st == IS_RESOLVED ? "incident.resolve" : "incident.update");
+	snprintf(ch.id, sizeof ch.id, "%s", inc.id);
+	ch.status = (int)st;
+	ch.body = body;
+	ch.keep_components = keep_components;
+	return run_change(c, &ch, false);
 }
 
 static int incident_update(struct cli *c, int argc, char **argv)
@@ -255,21 +136,19 @@ static int incident_update(struct cli *c, int argc, char **argv)
 	if (status == NULL)
 		return cli_usage_fail(c, "--status is required");
 	enum inc_status st;
-	struct change *ch;
-	size_t nch;
-	if (!cli_choice(c, "status", status, CHOICES_INC_UPDATE) || !inc_status_parse(status, &st) ||
-	    !parse_changes(c, opt_find(opts, "component"), true, &ch, &nch))
+	if (!cli_choice(c, "status", status, CHOICES_INC_UPDATE) || !inc_status_parse(status, &st))
 		return 1;
-	return incident_step(c, opts, st, ch, nch, false);
+	return incident_step(c, opts, st, false);
 }
 
 static int incident_resolve(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = { OPTV("body"), OPTV("body-file"), OPTV("at"), OPTF("keep-components"), OPT_END };
+	struct opt opts[] = { OPTV("body"), OPTV("body-file"), OPTV("at"), OPTF("keep-components"), OPTM("component"),
+	                      OPT_END };
 	int rc = cli_parse(c, opts, argc, argv, 1, 1);
 	if (rc >= 0)
 		return rc;
-	return incident_step(c, opts, IS_RESOLVED, NULL, 0, opt_get(opts, "keep-components") == NULL);
+	return incident_step(c, opts, IS_RESOLVED, opt_get(opts, "keep-components") != NULL);
 }
 
 static int incident_postmortem(struct cli *c, int argc, char **argv)
@@ -281,25 +160,15 @@ static int incident_postmortem(struct cli *c, int argc, char **argv)
 	if (opt_get(opts, "body") == NULL && opt_get(opts, "body-file") == NULL)
 		return cli_usage_fail(c, "--body-file is required");
 	struct incident inc;
+	struct write_ctx w;
 	const char *body;
 	int64_t at;
-	if (!cli_body(c, opts, NULL, &body) || cli_begin(c, 0) || get_incident(c, c->pos[0], false, &inc))
+	if (!cli_body(c, opts, NULL, &body) || !parse_at(c, opts, &at) || cli_begin(c, 0) ||
+	    get_incident(c, c->pos[0], false, &inc))
 		return 1;
-	if (inc.status != IS_RESOLVED)
-		return cli_fail(c, "incident '%s' is %s; a postmortem follows its resolution", inc.id,
-		                inc_status_name(inc.status));
-	if (!parse_at(c, opts, inc.resolved_at, &at))
-		return 1;
-	inc.postmortem_draft = body;
-	if (opt_get(opts, "publish")) {
-		inc.postmortem_body = body;
-		inc.postmortem_published_at = at;
-	}
-	enum bc_err e = store_incident_put(c->t, &inc);
-	if (e != BC_OK)
-		return cli_store_fail(c, "incident", e);
-	return cli_audit(c, inc.postmortem_published_at ? "postmortem.publish" : "postmortem.draft", inc.id, NULL) ||
-	       cli_commit(c);
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_postmortem(&w, inc.id, PM_SAVE_DRAFT, body, opt_get(opts, "publish") != NULL, at, NULL);
+	return e != BC_OK ? cli_write_fail(c, &w, e) : cli_commit(c);
 }
 
 static void json_incident(struct jw *w, const struct incident *inc,
@@ -446,12 +315,12 @@ static int del_kind(struct cli *c, int argc, char **argv, bool maintenance)
 	if (rc >= 0)
 		return rc;
 	struct incident inc;
+	struct write_ctx w;
 	if (cli_begin(c, 0) || get_incident(c, c->pos[0], maintenance, &inc))
 		return 1;
-	enum bc_err e = store_incident_del(c->t, inc.id);
-	if (e != BC_OK)
-		return cli_store_fail(c, "incident", e);
-	return cli_audit(c, maintenance ? "maintenance.delete" : "incident.delete", inc.id, inc.name) || cli_commit(c);
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_incident_delete(&w, inc.id);
+	return e != BC_OK ? cli_write_fail(c, &w, e) : cli_commit(c);
 }
 
 static int incident_del(struct cli *c, int argc, char **argv)
@@ -462,12 +331,15 @@ static int incident_del(struct cli *c, int argc, char **argv)
 int cmd_incident(const struct config *cfg, int argc, char **argv)
 {
 	static const struct subcmd subs[] = {
-		{ "open", incident_open, "incident open --name NAME --status investigating|identified|monitoring\n"
-		  "       --impact none|minor|major|critical [--body MD | --body-file FILE]\n"
-		  "       [--component ID=STATUS ...] [--at TIME]" },
+		{ "open", incident_open, "incident open --name NAME --status investigating|identified|monitoring|resolved\n"
+		  "       [--impact none|minor|major|critical] [--body MD | --body-file FILE]\n"
+		  "       [--component NAME|ID=STATUS ...] [--at TIME]\n"
+		  "       TIME: '2026-03-16 08:50' in the page's time zone, 2026-03-16T08:50-05:00, ...Z, or now.\n"
+		  "       --impact overrides the impact; else it is the worst its components reach" },
 		{ "update", incident_update, "incident update ID --status investigating|identified|monitoring|resolved\n"
-		  "       [--body MD | --body-file FILE] [--component ID=STATUS ...] [--at TIME]" },
-		{ "resolve", incident_resolve, "incident resolve ID [--body MD | --body-file FILE] [--at TIME] [--keep-components]" },
+		  "       [--body MD | --body-file FILE] [--component NAME|ID=STATUS ...] [--at TIME]" },
+		{ "resolve", incident_resolve, "incident resolve ID [--body MD | --body-file FILE] [--at TIME]\n"
+		  "       [--component NAME|ID=STATUS ...] [--keep-components]" },
 		{ "postmortem", incident_postmortem, "incident postmortem ID --body-file FILE [--publish] [--at TIME]" },
 		{ "list", incident_list, "incident list [--open] [--json] [--limit N]" },
 		{ "show", incident_show, "incident show ID [--json]" },
@@ -480,80 +352,54 @@ int cmd_incident(const struct config *cfg, int argc, char **argv)
 static int maintenance_schedule(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPTV("name"), OPTV("from"), OPTV("until"), OPTM("component"), OPTV("body"),
-	                      OPTV("body-file"), OPTV("auto-start"), OPTV("auto-complete"), OPT_END };
+	                      OPTV("body-file"), OPTV("auto-start"), OPTV("auto-complete"), OPTV("set-components"),
+	                      OPT_END };
 	int rc = cli_parse(c, opts, argc, argv, 0, 0);
 	if (rc >= 0)
 		return rc;
 	const char *name = opt_get(opts, "name"), *from = opt_get(opts, "from"), *until = opt_get(opts, "until");
 	const char *as = opt_get(opts, "auto-start"), *ac = opt_get(opts, "auto-complete");
+	const char *sc = opt_get(opts, "set-components");
 	if (name == NULL || from == NULL || until == NULL)
 		return cli_usage_fail(c, "--name, --from and --until are required");
-	struct incident inc = { .name = name, .status = IS_SCHEDULED, .impact = IMP_MAINTENANCE,
-	                        .is_maintenance = true, .scheduled_auto_in_progress = true,
-	                        .scheduled_auto_completed = true };
-	struct incident_update u = { .status = IS_SCHEDULED };
-	struct change *ch;
-	size_t nch;
-	if (!cli_text(c, "name", name, LIM_NAME) || (name[0] == '\0' && !cli_bad(c, "name", "must not be empty")) ||
-	    !cli_time(c, "from", from, &inc.scheduled_for) || !cli_time(c, "until", until, &inc.scheduled_until) ||
-	    (as && !cli_yesno(c, "auto-start", as, &inc.scheduled_auto_in_progress)) ||
-	    (ac && !cli_yesno(c, "auto-complete", ac, &inc.scheduled_auto_completed)) ||
-	    !cli_body(c, opts, default_body(IS_SCHEDULED), &u.body) ||
-	    !parse_changes(c, opt_find(opts, "component"), false, &ch, &nch))
+	struct incident_change ch;
+	bool auto_start = true, auto_complete = true, set_components = true;
+	const char *body;
+	write_incident_change_init(&ch);
+	ch.maintenance = true;
+	ch.name = name;
+	if (!cli_text(c, "name", name, LIM_NAME) || !cli_time(c, "from", from, &ch.scheduled_for) ||
+	    !cli_time(c, "until", until, &ch.scheduled_until) ||
+	    (as && !cli_yesno(c, "auto-start", as, &auto_start)) ||
+	    (ac && !cli_yesno(c, "auto-complete", ac, &auto_complete)) ||
+	    (sc && !cli_yesno(c, "set-components", sc, &set_components)) ||
+	    !cli_body(c, opts, write_default_body(IS_SCHEDULED), &body))
 		return 1;
-	if (inc.scheduled_until <= inc.scheduled_for)
-		return !cli_bad(c, "until", "must be after --from");
-	if (cli_begin(c, 0) || load_changes(c, ch, nch))
+	ch.body = body;
+	ch.auto_in_progress = auto_start;
+	ch.auto_completed = auto_complete;
+	ch.auto_to_maintenance = ch.auto_to_operational = set_components;
+	if (cli_begin(c, 0) || parse_components(c, opt_find(opts, "component"), false, &ch))
 		return 1;
-	for (size_t i = 0; i < nch; i++)
-		add_component_id(c, &inc, ch[i].id);
-	u.display_at = now_ms();
-	enum bc_err e = store_incident_put(c->t, &inc);
-	if (e != BC_OK)
-		return cli_store_fail(c, "maintenance", e);
-	if (write_update(c, &inc, &u, "maintenance.create"))
-		return 1;
-	printf("%s\n", inc.id);
-	return 0;
+	return run_change(c, &ch, true);
 }
 
-/* Moves a maintenance to st: in progress puts its components under maintenance, completed back to operational. */
+/* Moves a maintenance to st; the write layer moves its components (auto_transition_* settings). */
 static int maintenance_step(struct cli *c, const struct opt *opts, enum inc_status st)
 {
 	struct incident inc;
-	struct incident_update u = { .status = st };
-	int64_t at, last;
-	if (cli_begin(c, 0) || get_incident(c, c->pos[0], true, &inc) || last_update_at(c, inc.id, &last))
+	struct incident_change ch;
+	const char *body;
+	write_incident_change_init(&ch);
+	if (!parse_at(c, opts, &ch.at) || !cli_body(c, opts, write_default_body(st), &body) || cli_begin(c, 0) ||
+	    get_incident(c, c->pos[0], true, &inc))
 		return 1;
 	if (inc_status_is_closed(inc.status))
 		return cli_fail(c, "maintenance '%s' is already completed", inc.id);
-	if (!parse_at(c, opts, last, &at) || !cli_body(c, opts, default_body(st), &u.body))
-		return 1;
-	struct change *ch = arena_alloc(c->a, (inc.ncomponents + 1) * sizeof *ch);
-	size_t nch = 0;
-	for (size_t i = 0; st != IS_VERIFYING && i < inc.ncomponents; i++) {
-		struct change *x = &ch[nch];
-		x->id = inc.component_ids[i];
-		x->status = st == IS_IN_PROGRESS ? CS_UNDER_MAINTENANCE : CS_OPERATIONAL;
-		enum bc_err e = store_component_get(c->t, x->id, &x->comp);
-		if (e == BC_NOTFOUND)
-			continue;
-		if (e != BC_OK)
-			return cli_store_fail(c, "component", e);
-		/* completing restores only what the maintenance itself put under maintenance */
-		if (st == IS_COMPLETED && x->comp.status != CS_UNDER_MAINTENANCE)
-			continue;
-		nch++;
-	}
-	if (st == IS_IN_PROGRESS && inc.started_at == 0)
-		inc.started_at = at;
-	if (st == IS_COMPLETED)
-		inc.resolved_at = at;
-	inc.status = st;
-	u.display_at = at;
-	if (apply_changes(c, &inc, &u, ch, nch, at))
-		return 1;
-	return write_update(c, &inc, &u, "maintenance.update");
+	snprintf(ch.id, sizeof ch.id, "%s", inc.id);
+	ch.status = (int)st;
+	ch.body = body;
+	return run_change(c, &ch, false);
 }
 
 static int maintenance_update(struct cli *c, int argc, char **argv)
@@ -594,7 +440,8 @@ int cmd_maintenance(const struct config *cfg, int argc, char **argv)
 {
 	static const struct subcmd subs[] = {
 		{ "schedule", maintenance_schedule, "maintenance schedule --name NAME --from TIME --until TIME\n"
-		  "       [--component ID ...] [--body MD | --body-file FILE] [--auto-start yes|no] [--auto-complete yes|no]" },
+		  "       [--component NAME|ID ...] [--body MD | --body-file FILE] [--auto-start yes|no] [--auto-complete yes|no]\n"
+		  "       [--set-components yes|no]  (in progress puts the components under maintenance, completed back)" },
 		{ "update", maintenance_update, "maintenance update ID --status in_progress|verifying|completed\n"
 		  "       [--body MD | --body-file FILE] [--at TIME]" },
 		{ "complete", maintenance_complete, "maintenance complete ID [--body MD | --body-file FILE] [--at TIME]" },

@@ -8,6 +8,7 @@
 #include <time.h>
 #include <unistd.h>
 #include "cli_util.h"
+#include "zone.h"
 #include "settings.h"
 
 enum bc_err cli_open_store(const struct config *c, struct store **out, unsigned flags)
@@ -265,30 +266,79 @@ bool cli_date(struct cli *c, const char *opt, const char *v, int64_t *out)
 	return true;
 }
 
+/* Local wall time in zone tz to UTC ms (zone.c's TZif data; no process TZ). */
+static bool zone_ms(const char *tz, int y, int mo, int d, int h, int mi, int s, int64_t *out)
+{
+	int64_t probe;
+	if (!utc_ms(y, mo, d, h, mi, s, &probe))
+		return false;                   /* checks the fields */
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_sec = s };
+	*out = zone_to_ms(zone_or_utc(tz), &tm);
+	return true;
+}
+
+/* The zone times without an offset are in: the page's (config time_zone). */
+static const char *page_zone(struct cli *c)
+{
+	return c->cfg && c->cfg->time_zone[0] ? c->cfg->time_zone : "UTC";
+}
+
 bool cli_time(struct cli *c, const char *opt, const char *v, int64_t *out)
 {
 	if (strcmp(v, "now") == 0) {
 		*out = now_ms();
 		return true;
 	}
-	int y, mo, d, h = 0, mi = 0, s = 0, n = -1;
-	bool ok = false;
+	int y, mo, d, h = 0, mi = 0, s = 0, n = -1, off = 0;
+	bool ok = false, utc = false, has_off = false;
+	const char *rest = v + strlen(v);
 	if (strlen(v) == 10) {
 		ok = sscanf(v, "%4d-%2d-%2d%n", &y, &mo, &d, &n) == 3 && n == 10;
 	} else if (strlen(v) >= 16 && (v[10] == 'T' || v[10] == ' ')) {
 		ok = sscanf(v, "%4d-%2d-%2d%*c%2d:%2d%n", &y, &mo, &d, &h, &mi, &n) == 5 && n == 16;
-		const char *rest = v + 16;
+		rest = v + 16;
 		if (ok && rest[0] == ':') {
 			n = -1;
 			ok = sscanf(rest, ":%2d%n", &s, &n) == 1 && n == 3;
 			rest += 3;
 		}
-		if (ok && rest[0] == 'Z')
+		if (ok && rest[0] == '.')                       /* fractions of a second are dropped */
+			for (rest++; *rest >= '0' && *rest <= '9'; rest++)
+				;
+		if (ok && rest[0] == 'Z') {
+			utc = true;
 			rest++;
+		} else if (ok && (rest[0] == '+' || rest[0] == '-')) {
+			int oh, om = 0;
+			n = -1;
+			if (sscanf(rest + 1, "%2d:%2d%n", &oh, &om, &n) == 2 && n == 5)
+				rest += 6;
+			else if (n = -1, sscanf(rest + 1, "%2d%2d%n", &oh, &om, &n) == 2 && n == 4)
+				rest += 5;
+			else if (n = -1, sscanf(rest + 1, "%2d%n", &oh, &n) == 1 && n == 2)
+				rest += 3;
+			else
+				ok = false;
+			if (ok && (oh > 14 || om > 59))
+				ok = false;
+			has_off = ok;
+			if (ok)
+				off = (oh * 60 + om) * (*strpbrk(v + 16, "+-") == '-' ? -1 : 1);
+		}
 		ok = ok && rest[0] == '\0';
 	}
-	if (!ok || strspn(v, "0123456789-: TZ") != strlen(v) || !utc_ms(y, mo, d, h, mi, s, out))
-		return cli_bad(c, opt, "expected a UTC time like 2026-03-16T08:50:00Z, '2026-03-16 08:50' or now, not '%s'", v);
+	if (ok) {
+		int64_t utc_val;
+		if (utc || has_off) {
+			ok = utc_ms(y, mo, d, h, mi, s, &utc_val);
+			*out = utc_val - (int64_t)off * 60000;
+		} else {
+			ok = zone_ms(page_zone(c), y, mo, d, h, mi, s, out);
+		}
+	}
+	if (!ok)
+		return cli_bad(c, opt, "expected a time like '2026-03-16 08:50' (in the page's zone, %s), "
+		               "2026-03-16T08:50:00-05:00, 2026-03-16T13:50Z or now, not '%s'", page_zone(c), v);
 	return true;
 }
 
@@ -423,4 +473,95 @@ int cli_json_end(struct cli *c, struct jw *w, struct buf *b)
 		printf("%s\n", b->p);
 	buf_free(b);
 	return rc;
+}
+
+void cli_write_ctx(struct cli *c, struct write_ctx *w)
+{
+	memset(w, 0, sizeof *w);
+	w->t = c->t;
+	w->a = c->a;
+	w->actor = cli_who();
+}
+
+/* The CLI option a write layer field is given with. */
+static const char *field_option(const char *field)
+{
+	static const char *const map[][2] = {
+		{ "scheduled_for", "from" }, { "scheduled_until", "until" }, { "components", "component" },
+		{ "group_id", "group" }, { "impact_override", "impact" }, { "display_at", "at" },
+		{ "only_show_if_degraded", "only-show-if-degraded" }, { "start_date", "start-date" },
+	};
+	for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+		if (strcmp(map[i][0], field) == 0)
+			return map[i][1];
+	return field;
+}
+
+int cli_write_fail(struct cli *c, const struct write_ctx *w, enum bc_err e)
+{
+	if (e != BC_INVALID && e != BC_TOOBIG && e != BC_NOTFOUND && e != BC_CONFLICT && w->err[0] == '\0')
+		return cli_store_fail(c, "write", e);
+	if (w->err_field[0]) {
+		const char *why = w->err + strlen(w->err_field);
+		if (*why == ':')
+			why += 2;
+		return cli_fail(c, "--%s: %s", field_option(w->err_field), why);
+	}
+	return cli_fail(c, "%s", w->err);
+}
+
+/* A component or group named by id, by name, or as "Group/Name". */
+int cli_find_component(struct cli *c, const char *opt, const char *ref, bc_id out)
+{
+	struct component *cs;
+	struct group *gs;
+	size_t n, ng, hits = 0;
+	enum bc_err e = store_component_list(c->t, &cs, &n);
+	if (e == BC_OK)
+		e = store_group_list(c->t, &gs, &ng);
+	if (e != BC_OK)
+		return cli_store_fail(c, "components", e);
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cs[i].id, ref) == 0) {
+			snprintf(out, sizeof(bc_id), "%s", cs[i].id);
+			return 0;
+		}
+	const char *slash = strchr(ref, '/');
+	for (size_t i = 0; i < n; i++) {
+		bool match = strcmp(cs[i].name, ref) == 0;
+		if (!match && slash && cs[i].group_id[0])
+			for (size_t g = 0; g < ng; g++)
+				if (strcmp(gs[g].id, cs[i].group_id) == 0 && strlen(gs[g].name) == (size_t)(slash - ref) &&
+				    strncmp(gs[g].name, ref, (size_t)(slash - ref)) == 0 && strcmp(cs[i].name, slash + 1) == 0)
+					match = true;
+		if (match && hits++ == 0)
+			snprintf(out, sizeof(bc_id), "%s", cs[i].id);
+	}
+	if (hits == 1)
+		return 0;
+	if (hits > 1)
+		return cli_fail(c, "--%s: %zu components are named '%s'; give its id or 'Group/Name'", opt, hits, ref);
+	return cli_fail(c, "--%s: no component '%s'", opt, ref);
+}
+
+int cli_find_group(struct cli *c, const char *opt, const char *ref, bc_id out)
+{
+	struct group *gs;
+	size_t ng, hits = 0;
+	enum bc_err e = store_group_list(c->t, &gs, &ng);
+	if (e != BC_OK)
+		return cli_store_fail(c, "groups", e);
+	for (size_t i = 0; i < ng; i++)
+		if (strcmp(gs[i].id, ref) == 0) {
+			snprintf(out, sizeof(bc_id), "%s", gs[i].id);
+			return 0;
+		}
+	for (size_t i = 0; i < ng; i++)
+		if (strcmp(gs[i].name, ref) == 0 && hits++ == 0)
+			snprintf(out, sizeof(bc_id), "%s", gs[i].id);
+	if (hits == 1)
+		return 0;
+	if (hits > 1)
+		return cli_fail(c, "--%s: %zu groups are named '%s'; give its id", opt, hits, ref);
+	return cli_fail(c, "--%s: no group '%s'", opt, ref);
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include "cli.h"
 #include "out.h"
+#include "write.h"
 
 /* Choice lists, in the order they are shown in errors and usage text. */
 #define CHOICES_COMP_STATUS "operational, degraded_performance, partial_outage, major_outage, under_maintenance"
@@ -75,7 +76,8 @@ bool cli_comp_status(struct cli *c, const char *opt, const char *v, enum comp_st
 bool cli_yesno(struct cli *c, const char *opt, const char *v, bool *out);
 bool cli_int(struct cli *c, const char *opt, const char *v, long min, long max, long *out);
 bool cli_text(struct cli *c, const char *opt, const char *v, size_t max);
-/* "now", "2026-03-16T08:50:00Z", "2026-03-16 08:50[:00][Z]" or "2026-03-16", all UTC. */
+/* "now", "2026-03-16 08:50[:00]" or "2026-03-16" in the page's zone (config time_zone),
+ * "2026-03-16T08:50:00Z" UTC, or with an offset "2026-03-16T08:50-05:00". */
 bool cli_time(struct cli *c, const char *opt, const char *v, int64_t *out);
 bool cli_date(struct cli *c, const char *opt, const char *v, int64_t *out);   /* YYYY-MM-DD */
 /* Markdown from --body or --body-file (at most LIM_BODY bytes); *out = dflt when neither is given. */
@@ -90,6 +92,14 @@ int cli_commit(struct cli *c);
 void cli_end(struct cli *c);
 /* An audit entry "cli:<user>" in the open txn; returns 0 or (after printing) 1. */
 int cli_audit(struct cli *c, const char *action, const char *target, const char *detail);
+
+/* The write layer: a write_ctx on the open txn (actor "cli:<user>"); a refused write printed as
+ * "beacon: <cmd>: --<option>: why" (returns 1). */
+void cli_write_ctx(struct cli *c, struct write_ctx *w);
+int cli_write_fail(struct cli *c, const struct write_ctx *w, enum bc_err e);
+/* In the open txn: a component by id, name or "Group/Name", a group by id or name; 0 or 1 after printing. */
+int cli_find_component(struct cli *c, const char *opt, const char *ref, bc_id out);
+int cli_find_group(struct cli *c, const char *opt, const char *ref, bc_id out);
 
 /* Output: UTC "2026-03-16 08:50:00Z" (or "-" for 0) in the arena; a JSON buffer flushed to stdout. */
 const char *cli_time_str(struct cli *c, int64_t ms);

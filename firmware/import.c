@@ -265,76 +265,92 @@ static bool component_known(struct cli *c, const char *what, const char *id, str
 	return false;
 }
 
-static bool import_group(struct cli *c, json_t *o, struct counts *n)
+static bool import_group(struct cli *c, struct write_ctx *w, json_t *o, struct counts *n)
 {
-	struct group g = { .id = "" };
+	struct group_change ch;
+	struct group g;
+	int position;
 	const char *what = "group component";
-	if (!jid(c, o, what, g.id))
+	write_group_change_init(&ch);
+	ch.upsert = true;
+	if (!jid(c, o, what, ch.id))
 		return false;
-	what = arena_printf(c->a, "group %s", g.id);
-	if (!jname(c, o, what, &g.name) || !jposition(c, o, what, &g.position) ||
-	    !jtime(c, o, "created_at", what, &g.created_at))
+	what = arena_printf(c->a, "group %s", ch.id);
+	if (!jname(c, o, what, &ch.name) || !jposition(c, o, what, &position) ||
+	    !jtime(c, o, "created_at", what, &ch.created_at) || !jtime(c, o, "updated_at", what, &ch.updated_at))
 		return false;
-	g.description = jstring(o, "description");
-	enum bc_err e = store_group_put(c->t, &g);
+	ch.position = position;
+	ch.set_description = true;
+	ch.description = jstring(o, "description");
+	enum bc_err e = write_group(w, &ch, &g);
 	if (e != BC_OK)
-		return cli_store_fail(c, what, e) == 0;
+		return cli_fail(c, "%s: %s", what, w->err) == 0;
 	n->groups++;
 	return true;
 }
 
-static bool import_component(struct cli *c, json_t *o, struct counts *n)
+static bool import_component(struct cli *c, struct write_ctx *w, json_t *o, struct counts *n)
 {
-	struct component comp = { .id = "" };
+	struct component_change ch;
+	struct component comp;
 	const char *what = "component", *st = jstring(o, "status"), *gid = jstring(o, "group_id");
-	int64_t changed_at;
-	if (!jid(c, o, what, comp.id))
+	int position;
+	enum comp_status status;
+	write_component_change_init(&ch);
+	ch.upsert = true;
+	if (!jid(c, o, what, ch.id))
 		return false;
-	what = arena_printf(c->a, "component %s", comp.id);
-	if (!jname(c, o, what, &comp.name) || !jposition(c, o, what, &comp.position) ||
-	    !jtime(c, o, "created_at", what, &comp.created_at) || !jtime(c, o, "start_date", what, &comp.start_date) ||
-	    !jtime(c, o, "updated_at", what, &changed_at))
+	what = arena_printf(c->a, "component %s", ch.id);
+	if (!jname(c, o, what, &ch.name) || !jposition(c, o, what, &position) ||
+	    !jtime(c, o, "created_at", what, &ch.created_at) || !jtime(c, o, "start_date", what, &ch.start_date) ||
+	    !jtime(c, o, "updated_at", what, &ch.updated_at))
 		return false;
-	if (st == NULL || !comp_status_parse(st, &comp.status)) {
+	if (st == NULL || !comp_status_parse(st, &status)) {
 		cli_fail(c, "%s: unknown status (one of %s)", what, CHOICES_COMP_STATUS);
 		return false;
 	}
+	ch.position = position;
+	ch.status = (int)status;
+	ch.at = ch.updated_at;      /* a status change is logged when the source last changed the component */
+	ch.set_start_date = true;
+	ch.set_group = true;
 	if (gid) {
 		struct group g;
 		if (!cli_id_ok(gid) || store_group_get(c->t, gid, &g) != BC_OK) {
 			cli_fail(c, "%s: \"group_id\" %s is not a group of this import", what, gid);
 			return false;
 		}
-		snprintf(comp.group_id, sizeof comp.group_id, "%s", gid);
+		snprintf(ch.group_id, sizeof ch.group_id, "%s", gid);
 	}
-	comp.description = jstring(o, "description");
-	comp.showcase = json_is_true(json_object_get(o, "showcase"));
-	comp.only_show_if_degraded = json_is_true(json_object_get(o, "only_show_if_degraded"));
-	/* a status change is logged when the source last changed the component, not now */
-	enum bc_err e = store_component_put_at(c->t, &comp, "", changed_at ? changed_at : now_ms());
+	ch.set_description = true;
+	ch.description = jstring(o, "description");
+	ch.showcase = json_is_true(json_object_get(o, "showcase"));
+	ch.only_show_if_degraded = json_is_true(json_object_get(o, "only_show_if_degraded"));
+	enum bc_err e = write_component(w, &ch, &comp);
 	if (e != BC_OK)
-		return cli_store_fail(c, what, e) == 0;
+		return cli_fail(c, "%s: %s", what, w->err) == 0;
 	n->components++;
 	return true;
 }
 
 /* Groups first (components refer to them), then components. */
-static bool import_components(struct cli *c, json_t *doc, const char *name, struct counts *n)
+static bool import_components(struct cli *c, struct write_ctx *w, json_t *doc, const char *name, struct counts *n)
 {
 	size_t i;
 	json_t *list, *o;
 	if (!jlist(c, doc, "components", name, &list))
 		return false;
 	json_array_foreach(list, i, o)
-		if (json_is_true(json_object_get(o, "group")) && !import_group(c, o, n))
+		if (json_is_true(json_object_get(o, "group")) && !import_group(c, w, o, n))
 			return false;
 	json_array_foreach(list, i, o)
-		if (!json_is_true(json_object_get(o, "group")) && !import_component(c, o, n))
+		if (!json_is_true(json_object_get(o, "group")) && !import_component(c, w, o, n))
 			return false;
 	return true;
 }
 
-static bool import_update(struct cli *c, const struct incident *inc, json_t *o, struct counts *n)
+static bool import_update(struct cli *c, const struct incident *inc, json_t *o, struct counts *n,
+                          struct incident_update *out)
 {
 	struct incident_update u = { .body = jstring(o, "body"),
 	                             .quiet = json_is_false(json_object_get(o, "deliver_notifications")) };
@@ -367,14 +383,12 @@ static bool import_update(struct cli *c, const struct incident *inc, json_t *o, 
 	}
 	if (u.body == NULL)
 		u.body = "";
-	enum bc_err e = store_update_put(c->t, &u);
-	if (e != BC_OK)
-		return cli_store_fail(c, what, e) == 0;
+	*out = u;
 	n->updates++;
 	return true;
 }
 
-static bool import_incident(struct cli *c, json_t *o, bool maintenance, struct counts *n)
+static bool import_incident(struct cli *c, struct write_ctx *w, json_t *o, bool maintenance, struct counts *n)
 {
 	struct incident inc = { .is_maintenance = maintenance };
 	const char *what = maintenance ? "maintenance" : "incident";
@@ -407,14 +421,18 @@ static bool import_incident(struct cli *c, json_t *o, bool maintenance, struct c
 	json_array_foreach(comps, i, co)
 		if (jstring(co, "id") && cli_id_ok(jstring(co, "id")) && component_known(c, what, jstring(co, "id"), n))
 			snprintf(inc.component_ids[inc.ncomponents++], sizeof(bc_id), "%s", jstring(co, "id"));
-	enum bc_err e = store_incident_put(c->t, &inc);
-	if (e != BC_OK)
-		return cli_store_fail(c, what, e) == 0;
+	if (!jtime(c, o, "updated_at", what, &inc.updated_at))
+		return false;
+	struct incident_update *us = arena_alloc(c->a, (json_array_size(ups) + 1) * sizeof *us);
+	size_t nu = 0;
 	for (i = json_array_size(ups); i-- > 0;) {          /* oldest first */
 		up = json_array_get(ups, i);
-		if (!import_update(c, &inc, up, n))
+		if (!import_update(c, &inc, up, n, &us[nu++]))
 			return false;
 	}
+	enum bc_err e = write_import_incident(w, &inc, us, nu);
+	if (e != BC_OK)
+		return cli_fail(c, "%s", w->err) == 0;
 	if (maintenance)
 		n->maintenances++;
 	else
@@ -423,7 +441,8 @@ static bool import_incident(struct cli *c, json_t *o, bool maintenance, struct c
 }
 
 /* Incidents from every document, each id once (the first copy wins). */
-static bool import_incidents(struct cli *c, json_t **docs, const char **names, size_t ndocs, struct counts *n)
+static bool import_incidents(struct cli *c, struct write_ctx *w, json_t **docs, const char **names, size_t ndocs,
+                             struct counts *n)
 {
 	static const char *const keys[] = { "incidents", "scheduled_maintenances" };
 	json_t *seen = json_object();
@@ -440,7 +459,7 @@ static bool import_incidents(struct cli *c, json_t **docs, const char **names, s
 					continue;
 				if (id)
 					json_object_set_new(seen, id, json_true());
-				if (!(ok = import_incident(c, o, k == 1, n)))
+				if (!(ok = import_incident(c, w, o, k == 1, n)))
 					break;
 			}
 		}
@@ -448,14 +467,30 @@ static bool import_incidents(struct cli *c, json_t **docs, const char **names, s
 	return ok;
 }
 
-static bool import_page(struct cli *c, json_t *page)
+/* The source's current component statuses win over the history logged from its incidents. */
+static bool import_current_statuses(struct cli *c, struct write_ctx *w, json_t *doc)
 {
-	struct page_settings p;
-	enum bc_err e = store_page_get(c->t, &p);
-	if (e != BC_OK || !json_is_object(page))
-		return cli_fail(c, e != BC_OK ? "cannot read this page's settings" : "no \"page\" object to import") == 0;
+	json_t *o;
+	size_t i;
+	json_array_foreach(json_object_get(doc, "components"), i, o) {
+		enum comp_status st;
+		const char *id = jstring(o, "id"), *s = jstring(o, "status");
+		if (json_is_true(json_object_get(o, "group")) || !id || !s || !comp_status_parse(s, &st))
+			continue;
+		if (write_import_component_status(w, id, st) != BC_OK)
+			return cli_fail(c, "component %s: %s", id, w->err) == 0;
+	}
+	return true;
+}
+
+/* --page: the page's name, URL, time zone, and its Statuspage page id (so v1 URLs keep working). */
+static bool import_page(struct cli *c, struct write_ctx *w, json_t *page)
+{
+	if (!json_is_object(page))
+		return cli_fail(c, "no \"page\" object to import") == 0;
+	struct page_change ch = { .id = jstring(page, "id") };
 	static const char *const fields[] = { "name", "url", "time_zone" };
-	const char **dst[] = { &p.name, &p.url, &p.time_zone };
+	const char **dst[] = { &ch.name, &ch.url, &ch.time_zone };
 	for (size_t i = 0; i < 3; i++) {
 		const char *v = jstring(page, fields[i]);
 		const char *key = v ? settings_refuses(c->cfg, fields[i], v) : NULL;
@@ -467,8 +502,9 @@ static bool import_page(struct cli *c, json_t *page)
 		else if (v)
 			*dst[i] = v;
 	}
-	if ((e = store_page_put(c->t, &p)) != BC_OK)
-		return cli_store_fail(c, "page", e) == 0;
+	enum bc_err e = write_page(w, &ch, NULL);
+	if (e != BC_OK)
+		return cli_fail(c, "page: %s", w->err) == 0;
 	return true;
 }
 
@@ -486,15 +522,21 @@ static bool check_docs(struct cli *c, json_t **docs, const char **names)
 	return true;
 }
 
-/* Everything in the documents (checked by check_docs) into the write transaction c->t. */
-static bool import_docs(struct cli *c, json_t **docs, const char **names, bool page, struct counts *n)
+/* Everything in the documents (checked by check_docs) into the write transaction c->t, through the
+ * write layer as one "import" batch. */
+static bool import_docs(struct cli *c, struct write_ctx *w, json_t **docs, const char **names, bool page,
+                        struct counts *n)
 {
 	size_t ci = 0;              /* the first document with components */
 	while (ci < 3 && !(docs[ci] && json_object_get(docs[ci], "components")))
 		ci++;
-	return (!page || import_page(c, json_object_get(docs[0], "page"))) &&
-	       (ci == 3 || import_components(c, docs[ci], names[ci], n)) &&
-	       import_incidents(c, docs, names, 3, n);
+	cli_write_ctx(c, w);
+	w->actor = "import";
+	w->batch = true;
+	return (!page || import_page(c, w, json_object_get(docs[0], "page"))) &&
+	       (ci == 3 || import_components(c, w, docs[ci], names[ci], n)) &&
+	       import_incidents(c, w, docs, names, 3, n) &&
+	       (ci == 3 || import_current_statuses(c, w, docs[ci]));
 }
 
 bool import_statuspage_text(struct cli *c, const char *const text[3], const size_t len[3], bool page)
@@ -502,11 +544,12 @@ bool import_statuspage_text(struct cli *c, const char *const text[3], const size
 	json_t *docs[3] = { NULL, NULL, NULL };
 	const char *names[3] = { FILES[0], FILES[1], FILES[2] };
 	struct counts n = { 0 };
+	struct write_ctx w;
 	bool ok = true;
 	for (size_t i = 0; i < 3 && ok; i++)
 		if (text[i] != NULL)
 			ok = parse_doc(c, FILES[i], text[i], len[i], &docs[i]);
-	ok = ok && docs[0] != NULL && check_docs(c, docs, names) && import_docs(c, docs, names, page, &n);
+	ok = ok && docs[0] != NULL && check_docs(c, docs, names) && import_docs(c, &w, docs, names, page, &n);
 	for (size_t i = 0; i < 3; i++)
 		json_decref(docs[i]);
 	return ok;
@@ -525,12 +568,13 @@ static int import_statuspage(struct cli *c, int argc, char **argv)
 	bool ok = load_source(c, src, docs, names) && check_docs(c, docs, names);
 	rc = ok ? cli_begin(c, 0) : 1;
 	if (rc == 0) {
-		ok = import_docs(c, docs, names, opt_get(opts, "page") != NULL, &n);
+		struct write_ctx w;
+		ok = import_docs(c, &w, docs, names, opt_get(opts, "page") != NULL, &n);
 		const char *detail = arena_printf(c->a, "%zu groups, %zu components, %zu incidents, %zu maintenances, %zu updates",
 		                                  n.groups, n.components, n.incidents, n.maintenances, n.updates);
 		if (n.dropped)
 			detail = arena_printf(c->a, "%s (%zu references to unknown components dropped)", detail, n.dropped);
-		rc = !ok ? 1 : cli_audit(c, "import.statuspage", src, detail);
+		rc = !ok ? 1 : write_import_done(&w, src, detail) != BC_OK ? cli_write_fail(c, &w, BC_STORE) : 0;
 		if (rc == 0)
 			rc = cli_commit(c);
 		if (rc == 0)
@@ -548,8 +592,8 @@ int cmd_import(const struct config *cfg, int argc, char **argv)
 		  "import statuspage [--page] DIR|FILE|URL\n"
 		  "      DIR holds summary.json (required), incidents.json, scheduled-maintenances.json, as `beacon export`\n"
 		  "      writes them; URL is the page (https://status.example.com, its /api/v2/*.json are fetched) or\n"
-		  "      one .json file. --page also takes the page's name, URL and time zone (its id stays this\n"
-		  "      store's, so tokens and /v1/pages/{page_id} URLs keep working). Each file is at most\n"
+		  "      one .json file. --page also takes the page's name, URL, time zone and id (so v1 scripts\n"
+		  "      keep their /v1/pages/{page_id} URLs; tokens keep working). Each file is at most\n"
 		  "      32 MB. Everything is imported in one transaction, or nothing is (exit 1). Ids are kept, so\n"
 		  "      importing again is idempotent: objects with the same id are overwritten with the source's\n"
 		  "      copy, nothing is duplicated, and objects created here are left alone." },

@@ -419,6 +419,7 @@ static const char openapi_doc[] =
 	"\"format\":\"date-time\"},\"scheduled_remind_prior\":{\"type\":\"boolean\"},"
 	"\"scheduled_auto_in_progress\":{\"type\":\"boolean\"},\"scheduled_auto_completed\":{\"type\":\"boolean\"},"
 	"\"backfilled\":{\"type\":\"boolean\"},\"backfill_date\":{\"type\":\"string\",\"format\":\"date-time\"},"
+	"\"display_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"Beacon: when this change happened\"},"
 	"\"reminder_intervals\":{\"type\":\"string\",\"nullable\":true}}}}},\"Postmortem\":{\"type\":\"object\","
 	"\"properties\":{\"preview_key\":{\"type\":\"string\",\"nullable\":true},\"body\":{\"type\":\"string\","
 	"\"nullable\":true},\"body_updated_at\":{\"type\":\"string\",\"format\":\"date-time\",\"nullable\":true},"

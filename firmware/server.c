@@ -24,6 +24,7 @@
 #include "repl.h"
 #include "req.h"
 #include "server.h"
+#include "scheduler.h"
 #include "settings.h"
 
 static int listen_fd = -1;
@@ -339,6 +340,11 @@ int cmd_serve(const struct config *c, int argc, char **argv)
 		app_free(the_app);
 		return 1;
 	}
+	if (!secondary && scheduler_start(s) != 0) {
+		fprintf(stderr, "beacon: serve: cannot start the scheduler\n");
+		app_free(the_app);
+		return 1;
+	}
 	if (secondary && repl_watch_start(the_app) != 0) {
 		fprintf(stderr, "beacon: serve: cannot start the snapshot watcher\n");
 		app_free(the_app);
@@ -374,6 +380,8 @@ int cmd_serve(const struct config *c, int argc, char **argv)
 	shutdown(listen_fd, SHUT_RDWR);
 	if (secondary)
 		repl_watch_stop();
+	else
+		scheduler_stop();
 	/* let requests in flight finish (bounded), then leave; threads idling on kept-alive
 	 * upstream connections are not waited for */
 	for (int i = 0; i < 90 && atomic_load(&in_flight) > 0; i++) {

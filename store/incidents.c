@@ -85,8 +85,8 @@ enum bc_err store_incident_put(struct stx *t, struct incident *inc)
 			return BC_INVALID;
 	int64_t now = now_ms();
 	if (exists) {
-		inc->created_at = old.created_at;
-		inc->updated_at = now;
+		inc->created_at = t->keep_times && inc->created_at ? inc->created_at : old.created_at;
+		inc->updated_at = updated_stamp(t, inc->updated_at, now);
 	} else {
 		if (inc->created_at == 0)
 			inc->created_at = now;
@@ -314,11 +314,11 @@ enum bc_err store_update_put(struct stx *t, struct incident_update *u)
 		return e;
 	int64_t now = now_ms();
 	if (exists) {
-		u->created_at = old.created_at;
-		u->updated_at = now;
+		u->created_at = t->keep_times && u->created_at ? u->created_at : old.created_at;
+		u->updated_at = updated_stamp(t, u->updated_at, now);
 		u->seq = old.seq;
 	} else {
-		u->seq = store_generation(t) + 1;
+		u->seq = (store_generation(t) + 1) << 16 | (t->updates_written++ & 0xffff);   /* write order, also inside one txn */
 		if (u->created_at == 0)
 			u->created_at = now;
 		u->updated_at = created_stamp(u->created_at, u->updated_at, now);

@@ -29,6 +29,16 @@ int64_t created_stamp(int64_t created_at, int64_t updated_at, int64_t now)
 	return updated_at != 0 && updated_at >= created_at ? updated_at : now;
 }
 
+int64_t updated_stamp(struct stx *t, int64_t updated_at, int64_t now)
+{
+	return t->keep_times && updated_at ? updated_at : now;
+}
+
+void store_keep_times(struct stx *t, bool on)
+{
+	t->keep_times = on;
+}
+
 /* ---- page settings ---- */
 
 enum bc_err store_page_get(struct stx *t, struct page_settings *out)
@@ -71,7 +81,8 @@ enum bc_err store_page_put(struct stx *t, struct page_settings *p)
 	struct page_settings old;
 	int64_t now = now_ms();
 	if (store_page_get(t, &old) == BC_OK) {
-		memcpy(p->id, old.id, sizeof p->id);
+		if (!id_valid(p->id))           /* a new id: beacon init --page-id, import --page */
+			memcpy(p->id, old.id, sizeof p->id);
 		p->created_at = old.created_at;
 		p->updated_at = now;
 	} else {
@@ -114,7 +125,7 @@ enum bc_err store_group_put(struct stx *t, struct group *g)
 	int64_t now = now_ms();
 	if (exists && store_group_get(t, g->id, &old) == BC_OK) {
 		g->created_at = old.created_at;
-		g->updated_at = now;
+		g->updated_at = updated_stamp(t, g->updated_at, now);
 	} else {
 		if (g->created_at == 0)
 			g->created_at = now;
@@ -246,23 +257,36 @@ enum bc_err store_component_put_at(struct stx *t, struct component *c, const cha
 	if (e != BC_OK)
 		return e;
 	struct component old;
-	bool log_it = true;
 	int64_t now = now_ms();
+	enum comp_status want = c->status;
 	if (exists && store_component_get(t, c->id, &old) == BC_OK) {
 		c->created_at = old.created_at;
-		c->updated_at = now;
-		log_it = old.status != c->status;
+		c->updated_at = updated_stamp(t, c->updated_at, now);
+		c->status = old.status;         /* a status change goes through the log below */
 	} else {
 		if (c->created_at == 0)
 			c->created_at = now;
 		c->updated_at = created_stamp(c->created_at, c->updated_at, now);
+		exists = false;
 	}
-	e = put_component(t, c);
-	if (e != BC_OK || !log_it)
+	if ((e = put_component(t, c)) != BC_OK)
 		return e;
-	struct status_change sc = { .at = at, .status = c->status };
-	id_copy(sc.incident_id, incident_id);
-	return store_status_log_add(t, c->id, &sc);
+	if (exists && want == c->status && at >= now)
+		return BC_OK;
+	/* a new operational component logs nothing: "operational" is every log's status before its first
+	 * entry, so history entered later (an incident dated before the component was added) is not
+	 * hidden behind a creation entry */
+	if (!exists && want == CS_OPERATIONAL)
+		return BC_OK;
+	enum comp_status was;
+	if ((e = store_component_status_set(t, c->id, at, want, incident_id, &was)) != BC_OK)
+		return e;
+	struct component now_c;         /* the caller's strings stay its own: only status and stamp change */
+	if ((e = store_component_get(t, c->id, &now_c)) != BC_OK)
+		return e;
+	c->status = now_c.status;
+	c->updated_at = now_c.updated_at;
+	return BC_OK;
 }
 
 enum bc_err store_component_del(struct stx *t, const char *id)
@@ -437,4 +461,139 @@ enum bc_err store_status_log(struct stx *t, const char *component_id, int64_t fr
 	*out = w.items;
 	*n = w.n;
 	return BC_OK;
+}
+
+/* The newest log entry of a component at or before at; *found false when there is none. */
+struct last_entry {
+	struct status_change sc;
+	bool found;
+	enum bc_err err;
+};
+
+static bool take_entry(void *ctx, const MDB_val *key, const MDB_val *val)
+{
+	struct last_entry *l = ctx;
+	struct log_walk w = { .to = INT64_MAX, .limit = 1, .cap = 1, .items = &l->sc };
+	log_one(&w, key, val);
+	l->err = w.err;
+	l->found = w.n == 1;
+	return false;
+}
+
+static enum bc_err last_entry_at(struct stx *t, const char *id, int64_t at, struct last_entry *l)
+{
+	unsigned char start[LOG_PREFIX];
+	id_key(start, id);
+	key64_put(start + ID_LEN, at == INT64_MAX ? at : at + 1);
+	*l = (struct last_entry){ .found = false };
+	enum bc_err e = at == INT64_MAX ? db_scan(t, DB_STATUS_LOG, start, ID_LEN, NULL, 0, true, take_entry, l)
+	                                : db_scan(t, DB_STATUS_LOG, start, ID_LEN, start, sizeof start, true, take_entry, l);
+	return e == BC_OK ? l->err : e;
+}
+
+enum bc_err store_component_status_at(struct stx *t, const char *id, int64_t at, enum comp_status *out)
+{
+	struct last_entry l;
+	if (!id_valid(id))
+		return BC_NOTFOUND;
+	enum bc_err e = last_entry_at(t, id, at, &l);
+	*out = l.found ? l.sc.status : CS_OPERATIONAL;
+	return e;
+}
+
+enum bc_err store_component_status_set(struct stx *t, const char *id, int64_t at, enum comp_status status,
+                                       const char *incident_id, enum comp_status *old)
+{
+	struct component c;
+	enum bc_err e = stx_need_write(t);
+	if (e == BC_OK && (unsigned)status >= CS__MAX)
+		e = BC_INVALID;
+	if (e == BC_OK)
+		e = store_component_get(t, id, &c);
+	if (e != BC_OK)
+		return e;
+	int64_t now = now_ms();
+	if (at > now)
+		at = now;                       /* the current state is the latest entry at or before now */
+	struct last_entry then;
+	if ((e = last_entry_at(t, id, at, &then)) != BC_OK)
+		return e;
+	*old = then.found ? then.sc.status : CS_OPERATIONAL;
+	if (!then.found || then.sc.status != status) {
+		struct status_change sc = { .at = at, .status = status };
+		id_copy(sc.incident_id, incident_id);
+		if ((e = store_status_log_add(t, id, &sc)) != BC_OK)
+			return e;
+	}
+	struct last_entry cur;
+	if ((e = last_entry_at(t, id, now, &cur)) != BC_OK)
+		return e;
+	if (!cur.found || cur.sc.status == c.status)
+		return BC_OK;
+	c.status = cur.sc.status;
+	c.updated_at = now;
+	return put_component(t, &c);
+}
+
+struct move_walk {
+	const char *incident_id;
+	size_t n;
+	unsigned char keys[8][LOG_PREFIX + 4];
+	struct status_change sc[8];
+	enum bc_err err;
+};
+
+static bool take_moved(void *ctx, const MDB_val *key, const MDB_val *val)
+{
+	struct move_walk *m = ctx;
+	struct status_change sc;
+	struct log_walk w = { .to = INT64_MAX, .limit = 1, .cap = 1, .items = &sc };
+	log_one(&w, key, val);
+	if (w.err != BC_OK) {
+		m->err = w.err;
+		return false;
+	}
+	if (w.n == 1 && strcmp(sc.incident_id, m->incident_id) == 0 && m->n < 8) {
+		memcpy(m->keys[m->n], key->mv_data, LOG_PREFIX + 4);
+		m->sc[m->n++] = sc;
+	}
+	return true;
+}
+
+enum bc_err store_status_log_move(struct stx *t, const char *component_id, int64_t from_ms, int64_t to_ms,
+                                  const char *incident_id)
+{
+	enum bc_err e = stx_need_write(t);
+	if (e != BC_OK)
+		return e;
+	if (!id_valid(component_id) || incident_id == NULL || !id_valid(incident_id))
+		return BC_NOTFOUND;
+	unsigned char prefix[LOG_PREFIX];
+	id_key(prefix, component_id);
+	key64_put(prefix + ID_LEN, from_ms);
+	struct move_walk m = { .incident_id = incident_id };
+	if ((e = db_scan(t, DB_STATUS_LOG, prefix, sizeof prefix, NULL, 0, false, take_moved, &m)) != BC_OK)
+		return e;
+	if (m.err != BC_OK)
+		return m.err;
+	if (m.n == 0)
+		return BC_NOTFOUND;
+	for (size_t i = 0; i < m.n; i++) {
+		if ((e = db_del(t, DB_STATUS_LOG, m.keys[i], sizeof m.keys[i])) != BC_OK)
+			return e;
+		m.sc[i].at = to_ms;
+		if ((e = store_status_log_add(t, component_id, &m.sc[i])) != BC_OK)
+			return e;
+	}
+	/* the current status is the latest entry at or before now */
+	struct component c;
+	struct last_entry cur;
+	if ((e = store_component_get(t, component_id, &c)) != BC_OK ||
+	    (e = last_entry_at(t, component_id, now_ms(), &cur)) != BC_OK)
+		return e;
+	if (!cur.found || cur.sc.status == c.status)
+		return BC_OK;
+	c.status = cur.sc.status;
+	c.updated_at = now_ms();
+	return put_component(t, &c);
 }

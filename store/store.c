@@ -22,6 +22,7 @@ static const char *const db_names[DB__MAX] = {
 	[DB_COMPONENTS] = "components", [DB_INCIDENTS] = "incidents", [DB_INC_OPEN] = "inc_open",
 	[DB_INC_TIME] = "inc_time", [DB_UPDATES] = "updates", [DB_UPDATE_IX] = "update_ix",
 	[DB_STATUS_LOG] = "status_log", [DB_AUDIT] = "audit", [DB_TOKENS] = "tokens", [DB_KV] = "kv",
+	[DB_OUTBOX] = "outbox",
 };
 
 static size_t initial_map_size = (size_t)64 << 20;
@@ -111,6 +112,10 @@ static enum bc_err open_databases(struct store *s)
 		return mdb_fail("opening databases", rc);
 	for (int i = 0; i < DB__MAX; i++) {
 		rc = mdb_dbi_open(txn, db_names[i], rdonly ? 0 : MDB_CREATE, &s->dbi[i]);
+		if (rc == MDB_NOTFOUND && rdonly && i == DB_OUTBOX) {
+			s->outbox_missing = true;       /* a snapshot of an older primary */
+			continue;
+		}
 		if (rc) {
 			mdb_txn_abort(txn);
 			log_warnx("store: %s: database %s: %s", s->path, db_names[i], mdb_strerror(rc));

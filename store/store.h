@@ -109,6 +109,8 @@ struct incident {
 	const char *metadata;                                       /* v1 metadata, a compact JSON object (NULL = {}) */
 	const char *reminder_intervals;                             /* maintenance reminders, "[3, 6]" (NULL = none) */
 	bool backfilled;                                      /* entered after the fact (v1 backfilled) */
+	bool impact_overridden;                               /* impact set by impact_override, not computed */
+	bool auto_to_maintenance, auto_to_operational;        /* maintenance: auto_transition_to_*_state */
 	size_t ncomponents;
 	bc_id *component_ids;                                 /* affected components (arena) */
 };
@@ -119,7 +121,7 @@ struct incident_update {
 	enum inc_status status;
 	const char *body;                                           /* markdown */
 	int64_t created_at, updated_at, display_at;
-	uint64_t seq;                                         /* store generation that created it: write order */
+	uint64_t seq;                                         /* write order: (generation << 16) | n-th in its txn */
 	bool quiet;                                           /* sent with deliver_notifications false */
 	size_t naffected;
 	struct affected *affected;                            /* arena */
@@ -177,6 +179,8 @@ enum bc_err store_begin_write(struct store *s, struct arena *a, struct stx **out
 enum bc_err store_commit(struct stx *t);
 void store_abort(struct stx *t);
 uint64_t store_generation(struct stx *t);
+/* Import: puts of existing objects keep the caller's updated_at (when set) instead of now. */
+void store_keep_times(struct stx *t, bool on);
 int64_t store_generation_time(struct stx *t);    /* ms of the commit that made this generation */
 int64_t now_ms(void);
 
@@ -198,15 +202,30 @@ enum bc_err store_page_put(struct stx *t, struct page_settings *p);
  * Puts validate (BC_INVALID, BC_TOOBIG) before writing anything; a group_id or component id that
  * does not exist is BC_INVALID. Ungrouped components sort by their own position among the groups
  * (before a group of the same position).
- * component_put appends to the status log when the status differs from the stored one. */
+ * component_put appends to the status log when the status differs from the stored one (a new
+ * component only when it is not operational: operational is the status before a log's first entry). */
 enum bc_err store_group_get(struct stx *t, const char *id, struct group *out);
 enum bc_err store_group_put(struct stx *t, struct group *g);
 enum bc_err store_group_del(struct stx *t, const char *id);          /* its components become ungrouped */
 enum bc_err store_group_list(struct stx *t, struct group **out, size_t *n);      /* by position, name */
 enum bc_err store_component_get(struct stx *t, const char *id, struct component *out);
 enum bc_err store_component_put(struct stx *t, struct component *c, const char *incident_id);
-/* As store_component_put, but a status change is logged at `at` (back-dated incident updates, imports). */
+/* As store_component_put, but a status change is logged at `at` (back-dated incident updates, imports),
+ * through store_component_status_set: c->status comes back as the current status, which a back-dated
+ * change does not move when a later entry exists. */
 enum bc_err store_component_put_at(struct stx *t, struct component *c, const char *incident_id, int64_t at);
+/*
+ * Status over time. A component's status is its time-ordered status log; its current status (the
+ * one in struct component) is the latest entry at or before now.
+ * status_at: the status at time at (the latest entry at or before at; operational before the first).
+ * status_set: inserts "status at time at" into the log (nothing when it already had that status
+ * then; at in the future is taken as now), *old = the status at that time before the change, and
+ * makes the stored current status the latest entry at or before now. A change entered with a past
+ * time never overwrites a later state.
+ */
+enum bc_err store_component_status_at(struct stx *t, const char *id, int64_t at, enum comp_status *out);
+enum bc_err store_component_status_set(struct stx *t, const char *id, int64_t at, enum comp_status status,
+                                       const char *incident_id, enum comp_status *old);
 enum bc_err store_component_del(struct stx *t, const char *id);
 enum bc_err store_component_list(struct stx *t, struct component **out, size_t *n); /* by group position, position, name */
 
@@ -236,8 +255,49 @@ enum bc_err store_update_list(struct stx *t, const char *incident_id, struct inc
  * before from_ms when there is one (so the status at from_ms is known). */
 enum bc_err store_status_log(struct stx *t, const char *component_id, int64_t from_ms, int64_t to_ms,
                              struct status_change **out, size_t *n);
+/* Moves the entries made by incident_id at exactly from_ms to to_ms (an update's display_at edit)
+ * and recomputes the current status; BC_NOTFOUND when there was none. */
+enum bc_err store_status_log_move(struct stx *t, const char *component_id, int64_t from_ms, int64_t to_ms,
+                                  const char *incident_id);
 /* Appends directly (import, backfill); component_put does this itself on a status change. */
 enum bc_err store_status_log_add(struct stx *t, const char *component_id, const struct status_change *c);
+
+/*
+ * Outbox: every committed change appends one event in its own write transaction (the write layer,
+ * firmware/write.h, does this; nothing else should). Sequence numbers start at 1 and grow by one
+ * per event, in commit order, so a reader (notifications, webhooks, the audit log) keeps the last
+ * seq it handled and asks for what came after it.
+ *   kind        "incident.created", "incident.updated", "incident.resolved", "incident.deleted",
+ *               "incident_update.updated", "postmortem.updated", "postmortem.published",
+ *               "postmortem.reverted", "postmortem.deleted", "maintenance.scheduled",
+ *               "maintenance.updated", "maintenance.started", "maintenance.completed",
+ *               "maintenance.deleted", "component.created", "component.updated",
+ *               "component.deleted", "group.created", "group.updated", "group.deleted",
+ *               "page.updated", "import.statuspage"
+ *   actor       "token:<id>" (v1), "cli:<user>", "import", "system:scheduler" (later "admin:<user>",
+ *               "intake:<rule>")
+ *   object_type "incident" (maintenance too), "component", "group", "page", "import"
+ *   before/after compact JSON of the object before and after the change (NULL when it did not
+ *               exist / no longer exists); an incident's "after" has the update the change added
+ *               under "update" (with each affected component's old_status and new_status).
+ *   notify      false when the change was sent with deliver_notifications false.
+ *   summary     a short human text (the object's name), shown by `beacon audit`.
+ * The audit log entry of the change is written by store_outbox_append from the same event. */
+struct outbox_event {
+	uint64_t seq;
+	int64_t at;
+	const char *actor, *kind, *object_type;
+	bc_id object_id;
+	const char *before, *after;           /* compact JSON or NULL */
+	bool notify;
+	const char *summary;                  /* may be NULL */
+};
+/* In a write txn: fills seq and at, stores the event and its audit entry. */
+enum bc_err store_outbox_append(struct stx *t, struct outbox_event *e);
+/* Events with seq > after_seq, oldest first, at most limit (0 = 1000). */
+enum bc_err store_outbox_list(struct stx *t, uint64_t after_seq, size_t limit, struct outbox_event **out, size_t *n);
+/* The seq of the newest event (0 when none). */
+uint64_t store_outbox_last(struct stx *t);
 
 /* Audit log: every write names who (token id or "cli:<user>"), what, and on what. */
 enum bc_err store_audit_add(struct stx *t, const char *who, const char *action, const char *target, const char *detail);

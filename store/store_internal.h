@@ -22,6 +22,7 @@ enum db {
 	DB_AUDIT,       /* key64(at) || be32(seq) -> audit record */
 	DB_TOKENS,      /* id -> token record (SHA-256 of the secret, never the secret) */
 	DB_KV,          /* ns \0 key -> bytes */
+	DB_OUTBOX,      /* be64(seq) -> outbox event record (JSON) */
 	DB__MAX
 };
 
@@ -42,6 +43,7 @@ struct store {
 	pthread_mutex_t writer_lock;
 	pthread_rwlock_t map_lock;
 	bool grow_pending;              /* a write hit MDB_MAP_FULL; grow before the next write */
+	bool outbox_missing;            /* a read-only store made before the outbox existed */
 };
 
 struct stx {
@@ -50,6 +52,8 @@ struct stx {
 	MDB_txn *txn;
 	bool write;
 	bool failed;                    /* an LMDB write failed: the txn can only be aborted */
+	bool keep_times;                /* store_keep_times: an import */
+	uint32_t updates_written;       /* incident updates created in this txn (their write order) */
 	uint64_t gen;
 	int64_t gen_time;
 };
@@ -67,6 +71,8 @@ enum bc_err stx_need_write(struct stx *t);                /* BC_READONLY for rea
 enum bc_err put_prepare_id(struct stx *t, enum db d, bc_id id, bool *exists);
 /* updated_at of a new record: the caller's when it is set and not before created_at (imports), else now. */
 int64_t created_stamp(int64_t created_at, int64_t updated_at, int64_t now);
+/* updated_at of a changed record: now, or the caller's under store_keep_times. */
+int64_t updated_stamp(struct stx *t, int64_t updated_at, int64_t now);
 
 /* dbops.c: every LMDB access of the object files goes through these. Values returned by db_get
  * are copies in the txn's arena. Scans call fn under the map lock with pointers into the map;

@@ -131,8 +131,10 @@ assert_eq "incident open" 0 "$(rc bk_cli incident open --name "Platform Service 
 	--impact major --body "Chats may not respond." --component "$C1=major_outage" --component "$C2=partial_outage" --at "$T0")"
 I1=$(cat "$T/out")
 bk_cli component list --json > "$T/out"
+# the incident is dated 15 days back: C1 had no change since, so the outage is its current status;
+# C2 was set operational since, and a back-dated change never overwrites a later state
 assert_eq "open: component 1 status" "major_outage" "$(jqo ".[] | select(.id == \"$C1\") | .status")"
-assert_eq "open: component 2 status" "partial_outage" "$(jqo ".[] | select(.id == \"$C2\") | .status")"
+assert_eq "open: back-dated change leaves the later status" "operational" "$(jqo ".[] | select(.id == \"$C2\") | .status")"
 bk_cli incident show "$I1" --json > "$T/out"
 assert_eq "open: status" "investigating" "$(jqo .status)"
 assert_eq "open: impact" "major" "$(jqo .impact)"
@@ -144,20 +146,20 @@ assert_eq "open: affected old/new" "operational>major_outage" \
 	"$(jqo ".updates[0].affected[] | select(.component_id == \"$C1\") | .old_status + \">\" + .new_status")"
 assert_eq "open: two components" 2 "$(jqo '.components | length')"
 
-refuse "incident bad status" 1 "--status: expected one of investigating, identified, monitoring" \
-	incident open --name X --status resolved --impact minor
+refuse "incident bad status" 1 "--status: expected one of investigating, identified, monitoring, resolved" \
+	incident open --name X --status scheduled --impact minor
 refuse "incident bad impact" 1 "--impact: expected one of none, minor, major, critical" \
 	incident open --name X --status investigating --impact huge
-refuse "incident missing impact" 2 "are required" incident open --name X --status investigating
+refuse "incident missing status" 2 "are required" incident open --name X
 refuse "incident name 256 bytes" 1 "--name: longer than 255 bytes" \
 	incident open --name "${N255}0" --status investigating --impact minor
 refuse "incident bad component status" 1 "--component: expected one of operational" \
 	incident open --name X --status investigating --impact minor --component "$C1=down"
-refuse "incident component without status" 1 "--component: expected ID=STATUS" \
+refuse "incident component without status" 1 "--component: expected NAME=STATUS or ID=STATUS" \
 	incident open --name X --status investigating --impact minor --component "$C1"
 refuse "incident unknown component" 1 "--component: no component 'zzzzzzzzzzzz'" \
 	incident open --name X --status investigating --impact minor --component "$C3=major_outage" --component zzzzzzzzzzzz=major_outage
-refuse "incident bad time" 1 "--at: expected a UTC time" \
+refuse "incident bad time" 1 "--at: expected a time like" \
 	incident open --name X --status investigating --impact minor --at "yesterday"
 refuse "incident future time" 1 "is in the future" \
 	incident open --name X --status investigating --impact minor --at "2099-01-01T00:00:00Z"
@@ -170,8 +172,8 @@ refuse "update unknown incident" 1 "no incident 'zzzzzzzzzzzz'" incident update 
 refuse "update without status" 2 "--status is required" incident update "$I1"
 refuse "update before last update" 1 "before the incident's last update" \
 	incident update "$I1" --status identified --at "$(date -u -d '16 days ago' '+%Y-%m-%d 08:50')"
-refuse "postmortem of an open incident" 1 "a postmortem follows its resolution" \
-	incident postmortem "$I1" --body "RCA"
+refuse "postmortem published on an open incident" 1 "a postmortem is published after the incident is resolved" \
+	incident postmortem "$I1" --body "RCA" --publish
 
 assert_eq "incident update identified" 0 "$(rc bk_cli incident update "$I1" --status identified --at "$T1" --body "Found it.")"
 assert_eq "incident update monitoring" 0 "$(rc bk_cli incident update "$I1" --status monitoring --at "$T2" \
@@ -220,7 +222,7 @@ assert_eq "incident deleted" 1 "$(rc bk_cli incident show "$I2")"
 
 # ---- maintenance ----
 FROM=$(date -u -d '2 days' '+%Y-%m-%dT06:00:00Z'); UNTIL=$(date -u -d '2 days' '+%Y-%m-%dT08:00:00Z')
-refuse "maintenance until before from" 1 "--until: must be after --from" \
+refuse "maintenance until before from" 1 "--until: must be after scheduled_for" \
 	maintenance schedule --name DB --from "$UNTIL" --until "$FROM"
 refuse "maintenance missing until" 2 "are required" maintenance schedule --name DB --from "$FROM"
 refuse "maintenance unknown component" 1 "no component 'zzzzzzzzzzzz'" \

@@ -95,7 +95,7 @@ check_public() {
 		assert_json_eq "$2: /api/v2/$f.json matches the fixture (names, statuses, bodies, times, order)" \
 			"$(jqf public "$FIX/$f.json")" "$(printf '%s' "$got" | jqf public)"
 		if [ -n "${3:-}" ]; then
-			assert_json_eq "$2: $f.json page is the source's name, URL, time zone with this store's id" \
+			assert_json_eq "$2: $f.json page is the source's name, URL, time zone and id" \
 				"$(jq -c --arg id "$3" '.page | del(.updated_at) | .id = $id' "$FIX/$f.json")" \
 				"$(printf '%s' "$got" | jq -c '.page | del(.updated_at)')"
 		fi
@@ -108,7 +108,7 @@ run_import main "$FIX"
 assert_eq "import DIR: exit 0" 0 "$RC"
 assert_eq "import DIR: reports what it imported" "imported 1 groups, 4 components, 3 incidents, 2 maintenances, 12 updates" "$OUT"
 check_store main "import DIR"
-assert_contains "import DIR: audited" "$(cli main audit --json | jq -r '.[0] | .action + " " + .target')" "import.statuspage $FIX"
+assert_contains "import DIR: audited" "$(cli main audit --json | jq -r '.[0] | .who + " " + .action + " " + .detail')" "import import.statuspage $FIX: "
 
 # ---- 2. idempotent re-import (documented in the usage text) ----
 assert_contains "usage text documents re-import" "$(cli main import statuspage --help 2>&1)" "importing again is idempotent"
@@ -212,7 +212,7 @@ wait_for curl -sf -o /dev/null "$H/good/api/v2/summary.json" || { echo "# http.s
 node web
 # import --page brings the source's name, URL and zone only where the store owns them (settings.h)
 sed -i '/^page_name\|^page_url\|^time_zone/d' "$T/web/beacon.conf"
-WEB_PAGE_ID=$(cli web export "$T/web-before" >/dev/null && jq -r .page.id "$T/web-before/summary.json")
+WEB_PAGE_ID=$(jq -r .page.id "$FIX/summary.json")    # import --page keeps the Statuspage page id
 LOGLINES=$(wc -l < "$T/http.log")
 run_import web --page "$H/good"
 assert_eq "import URL: exit 0" "0 imported 1 groups, 4 components, 3 incidents, 2 maintenances, 12 updates" "$RC $OUT"
@@ -249,6 +249,14 @@ serve main
 check_public "$URL_main" "served after DIR import"
 serve web
 check_public "$URL_web" "served after URL import --page" "$WEB_PAGE_ID"
+# import keeps updated_at (feed readers must not see all history as new)
+assert_json_eq "import keeps every incident's updated_at" \
+	"$(jq -c '[.incidents[] | {id, updated_at}] | sort_by(.id)' "$FIX/incidents.json")" \
+	"$(curl -s "$URL_web/api/v2/incidents.json" | jq -c '[.incidents[] | {id, updated_at}] | sort_by(.id)')"
+# the Statuspage page id is kept: migrated v1 scripts keep their URLs
+WEB_TOKEN=$(cli web token create --scope read --name migrated)
+assert_eq "v1 with the Statuspage page id" 200 \
+	"$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: OAuth $WEB_TOKEN" "$URL_web/v1/pages/$WEB_PAGE_ID/components")"
 
 # ---- 6. export, and re-import of the export into a third store ----
 rm -rf "$T/export"

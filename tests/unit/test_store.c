@@ -17,6 +17,7 @@
 #define JAN_2024 1704067200000LL
 #define FEB_2024 1706745600000LL
 #define MAR_2024 1709251200000LL
+#define APR_2024 1711929600000LL
 
 struct fx {
 	char dir[64];
@@ -395,6 +396,7 @@ static void test_status_log(void **state)
 	assert_int_equal(store_component_put(t, &c, NULL), BC_OK);
 	c.status = CS_UNDER_MAINTENANCE;
 	assert_int_equal(store_component_put_at(t, &c, "inc000000002", FEB_2024), BC_OK);
+	assert_int_equal(c.status, CS_UNDER_MAINTENANCE);  /* Feb is the latest entry: it is the current status */
 	assert_int_equal(store_commit(t), BC_OK);
 
 	t = rd(f);
@@ -421,10 +423,66 @@ static void test_status_log(void **state)
 	assert_int_equal(n, 2);
 	assert_int_equal(log[1].status, CS_UNDER_MAINTENANCE);
 	assert_string_equal(log[1].incident_id, "inc000000002");
-	/* the whole log: 4 added, the creation entry, the maintenance change; no entry for the rename */
+	/* the whole log: 4 added, the maintenance change; no entry for the rename, none for the
+	 * creation as operational */
 	assert_int_equal(store_status_log(t, c.id, INT64_MIN, INT64_MAX, &log, &n), BC_OK);
-	assert_int_equal(n, 6);
+	assert_int_equal(n, 5);
 	store_abort(t);
+}
+
+static void test_status_over_time(void **state)
+{
+	struct fx *f = *state;
+	struct component c;
+	enum comp_status st, old;
+	make_component(f, &c, "Web", NULL, 1);                   /* operational: no log entry */
+	struct stx *t = wr(f);
+	int64_t now = now_ms();
+	/* a live change, dated a minute ago (before the component was added): partial outage from an open incident */
+	assert_int_equal(store_component_status_set(t, c.id, now - 60000, CS_PARTIAL_OUTAGE, "inc000000009", &old), BC_OK);
+	assert_int_equal(old, CS_OPERATIONAL);
+	assert_int_equal(store_component_get(t, c.id, &c), BC_OK);
+	assert_int_equal(c.status, CS_PARTIAL_OUTAGE);
+	/* the same status again, now: nothing to log */
+	assert_int_equal(store_component_status_set(t, c.id, now_ms(), CS_PARTIAL_OUTAGE, "inc000000009", &old), BC_OK);
+	assert_int_equal(store_component_get(t, c.id, &c), BC_OK);
+	assert_int_equal(c.status, CS_PARTIAL_OUTAGE);
+	/* a resolved April incident entered afterwards: major outage then operational, in April */
+	assert_int_equal(store_component_status_set(t, c.id, APR_2024, CS_MAJOR_OUTAGE, "inc00000000a", &old), BC_OK);
+	assert_int_equal(old, CS_OPERATIONAL);                  /* nothing before it: operational */
+	assert_int_equal(store_component_status_set(t, c.id, APR_2024 + 3600000, CS_OPERATIONAL, "inc00000000a", &old), BC_OK);
+	assert_int_equal(old, CS_MAJOR_OUTAGE);                 /* old_status is the status at that time */
+	/* the live status is untouched */
+	assert_int_equal(store_component_get(t, c.id, &c), BC_OK);
+	assert_int_equal(c.status, CS_PARTIAL_OUTAGE);
+	assert_int_equal(store_component_status_at(t, c.id, APR_2024 + 60000, &st), BC_OK);
+	assert_int_equal(st, CS_MAJOR_OUTAGE);
+	assert_int_equal(store_component_status_at(t, c.id, APR_2024 + 7200000, &st), BC_OK);
+	assert_int_equal(st, CS_OPERATIONAL);
+	assert_int_equal(store_component_status_at(t, c.id, APR_2024 - 1, &st), BC_OK);
+	assert_int_equal(st, CS_OPERATIONAL);
+	assert_int_equal(store_component_status_at(t, c.id, INT64_MAX, &st), BC_OK);
+	assert_int_equal(st, CS_PARTIAL_OUTAGE);
+	/* inserted between two April entries: a degraded spell inside the outage changes nothing later */
+	assert_int_equal(store_component_status_set(t, c.id, APR_2024 + 1800000, CS_DEGRADED_PERFORMANCE, "", &old), BC_OK);
+	assert_int_equal(old, CS_MAJOR_OUTAGE);
+	assert_int_equal(store_component_status_at(t, c.id, APR_2024 + 3600000, &st), BC_OK);
+	assert_int_equal(st, CS_OPERATIONAL);
+	/* setting the status a time already had logs nothing */
+	struct status_change *log;
+	size_t n, n2;
+	assert_int_equal(store_status_log(t, c.id, INT64_MIN, INT64_MAX, &log, &n), BC_OK);
+	assert_int_equal(store_component_status_set(t, c.id, APR_2024 + 60000, CS_MAJOR_OUTAGE, "", &old), BC_OK);
+	assert_int_equal(store_status_log(t, c.id, INT64_MIN, INT64_MAX, &log, &n2), BC_OK);
+	assert_int_equal(n, n2);
+	/* a time in the future is taken as now: it becomes the current status */
+	assert_int_equal(store_component_status_set(t, c.id, now_ms() + 3600000, CS_OPERATIONAL, "", &old), BC_OK);
+	assert_int_equal(old, CS_PARTIAL_OUTAGE);
+	assert_int_equal(store_component_get(t, c.id, &c), BC_OK);
+	assert_int_equal(c.status, CS_OPERATIONAL);
+	assert_int_equal(store_component_status_set(t, "nosuchcomp", now, CS_OPERATIONAL, "", &old), BC_NOTFOUND);
+	assert_int_equal(store_component_status_set(t, c.id, now, (enum comp_status)42, "", &old), BC_INVALID);
+	assert_int_equal(store_commit(t), BC_OK);
 }
 
 static void test_tokens(void **state)
@@ -478,6 +536,55 @@ static void test_tokens(void **state)
 	assert_int_equal(info.scope, SCOPE_ADMIN);
 	assert_int_equal(store_token_list(t, &list, &n), BC_OK);
 	assert_int_equal(n, 1);
+	store_abort(t);
+}
+
+static void test_outbox(void **state)
+{
+	struct fx *f = *state;
+	struct stx *t = rd(f);
+	assert_int_equal(store_outbox_last(t), 0);
+	store_abort(t);
+	t = wr(f);
+	struct outbox_event ev = { .actor = "cli:root", .kind = "component.created", .object_type = "component",
+	                           .object_id = "abc", .after = "{\"id\":\"abc\",\"status\":\"operational\"}",
+	                           .notify = true, .summary = "API" };
+	assert_int_equal(store_outbox_append(t, &ev), BC_OK);
+	assert_int_equal(ev.seq, 1);
+	assert_true(ev.at > 0);
+	struct outbox_event ev2 = { .actor = "token:xyz", .kind = "component.updated", .object_type = "component",
+	                            .object_id = "abc", .before = ev.after, .after = "{\"id\":\"abc\"}" };
+	assert_int_equal(store_outbox_append(t, &ev2), BC_OK);
+	assert_int_equal(ev2.seq, 2);
+	struct outbox_event bad = { .actor = "", .kind = "x", .object_type = "component" };
+	assert_int_equal(store_outbox_append(t, &bad), BC_INVALID);
+	struct outbox_event notjson = { .actor = "a", .kind = "x", .object_type = "component", .after = "nope" };
+	assert_int_equal(store_outbox_append(t, &notjson), BC_INVALID);
+	assert_int_equal(store_commit(t), BC_OK);
+
+	t = rd(f);
+	assert_int_equal(store_outbox_last(t), 2);
+	struct outbox_event *list;
+	size_t n;
+	assert_int_equal(store_outbox_list(t, 0, 0, &list, &n), BC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(list[0].seq, 1);
+	assert_string_equal(list[0].kind, "component.created");
+	assert_null(list[0].before);
+	assert_string_equal(list[0].after, "{\"id\":\"abc\",\"status\":\"operational\"}");
+	assert_true(list[0].notify);
+	assert_false(list[1].notify);
+	assert_string_equal(list[1].actor, "token:xyz");
+	assert_int_equal(store_outbox_list(t, 1, 10, &list, &n), BC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(list[0].seq, 2);
+	/* the audit log is written from the same events */
+	struct audit_entry *log;
+	assert_int_equal(store_audit_list(t, 0, &log, &n), BC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(log[0].action, "component.updated");
+	assert_string_equal(log[0].who, "token:xyz");
+	assert_string_equal(log[1].detail, "API");
 	store_abort(t);
 }
 
@@ -842,6 +949,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_status_log, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_tokens, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_audit_and_kv, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_outbox, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_status_over_time, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_generation, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_validation_refusals, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_map_growth, setup, teardown),

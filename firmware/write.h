@@ -1,0 +1,167 @@
+/* write.h: the one write path: every change (v1, CLI, import, scheduler, later admin and intake) as a change description applied by one function. */
+#ifndef BEACON_WRITE_H
+#define BEACON_WRITE_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "store.h"
+
+/*
+ * How to use: open a write txn, fill a write_ctx, parse your input into one of the change structs
+ * below, call its write_* function, then commit (on an error, abort). Each write_* function
+ * applies every product rule (positions, resolved_at, impact, component restore, status log at
+ * a time, maintenance lifecycle, time checks) and appends the change's outbox event (which also
+ * writes its audit entry) in the same txn. Front ends hold no rules of their own: they only parse
+ * input and format the answer.
+ *
+ * Errors: BC_INVALID (bad value), BC_NOTFOUND (no such object), BC_CONFLICT (state forbids it),
+ * BC_TOOBIG, or a store error. w->err then says why, as "<field>: <reason>" with the field in v1
+ * spelling ("scheduled_until: must be after scheduled_for"); w->err_field is that field alone.
+ */
+struct write_ctx {
+	struct stx *t;              /* the open write txn */
+	struct arena *a;
+	const char *actor;          /* "token:<id>", "cli:<user>", "import", "system:scheduler" */
+	int64_t now;                /* 0: write_* takes now_ms() */
+	char err[256];
+	char err_field[48];
+	bool scheduling;            /* internal: inside write_maintenance_* */
+	bool batch;                 /* import: objects get no event of their own; write_import_done adds one */
+};
+
+/* "unset" markers of the change structs */
+#define WRITE_KEEP (-1)             /* an int or enum field left as it is */
+#define WRITE_FUTURE_SLACK_MS (5 * 60 * 1000)   /* a change's time may be this far ahead of the clock */
+
+/* ---- components and groups (write_component.c) ---- */
+
+struct component_change {
+	bc_id id;                   /* "" creates */
+	const char *name;           /* NULL keeps */
+	bool set_description;
+	const char *description;    /* NULL clears */
+	bool set_group;
+	bc_id group_id;             /* "" = ungrouped */
+	int position;               /* WRITE_KEEP: kept, or the next free one when created or moved */
+	int status;                 /* enum comp_status or WRITE_KEEP */
+	int64_t at;                 /* when the status changed (0 = now); past times are inserted in the log */
+	int showcase, only_show_if_degraded;    /* 0/1 or WRITE_KEEP */
+	bool set_start_date;
+	int64_t start_date;         /* 0 clears */
+	bool notify;                /* deliver_notifications */
+	/* import: an unknown id creates the object with that id, and the source's times are kept */
+	bool upsert;
+	int64_t created_at, updated_at;
+};
+void write_component_change_init(struct component_change *ch);
+enum bc_err write_component(struct write_ctx *w, struct component_change *ch, struct component *out);
+/* drop_empty_group: a group left without children is deleted with it (v1: groups cannot be empty). */
+enum bc_err write_component_delete(struct write_ctx *w, const char *id, bool drop_empty_group);
+
+struct group_change {
+	bc_id id;                   /* "" creates */
+	const char *name;
+	bool set_description;
+	const char *description;
+	int position;               /* WRITE_KEEP: kept, or after the last top-level item when created */
+	bool set_members;           /* exactly these components become its children, in this order */
+	size_t nmembers;
+	const char **members;
+	bool upsert;                      /* import, as for components */
+	int64_t created_at, updated_at;
+};
+void write_group_change_init(struct group_change *ch);
+enum bc_err write_group(struct write_ctx *w, struct group_change *ch, struct group *out);
+enum bc_err write_group_delete(struct write_ctx *w, const char *id);    /* its components become ungrouped */
+
+/* ---- incidents and maintenance (write_incident.c) ---- */
+
+struct component_status {
+	const char *id;
+	int status;                 /* enum comp_status, or WRITE_KEEP: affected, status unchanged */
+};
+
+struct incident_change {
+	bc_id id;                   /* "" creates */
+	bool maintenance;           /* create only */
+	const char *name;
+	int status;                 /* enum inc_status or WRITE_KEEP */
+	int impact_override;        /* enum impact or WRITE_KEEP */
+	const char *body;           /* the update's text; NULL: no text (an update is still written on create,
+	                             * on a status change and on a component change) */
+	int64_t at;                 /* when this happened (0 = now): the update's display time, the time of its
+	                             * component changes; not in the future, not before the last update */
+	size_t ncomponents;
+	struct component_status *components;
+	bool keep_components;       /* resolving leaves the affected components as they are */
+	bool notify;                /* deliver_notifications */
+	bool set_metadata, set_reminders;
+	const char *metadata, *reminder_intervals;
+	int64_t scheduled_for, scheduled_until;                 /* 0 keeps */
+	int auto_in_progress, auto_completed;                   /* 0/1 or WRITE_KEEP */
+	int auto_to_maintenance, auto_to_operational;           /* 0/1 or WRITE_KEEP (created: yes) */
+	bool backfilled;            /* create only: entered after the fact */
+};
+void write_incident_change_init(struct incident_change *ch);
+/* Creates or changes an incident and adds its update; *out and *update (either may be NULL) get
+ * the stored result (update->id is "" when the change added none). */
+enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, struct incident *out,
+                           struct incident_update *update);
+enum bc_err write_incident_delete(struct write_ctx *w, const char *id);
+
+struct update_edit {
+	bc_id incident_id, update_id;
+	const char *body;           /* NULL keeps */
+	int64_t display_at;         /* 0 keeps; not in the future, between its neighbours */
+	int notify;                 /* 0/1 or WRITE_KEEP */
+};
+enum bc_err write_update_edit(struct write_ctx *w, struct update_edit *ed, struct incident_update *out);
+
+enum postmortem_op { PM_SAVE_DRAFT, PM_PUBLISH, PM_REVERT, PM_DELETE };
+/* body: the draft (PM_SAVE_DRAFT; with publish also published); at: the publication time (0 = now). */
+enum bc_err write_postmortem(struct write_ctx *w, const char *incident_id, enum postmortem_op op,
+                             const char *body, bool publish, int64_t at, struct incident *out);
+
+/* ---- the maintenance lifecycle (write_maintenance.c) ---- */
+
+/* Moves every maintenance whose window has started or ended (auto start / auto complete) to its
+ * state at now, as ordinary changes by w->actor ("system:scheduler"). Idempotent. *done counts. */
+enum bc_err write_maintenance_tick(struct write_ctx *w, size_t *done);
+/* Whether the read rule puts a maintenance in another state at now than the stored one. */
+bool write_maintenance_due(const struct incident *inc, int64_t now);
+/* The same for one incident before another change is applied to it (write_incident calls it). */
+enum bc_err write_maintenance_catch_up(struct write_ctx *w, const char *id);
+
+/* ---- page settings and import ---- */
+
+struct page_change {
+	const char *id;             /* import --page / init --page-id: the Statuspage page id (NULL keeps) */
+	const char *name, *url, *time_zone;     /* NULL keeps */
+};
+enum bc_err write_page(struct write_ctx *w, struct page_change *ch, struct page_settings *out);
+
+/* Import keeps the source's ids and times (created_at, updated_at, display_at), and its
+ * statuses: an update's affected components are logged at its display time. */
+enum bc_err write_import_incident(struct write_ctx *w, struct incident *inc, struct incident_update *ups, size_t nups);
+/* After the incidents: a component's current status is the source's (history logged from the
+ * incidents' updates may end in another status); a change is logged at the import time. */
+enum bc_err write_import_component_status(struct write_ctx *w, const char *id, enum comp_status status);
+/* One import, one outbox event: detail is the summary ("3 groups, 12 components, ..."). */
+enum bc_err write_import_done(struct write_ctx *w, const char *source, const char *detail);
+
+/* Statuspage's default update texts ("We are currently investigating this issue."). */
+const char *write_default_body(enum inc_status s);
+
+/* ---- shared by the write_*.c files (write_util.c) ---- */
+enum bc_err write_refuse(struct write_ctx *w, enum bc_err e, const char *field, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+int64_t write_now(struct write_ctx *w);
+/* Appends the change's outbox event; before/after as compact JSON (NULL for none). */
+enum bc_err write_event(struct write_ctx *w, const char *kind, const char *object_type, const char *id,
+                        const char *before, const char *after, bool notify, const char *summary);
+char *write_json_component(struct write_ctx *w, const struct component *c);
+char *write_json_group(struct write_ctx *w, const struct group *g);
+char *write_json_incident(struct write_ctx *w, const struct incident *inc, const struct incident_update *u);
+char *write_json_page(struct write_ctx *w, const struct page_settings *p);
+
+#endif
