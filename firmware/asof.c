@@ -55,16 +55,13 @@ bool asof_parse(const char *s, int64_t *out)
 	return true;
 }
 
-/* The one place that reads a component's status at a time from the status log: the first entry of
- * store_status_log(from = at) is the status in force at that moment. (Branch truthw's
- * store_component_status_at replaces this body.) */
+/* A component's status at a time: the store's status over time (store_component_status_at). */
 static enum comp_status asof_component_status(struct stx *t, const struct component *c, int64_t at)
 {
-	struct status_change *log = NULL;
-	size_t n = 0;
-	if (store_status_log(t, c->id, at, at + 1, &log, &n) != BC_OK || n == 0)
-		return c->created_at > at ? CS_OPERATIONAL : c->status;   /* never changed: as it is (if it existed) */
-	return log[0].at <= at ? log[0].status : CS_OPERATIONAL;   /* nothing logged before: as created */
+	enum comp_status st = CS_OPERATIONAL;
+	if (store_component_status_at(t, c->id, at, &st) != BC_OK)
+		return c->status;
+	return st;
 }
 
 void asof_components(struct stx *t, struct component *comps, size_t n, int64_t at)
