@@ -2,11 +2,11 @@
 #include <stdio.h>
 #include <string.h>
 #include "brand.h"
+#include "write.h"
 #include "cache.h"
 #include "cli_util.h"
 #include "out.h"
 
-#define BRAND_NS "brand"
 #define SVG_MAX_DEPTH 32
 
 /* ---- SVG: parsed, checked against allow-lists and written again by us ---- */
@@ -315,16 +315,15 @@ const struct route routes_brand[] = {
 
 /* ---- CLI: beacon page logo FILE|--remove, beacon page color '#RRGGBB'|--remove, beacon page show ---- */
 
-/* Stores (val != NULL) or removes key of the brand namespace in one audited write; 0 or 1. */
-static int brand_write(struct cli *c, const char *key, const void *val, size_t len, const char *detail)
+/* Logo (raw != NULL: set, else remove) or colour through the write layer, in one transaction; 0 or 1. */
+static int brand_cli_write(struct cli *c, bool logo, const unsigned char *raw, size_t n, const char *color)
 {
 	if (cli_begin(c, 0))
 		return 1;
-	enum bc_err e = val ? store_kv_put(c->t, BRAND_NS, key, val, len) : store_kv_del(c->t, BRAND_NS, key);
-	if (e != BC_OK && !(val == NULL && e == BC_NOTFOUND))
-		return cli_store_fail(c, key, e);
-	const char *action = arena_printf(c->a, "page.%s.%s", key, val ? "set" : "remove");
-	return cli_audit(c, action, key, detail) || cli_commit(c);
+	struct write_ctx w;
+	cli_write_ctx(c, &w);
+	enum bc_err e = logo ? write_brand_logo(&w, raw, n) : write_brand_color(&w, color);
+	return e != BC_OK ? cli_write_fail(c, &w, e) : cli_commit(c);
 }
 
 static int page_logo(struct cli *c, int argc, char **argv)
@@ -336,44 +335,25 @@ static int page_logo(struct cli *c, int argc, char **argv)
 	bool remove = opt_get(opts, "remove") != NULL;
 	if (remove == (c->npos == 1))
 		return cli_usage_fail(c, "give FILE or --remove");
-	struct buf val;
-	buf_init(&val);
+	unsigned char *raw = NULL;
+	size_t got = 0;
 	if (!remove) {
 		FILE *f = fopen(c->pos[0], "rb");
 		if (f == NULL)
 			return cli_fail(c, "%s: cannot open", c->pos[0]);
-		unsigned char *raw = arena_alloc(c->a, BRAND_LOGO_MAX + 1);
-		size_t got = fread(raw, 1, BRAND_LOGO_MAX + 1, f);
+		raw = arena_alloc(c->a, BRAND_LOGO_MAX + 1);
+		got = fread(raw, 1, BRAND_LOGO_MAX + 1, f);
 		bool bad = ferror(f);
 		fclose(f);
 		if (bad)
 			return cli_fail(c, "%s: read error", c->pos[0]);
-		if (got > BRAND_LOGO_MAX)
-			return cli_fail(c, "%s: larger than %d bytes", c->pos[0], BRAND_LOGO_MAX);
-		char err[160];
-		if (got >= 8 && raw[0] == 0x89) {
-			if (!brand_png_ok(raw, got, err, sizeof err))
-				return cli_fail(c, "%s: %s", c->pos[0], err);
-			buf_putc(&val, 'p');
-			buf_append(&val, raw, got);
-		} else {
-			buf_putc(&val, 's');
-			if (got > BRAND_SVG_MAX || !brand_svg_sanitize(c->a, (const char *)raw, got, &val, err, sizeof err)) {
-				buf_free(&val);
-				return cli_fail(c, "%s: not an accepted SVG: %s", c->pos[0],
-				                got > BRAND_SVG_MAX ? "larger than 64 KiB" : err);
-			}
-		}
 	}
-	size_t stored = val.len;
-	rc = brand_write(c, "logo", remove ? NULL : val.p, val.len, remove ? "" : c->pos[0]);
-	buf_free(&val);
-	if (rc)
+	if (brand_cli_write(c, true, raw, got, NULL))
 		return 1;
 	if (remove)
 		printf("logo removed\n");
 	else
-		printf("logo set (%zu bytes)\n", stored - 1);
+		printf("logo set (%zu bytes)\n", got);
 	return 0;
 }
 
@@ -386,9 +366,7 @@ static int page_color(struct cli *c, int argc, char **argv)
 	bool remove = opt_get(opts, "remove") != NULL;
 	if (remove == (c->npos == 1))
 		return cli_usage_fail(c, "give '#RRGGBB' or --remove");
-	if (!remove && !brand_color_ok(c->pos[0]))
-		return cli_fail(c, "'%s' is not a colour like '#1d4ed8'", c->pos[0]);
-	if (brand_write(c, "color", remove ? NULL : c->pos[0], 7, remove ? "" : c->pos[0]))
+	if (brand_cli_write(c, false, NULL, 0, remove ? NULL : c->pos[0]))
 		return 1;
 	printf(remove ? "colour removed\n" : "colour set\n");
 	return 0;

@@ -7,6 +7,7 @@
 #include "req.h"
 #include "store.h"
 
+#define BRAND_NS "brand"               /* the store kv namespace of logo and colour */
 #define BRAND_LOGO_MAX (256 * 1024)     /* bytes of a PNG logo */
 #define BRAND_SVG_MAX (64 * 1024)       /* bytes of an SVG logo */
 #define BRAND_PNG_MAX_SIDE 1024         /* pixels */

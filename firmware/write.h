@@ -149,6 +149,12 @@ enum bc_err write_import_component_status(struct write_ctx *w, const char *id, e
 /* One import, one outbox event: detail is the summary ("3 groups, 12 components, ..."). */
 enum bc_err write_import_done(struct write_ctx *w, const char *source, const char *detail);
 
+/* ---- the page's logo and brand colour (write_brand.c) ---- */
+/* raw: a PNG (checked) or SVG (rebuilt from an allow-list) of n bytes; NULL removes the logo. */
+enum bc_err write_brand_logo(struct write_ctx *w, const unsigned char *raw, size_t n);
+/* color: "#RRGGBB"; NULL removes it. */
+enum bc_err write_brand_color(struct write_ctx *w, const char *color);
+
 /* Statuspage's default update texts ("We are currently investigating this issue."). */
 const char *write_default_body(enum inc_status s);
 

@@ -60,6 +60,7 @@ check_fails "page logo: an SVG with a DOCTYPE/entities is refused" bk_cli page l
 check "page logo: an SVG with script and handlers is accepted, sanitized" bk_cli page logo "$T/logo.svg"
 check "page color: #7c3aed" bk_cli page color '#7c3aed'
 check_fails "page color: a bad colour is refused" bk_cli page color 'red;}body{display:none'
+assert_contains "page color: one write-layer event in the audit log" "$(bk_cli audit --limit 3)" "page.brand_updated"
 assert_contains "page show" "$(bk_cli page show)" "#7c3aed"
 bk_start_serve "$CONF" "$SOCK" "$LOG" || exit 1
 bk_start_nginx "$SOCK" nginx || exit 1
