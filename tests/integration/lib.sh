@@ -209,3 +209,23 @@ bk_start_lighttpd_spawn() {
 	LIGHTTPD_URL="http://127.0.0.1:$port"
 	wait_for curl -sf -o /dev/null "$LIGHTTPD_URL/api/v2/status.json" || { echo "# spawning lighttpd did not start:"; cat "$d/logs/error.log" "$d/logs/stderr" 2>/dev/null; return 1; }
 }
+
+# bk_faketime 'YYYY-MM-DD HH:MM:SS' : from here on every beacon process (CLI and serve) runs under
+# Debian's libfaketime on one shared clock that starts at that UTC time and moves on with the real
+# one, so "now" never goes back between commands. Sets BEACON to a wrapper; REAL_BEACON is the binary.
+bk_faketime() {
+	REAL_BEACON=$BEACON
+	export FAKE_OFFSET=$(( $(date -u -d "$1" +%s) - $(date +%s) ))
+	mkdir -p "$T/bin"
+	FAKELIB=$(dpkg -L libfaketime 2>/dev/null | grep 'libfaketimeMT.so.1$' | head -1)
+	[ -n "$FAKELIB" ] || { echo "# libfaketime (Debian package faketime) is missing"; exit 1; }
+	# libfaketime preloaded directly (the faketime wrapper's semaphore races when processes start
+	# together); under ASan the preload comes before the ASan runtime, which is fine for a test
+	cat > "$T/bin/beacon" <<EOF
+#!/bin/sh
+export LD_PRELOAD="$FAKELIB" FAKETIME="\$FAKE_OFFSET" ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
+exec "$REAL_BEACON" "\$@"
+EOF
+	chmod +x "$T/bin/beacon"
+	BEACON=$T/bin/beacon
+}

@@ -4,22 +4,8 @@
 # later state; impact is never lowered on resolve; display_at edits are checked; the maintenance
 # lifecycle runs on the primary; init --page-id. The clock of every beacon process is Debian's faketime.
 . "$(dirname "$0")/lib.sh"
-REAL_BEACON=$BEACON
-# faketime's offset form: every beacon process shares one clock that starts at 2026-03-31 17:00 UTC
-# (12:00 in the page's zone) and moves on with the real one, so "now" never goes back between commands
-export FAKE_OFFSET=$(( $(date -u -d '2026-03-31 17:00:00' +%s) - $(date +%s) ))
-mkdir -p "$T/bin"
-FAKELIB=$(dpkg -L libfaketime 2>/dev/null | grep 'libfaketimeMT.so.1$' | head -1)
-[ -n "$FAKELIB" ] || { echo "# libfaketime (Debian package faketime) is missing"; exit 1; }
-# libfaketime preloaded directly (the faketime wrapper's semaphore races when processes start together);
-# under ASan the preload comes before the ASan runtime, which is fine for a test
-cat > "$T/bin/beacon" <<EOF
-#!/bin/sh
-export LD_PRELOAD="$FAKELIB" FAKETIME="\$FAKE_OFFSET" ASAN_OPTIONS="\${ASAN_OPTIONS:+\$ASAN_OPTIONS:}verify_asan_link_order=0"
-exec "$REAL_BEACON" "\$@"
-EOF
-chmod +x "$T/bin/beacon"
-BEACON=$T/bin/beacon
+# every beacon process on one faketime clock from 2026-03-31 17:00 UTC (12:00 in the page's zone)
+bk_faketime '2026-03-31 17:00:00'
 PAGE_ID=p7s3x9k2m4qd         # a Statuspage page id, kept by init --page-id
 
 # node NAME : a primary with its store, config (page zone America/Guayaquil), beacon serve and nginx.
