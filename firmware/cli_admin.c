@@ -171,7 +171,7 @@ static int token_revoke(struct cli *c, int argc, char **argv)
 int cmd_token(const struct config *cfg, int argc, char **argv)
 {
 	static const struct subcmd subs[] = {
-		{ "create", token_create, "token create --scope read|write|admin|replication [--name NAME]" },
+		{ "create", token_create, "token create --scope read|write|admin|replication|intake [--name NAME]" },
 		{ "list",   token_list,   "token list [--json]" },
 		{ "revoke", token_revoke, "token revoke ID" },
 		{ NULL, NULL, NULL }

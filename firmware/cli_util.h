@@ -13,7 +13,7 @@
 #define CHOICES_INC_UPDATE  "investigating, identified, monitoring, resolved"
 #define CHOICES_MAINT       "in_progress, verifying, completed"
 #define CHOICES_IMPACT      "none, minor, major, critical"
-#define CHOICES_SCOPE       "read, write, admin, replication"
+#define CHOICES_SCOPE       "read, write, admin, replication, intake"
 #define CLI_MAXPOS 4
 
 /* One subcommand run: names it in messages, holds its arena, store and write transaction. */

@@ -75,6 +75,7 @@ enum msg {
 	M_MONTH,
 	M_UPTIME,
 	M_DOWNTIME,
+	M_NO_MONITORING_DATA,   /* "No data from monitoring since %s" with a time (a silent heartbeat) */
 	M__COUNT
 };
 

@@ -27,6 +27,8 @@ static const struct command {
 	{ "promote",     cmd_promote,     "promote                     turn a secondary into a primary" },
 	{ "audit",       cmd_audit,       "audit [--limit N] [--json]  the audit log, newest first" },
 	{ "page",        cmd_page,        "page logo FILE|color '#RRGGBB'|show  the page's logo and brand colour" },
+	{ "rule",        cmd_rule,        "rule add|list|del|alerts    Alertmanager rules: labels to component status" },
+	{ "heartbeat",   cmd_heartbeat,   "heartbeat add|list|del      heartbeat checks (healthchecks.io-style pings)" },
 	{ "help",        NULL,            "help [COMMAND]              this list, or one command's usage" },
 	{ NULL, NULL, NULL }
 };

@@ -71,7 +71,7 @@ uint64_t metrics_now_us(void)
 }
 
 static const char *const route_names[MR__COUNT] = {
-	"static", "ops", "pages", "api_v2", "api_v1", "replication", "none",
+	"static", "ops", "pages", "api_v2", "api_v1", "replication", "intake", "none",
 };
 
 const char *metrics_route_name(enum metrics_route c)

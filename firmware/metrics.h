@@ -32,7 +32,7 @@ int64_t metrics_get(enum metric_id id);
 
 /* Route classes of beacon_http_requests_total{route=...}: one per route table, and "none". */
 enum metrics_route {
-	MR_STATIC, MR_OPS, MR_PAGES, MR_API_V2, MR_API_V1, MR_REPLICATION, MR_NONE, MR__COUNT
+	MR_STATIC, MR_OPS, MR_PAGES, MR_API_V2, MR_API_V1, MR_REPLICATION, MR_INTAKE, MR_NONE, MR__COUNT
 };
 const char *metrics_route_name(enum metrics_route c);
 

@@ -105,6 +105,7 @@ enum route_flags {
 	R_JSON_ERR  = 1 << 8,   /* errors from the router are JSON, not HTML */
 	R_LOOPBACK  = 1 << 9,   /* with R_AUTH_*: a loopback client (REMOTE_ADDR) needs no token */
 	R_NO_STORE  = 1 << 10,  /* runs even when no store is being served (a replica before its first snapshot) */
+	R_AUTH_INTAKE = 1 << 11, /* intake scope (or admin) */
 };
 
 struct route {
@@ -123,6 +124,7 @@ extern const struct route routes_pages[];    /* HTML pages (issue 3) */
 extern const struct route routes_api_v2[];   /* public JSON, feeds, badges */
 extern const struct route routes_api_v1[];   /* management API */
 extern const struct route routes_repl[];     /* replication */
+extern const struct route routes_intake[];   /* monitoring intake: Alertmanager, heartbeats, pushes */
 
 /* For an R_CACHE route: keeps only the query parameters rt declares (the first of each, ?lang= only
  * when en or es) and returns the render cache key made of language, path and those parameters. */

@@ -24,11 +24,11 @@ const struct route routes_core[] = {
 };
 
 static const struct route *const tables[] = {
-	routes_core, routes_ops, routes_pages, routes_api_v2, routes_api_v1, routes_repl, routes_brand,
+	routes_core, routes_ops, routes_pages, routes_api_v2, routes_api_v1, routes_repl, routes_brand, routes_intake,
 };
 /* tables[i]'s class in beacon_http_requests_total */
 static const enum metrics_route table_class[] = {
-	MR_STATIC, MR_OPS, MR_PAGES, MR_API_V2, MR_API_V1, MR_REPLICATION, MR_PAGES,
+	MR_STATIC, MR_OPS, MR_PAGES, MR_API_V2, MR_API_V1, MR_REPLICATION, MR_PAGES, MR_INTAKE,
 };
 
 /* Matches pattern against path; ":name" captures one non-empty segment. */
@@ -153,6 +153,7 @@ static int scope_needed(unsigned flags)
 {
 	if (flags & R_AUTH_ADMIN) return SCOPE_ADMIN;
 	if (flags & R_AUTH_REPL) return SCOPE_REPLICATION;
+	if (flags & R_AUTH_INTAKE) return SCOPE_INTAKE;
 	if (flags & R_AUTH_WRITE) return SCOPE_WRITE;
 	if (flags & R_AUTH_READ) return SCOPE_READ;
 	return 0;
@@ -215,10 +216,10 @@ static bool authenticate(struct req *r, unsigned flags)
 		return false;
 	}
 	bool ok;
-	if (need == SCOPE_REPLICATION)
-		ok = r->token.scope == SCOPE_REPLICATION || r->token.scope == SCOPE_ADMIN;
-	else
-		ok = r->token.scope != SCOPE_REPLICATION && (int)r->token.scope >= need;
+	if (need == SCOPE_REPLICATION || need == SCOPE_INTAKE)
+		ok = (int)r->token.scope == need || r->token.scope == SCOPE_ADMIN;
+	else        /* the narrow scopes (replication, intake) open only their own routes */
+		ok = r->token.scope <= SCOPE_ADMIN && (int)r->token.scope >= need;
 	if (!ok) {
 		resp_json_error(r, 403, "this key's scope (%s) does not allow this request (needs %s)",
 		                scope_name(r->token.scope), scope_name((enum scope)need));

@@ -1,7 +1,8 @@
-/* scheduler.c: the primary's scheduler thread: maintenance windows that started or ended move on, as write-layer changes. */
+/* scheduler.c: the primary's scheduler thread: maintenance windows that started or ended move on, and late heartbeats go down, as write-layer changes. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
+#include "intake.h"
 #include "log.h"
 #include "scheduler.h"
 #include "write.h"
@@ -64,6 +65,8 @@ static void *scheduler_main(void *arg)
 		size_t done;
 		if (scheduler_tick(sched_store, &done) == BC_OK && done)
 			log_info("scheduler: %zu maintenance transition(s)", done);
+		if (intake_hb_tick(sched_store, &done) == BC_OK && done)
+			log_info("intake: %zu heartbeat check(s) late", done);
 		pthread_mutex_lock(&sched_mu);
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);

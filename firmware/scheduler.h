@@ -1,4 +1,4 @@
-/* scheduler.h: the primary's scheduler thread (maintenance auto start and auto complete). */
+/* scheduler.h: the primary's scheduler thread (maintenance auto start and auto complete, late heartbeat checks). */
 #ifndef BEACON_SCHEDULER_H
 #define BEACON_SCHEDULER_H
 #include <stddef.h>

@@ -39,7 +39,7 @@ static enum bc_err dec_token(struct arena *a, json_t *o, struct token_info *out)
 enum bc_err store_token_create(struct stx *t, enum scope scope, const char *name, char out[TOKEN_TEXT_MAX])
 {
 	enum bc_err e = stx_need_write(t);
-	if (e == BC_OK && (scope < SCOPE_READ || scope > SCOPE_REPLICATION))
+	if (e == BC_OK && (scope < SCOPE_READ || scope > SCOPE_INTAKE))
 		e = BC_INVALID;
 	if (e == BC_OK)
 		e = check_name(name, LIM_SHORT);
@@ -352,6 +352,52 @@ enum bc_err store_kv_first(struct stx *t, const char *ns, char **key)
 		return e;
 	*key = f.key;
 	return f.key ? BC_OK : BC_NOTFOUND;
+}
+
+struct kv_list {
+	struct arena *a;
+	size_t skip, n, cap, limit;
+	struct kv_item *items;
+};
+
+static bool kv_take(void *ctx, const MDB_val *key, const MDB_val *val)
+{
+	struct kv_list *l = ctx;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 16;
+		struct kv_item *n = arena_alloc(l->a, cap * sizeof *n);
+		if (l->n)
+			memcpy(n, l->items, l->n * sizeof *n);
+		l->items = n;
+		l->cap = cap;
+	}
+	struct kv_item *it = &l->items[l->n++];
+	it->key = arena_strndup(l->a, (const char *)key->mv_data + l->skip, key->mv_size - l->skip);
+	char *v = arena_alloc(l->a, val->mv_size + 1);
+	memcpy(v, val->mv_data, val->mv_size);
+	v[val->mv_size] = '\0';
+	it->val = v;
+	it->len = val->mv_size;
+	return l->limit == 0 || l->n < l->limit;
+}
+
+enum bc_err store_kv_list(struct stx *t, const char *ns, const char *prefix, size_t limit,
+                          struct kv_item **out, size_t *n)
+{
+	if (check_text(ns, LIM_SHORT, true, true) != BC_OK || (prefix && strlen(prefix) > KV_MAX_KEY))
+		return BC_INVALID;
+	size_t nl = strlen(ns), pl = prefix ? strlen(prefix) : 0;
+	char *k = arena_alloc(t->a, nl + 1 + pl + 1);
+	memcpy(k, ns, nl + 1);
+	if (pl)
+		memcpy(k + nl + 1, prefix, pl);
+	struct kv_list l = { .a = t->a, .skip = nl + 1, .limit = limit };
+	enum bc_err e = db_scan(t, DB_KV, k, nl + 1 + pl, NULL, 0, false, kv_take, &l);
+	if (e != BC_OK)
+		return e;
+	*out = l.items;
+	*n = l.n;
+	return BC_OK;
 }
 
 enum bc_err store_kv_del(struct stx *t, const char *ns, const char *key)

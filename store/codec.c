@@ -11,8 +11,8 @@ static const char *const inc_status_names[IS__MAX] = {
 	"scheduled", "in_progress", "verifying", "completed",
 };
 static const char *const impact_names[IMP__MAX] = { "none", "minor", "major", "critical", "maintenance" };
-static const char *const scope_names[] = { NULL, "read", "write", "admin", "replication" };
-#define SCOPE__END 5
+static const char *const scope_names[] = { NULL, "read", "write", "admin", "replication", "intake" };
+#define SCOPE__END 6
 
 static bool name_lookup(const char *const *names, int lo, int hi, const char *s, int *out)
 {
@@ -76,7 +76,7 @@ bool impact_parse(const char *s, enum impact *out)
 
 const char *scope_name(enum scope s)
 {
-	return s >= SCOPE_READ && s <= SCOPE_REPLICATION ? scope_names[s] : "unknown";
+	return s >= SCOPE_READ && s <= SCOPE_INTAKE ? scope_names[s] : "unknown";
 }
 
 bool scope_parse(const char *s, enum scope *out)

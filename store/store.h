@@ -49,7 +49,8 @@ enum inc_status {
 
 enum impact { IMP_NONE = 0, IMP_MINOR, IMP_MAJOR, IMP_CRITICAL, IMP_MAINTENANCE, IMP__MAX };
 
-enum scope { SCOPE_READ = 1, SCOPE_WRITE = 2, SCOPE_ADMIN = 3, SCOPE_REPLICATION = 4 };
+/* SCOPE_REPLICATION and SCOPE_INTAKE are narrow: they allow only their own routes (admin allows those too). */
+enum scope { SCOPE_READ = 1, SCOPE_WRITE = 2, SCOPE_ADMIN = 3, SCOPE_REPLICATION = 4, SCOPE_INTAKE = 5 };
 
 /* Statuspage spellings: "operational", "degraded_performance", "investigating", "major", "write" ... */
 const char *comp_status_name(enum comp_status s);
@@ -316,6 +317,15 @@ enum bc_err store_token_list(struct stx *t, struct token_info **out, size_t *n);
 enum bc_err store_kv_get(struct stx *t, const char *ns, const char *key, const void **val, size_t *len);
 enum bc_err store_kv_put(struct stx *t, const char *ns, const char *key, const void *val, size_t len);
 enum bc_err store_kv_del(struct stx *t, const char *ns, const char *key);
+/* Every key of namespace ns starting with prefix (NULL = all), ascending, at most limit (0 = all);
+ * keys and values (NUL-terminated) are arena copies. */
+struct kv_item {
+	char *key;
+	const char *val;
+	size_t len;
+};
+enum bc_err store_kv_list(struct stx *t, const char *ns, const char *prefix, size_t limit,
+                          struct kv_item **out, size_t *n);
 /* The smallest key of namespace ns (arena copy) in *key; BC_NOTFOUND when ns is empty. */
 enum bc_err store_kv_first(struct stx *t, const char *ns, char **key);
 
