@@ -72,6 +72,7 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev liblmdb-dev lmdb-utils libmbed
            libfcgi-bin nginx-light lighttpd spawn-fcgi curl wrk libxml2-utils chromium fonts-noto-color-emoji jq python3 faketime
 DEB_PKGS += lintian dpkg-dev man-db systemd
 DEB_PKGS += clang libfuzzer-14-dev libclang-rt-14-dev
+DEB_PKGS += prometheus-alertmanager
 deps:
 	@if dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then echo "deps: all installed"; else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS); fi
