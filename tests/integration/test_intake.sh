@@ -173,6 +173,14 @@ assert_eq "after a restart: nothing written" "$g3" "$(bk_cli audit --limit 1)"
 assert_status "ping after the restart" 200 "$URL/ping/${JOBS##*/}"
 assert_eq "still operational" operational "$(status_of Jobs)"
 
+# ---- the OpenAPI document lists the intake routes ----
+curl -s "$URL/v1/openapi.json" > "$T/openapi.json"
+for pm in "post /intake/alertmanager" "get /ping/{uuid}" "post /ping/{uuid}" "get /ping/{uuid}/{signal}" \
+	"post /ping/{uuid}/{signal}" "get /api/push/{token}"; do
+	m=${pm%% *} p=${pm#* }
+	check "openapi: $pm" jq -e --arg p "$p" --arg m "$m" '.paths[$p][$m] != null' "$T/openapi.json"
+done
+
 # ---- deleting a rule gives the component back ----
 bk_cli rule del "$RULE" >/dev/null
 assert_eq "rule del: gone from the list" "" "$(bk_cli rule list)"

@@ -110,6 +110,11 @@ check "unchanged polls are 304s that install nothing" \
 assert_status "API write on the secondary: 503" 503 -X POST -H "Authorization: Bearer $ADMIN" \
 	-H "Content-Type: application/json" -d '{"component":{"name":"X"}}' "$SURL/api/v1/pages/x/components"
 assert_contains "API write: read-only replica JSON" "$(cat "$T/body")" "read-only replica"
+# a secondary takes no intake: Alertmanager, pings and pushes go to the primary
+assert_status "alertmanager on the secondary: 503" 503 -X POST -H "Authorization: Bearer $ADMIN" \
+	-d '{"version":"4","groupKey":"g","alerts":[]}' "$SURL/intake/alertmanager"
+assert_status "heartbeat ping on the secondary: 503" 503 "$SURL/ping/6f1e1c1a-0000-4000-8000-000000000000"
+assert_status "Kuma push on the secondary: 503" 503 "$SURL/api/push/x?status=up"
 scli component add --name X >"$T/out" 2>"$T/err"
 assert_eq "CLI write on the secondary: exit 1" 1 "$?"
 assert_contains "CLI write: says read-only" "$(cat "$T/err")" "read-only"
