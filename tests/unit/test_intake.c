@@ -1,0 +1,207 @@
+/* test_intake.c: Alertmanager payloads on a real store: rules, worst wins, repeats write nothing, restore, a human's change kept, bad input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "intake.h"
+#include "write.h"
+
+static char dir[64];
+static struct store *s;
+static struct arena *a;
+static bc_id comp;
+
+static uint64_t generation(void)
+{
+	struct stx *t;
+	assert_int_equal(store_begin_read(s, a, &t), BC_OK);
+	uint64_t g = store_generation(t);
+	store_abort(t);
+	return g;
+}
+
+static enum comp_status status(void)
+{
+	struct stx *t;
+	struct component c;
+	assert_int_equal(store_begin_read(s, a, &t), BC_OK);
+	assert_int_equal(store_component_get(t, comp, &c), BC_OK);
+	store_abort(t);
+	return c.status;
+}
+
+static void set_status(enum comp_status st)
+{
+	struct stx *t;
+	assert_int_equal(store_begin_write(s, a, &t), BC_OK);
+	struct write_ctx w = { .t = t, .a = a, .actor = "cli:test" };
+	struct component_change ch;
+	write_component_change_init(&ch);
+	snprintf(ch.id, sizeof ch.id, "%s", comp);
+	ch.status = (int)st;
+	assert_int_equal(write_component(&w, &ch, NULL), BC_OK);
+	assert_int_equal(store_commit(t), BC_OK);
+}
+
+/* One Alertmanager alert for service=api; returns the number of changes. */
+static size_t send(const char *status_s, const char *severity, const char *fp)
+{
+	char body[1024];
+	snprintf(body, sizeof body,
+	         "{\"version\":\"4\",\"groupKey\":\"{}:{alertname=\\\"X\\\"}\",\"status\":\"%s\",\"alerts\":[{\"status\":\"%s\","
+	         "\"labels\":{\"alertname\":\"X\",\"service\":\"api\",\"severity\":\"%s\"},"
+	         "\"startsAt\":\"2026-12-01T10:00:00.123Z\",\"fingerprint\":\"%s\"}]}",
+	         status_s, status_s, severity, fp);
+	struct intake_am_result res;
+	char err[256];
+	assert_int_equal(intake_am_apply(s, body, strlen(body), &res, err, sizeof err), BC_OK);
+	return res.changed;
+}
+
+static void setup_store(void)
+{
+	char path[96];
+	strcpy(dir, "/tmp/beacon-intake-test.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof path, "%s/db", dir);
+	assert_int_equal(store_open(&s, path, STORE_CREATE), BC_OK);
+	a = arena_new();
+	struct stx *t;
+	assert_int_equal(store_begin_write(s, a, &t), BC_OK);
+	struct write_ctx w = { .t = t, .a = a, .actor = "cli:test" };
+	struct component_change ch;
+	write_component_change_init(&ch);
+	ch.name = "API";
+	struct component c;
+	assert_int_equal(write_component(&w, &ch, &c), BC_OK);
+	snprintf(comp, sizeof comp, "%s", c.id);
+	struct intake_rule r;
+	memset(&r, 0, sizeof r);
+	store_new_id(r.id);
+	snprintf(r.component_id, sizeof r.component_id, "%s", comp);
+	r.nmatch = 1;
+	r.match[0].label = "service";
+	r.match[0].value = "api";
+	r.status_label = "severity";
+	r.dflt = CS_PARTIAL_OUTAGE;
+	assert_int_equal(intake_rule_put(t, &r), BC_OK);
+	assert_int_equal(store_commit(t), BC_OK);
+}
+
+static void teardown_store(void)
+{
+	store_close(s);
+	arena_free(a);
+	char cmd[128];
+	snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
+static void test_fire_repeat_resolve(void **state)
+{
+	setup_store();
+	uint64_t g = generation();
+	assert_int_equal(send("firing", "warning", "aa01"), 1);
+	assert_int_equal(status(), CS_DEGRADED_PERFORMANCE);
+	assert_int_equal(generation(), g + 1);
+	assert_int_equal(send("firing", "warning", "aa01"), 0);       /* Alertmanager's repeat */
+	assert_int_equal(generation(), g + 1);                        /* wrote nothing */
+	assert_int_equal(send("firing", "critical", "bb02"), 1);      /* another alert: the worst wins */
+	assert_int_equal(status(), CS_MAJOR_OUTAGE);
+	assert_int_equal(send("resolved", "critical", "bb02"), 1);
+	assert_int_equal(status(), CS_DEGRADED_PERFORMANCE);
+	assert_int_equal(send("resolved", "warning", "aa01"), 1);
+	assert_int_equal(status(), CS_OPERATIONAL);
+	g = generation();
+	assert_int_equal(send("resolved", "warning", "aa01"), 0);     /* a repeated resolve */
+	assert_int_equal(send("firing", "info", "cc03"), 0);          /* info: no change */
+	assert_int_equal(generation(), g);
+	teardown_store();
+}
+
+static void test_human_change_kept(void **state)
+{
+	setup_store();
+	set_status(CS_DEGRADED_PERFORMANCE);                          /* before the alert */
+	assert_int_equal(send("firing", "critical", "dd04"), 1);
+	assert_int_equal(status(), CS_MAJOR_OUTAGE);
+	assert_int_equal(send("resolved", "critical", "dd04"), 1);
+	assert_int_equal(status(), CS_DEGRADED_PERFORMANCE);          /* what it had before */
+	assert_int_equal(send("firing", "critical", "ee05"), 1);
+	set_status(CS_PARTIAL_OUTAGE);                                /* someone takes over */
+	assert_int_equal(send("resolved", "critical", "ee05"), 1);
+	assert_int_equal(status(), CS_PARTIAL_OUTAGE);                /* theirs is kept */
+	teardown_store();
+}
+
+static void expect_invalid(const char *body, const char *msg)
+{
+	struct intake_am_result res;
+	char err[256];
+	uint64_t g = generation();
+	enum bc_err e = intake_am_apply(s, body, strlen(body), &res, err, sizeof err);
+	assert_true(e == BC_INVALID || e == BC_TOOBIG);
+	if (strstr(err, msg) == NULL)
+		fail_msg("error '%s' does not contain '%s'", err, msg);
+	assert_int_equal(generation(), g);
+}
+
+static void test_bad_input(void **state)
+{
+	setup_store();
+	expect_invalid("[]", "JSON object");
+	expect_invalid("{\"version\":\"4\"", "invalid JSON");
+	expect_invalid("{\"version\":4,\"groupKey\":\"g\",\"alerts\":[]}", "version");
+	expect_invalid("{\"version\":\"4\",\"alerts\":[]}", "groupKey");
+	expect_invalid("{\"version\":\"4\",\"groupKey\":\"g\",\"alerts\":{}}", "alerts: must be an array");
+	expect_invalid("{\"version\":\"4\",\"groupKey\":\"g\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"a\":1},"
+	               "\"startsAt\":\"x\"}]}", "alerts[0].labels");
+	expect_invalid("{\"version\":\"4\",\"groupKey\":\"g\",\"alerts\":[{\"status\":\"firing\",\"labels\":{},"
+	               "\"startsAt\":\"a b\"}]}", "alerts[0].startsAt");
+	expect_invalid("{\"version\":\"4\",\"groupKey\":\"g\",\"alerts\":[{\"status\":\"firing\",\"labels\":{},"
+	               "\"startsAt\":\"2026-01-01T00:00:00Z\",\"fingerprint\":\"a|b\"}]}", "fingerprint");
+	expect_invalid("{\"version\":\"4\",\"groupKey\":\"g\",\"alerts\":[[[[[[[1]]]]]]]}", "nested deeper");
+	/* a valid alert after an invalid one: nothing of the payload is applied */
+	expect_invalid("{\"version\":\"4\",\"groupKey\":\"g\",\"alerts\":[{\"status\":\"firing\",\"labels\":{\"service\":\"api\"},"
+	               "\"startsAt\":\"2026-01-01T00:00:00Z\",\"fingerprint\":\"ff\"},{\"status\":\"x\"}]}", "alerts[1].status");
+	assert_int_equal(status(), CS_OPERATIONAL);
+	teardown_store();
+}
+
+static void test_levels_and_uuid(void **state)
+{
+	struct intake_rule r;
+	memset(&r, 0, sizeof r);
+	r.dflt = CS_PARTIAL_OUTAGE;
+	assert_int_equal(intake_rule_level(&r, "critical"), CS_MAJOR_OUTAGE);
+	assert_int_equal(intake_rule_level(&r, "warning"), CS_DEGRADED_PERFORMANCE);
+	assert_int_equal(intake_rule_level(&r, "info"), INTAKE_LEVEL_NONE);
+	assert_int_equal(intake_rule_level(&r, "weird"), CS_PARTIAL_OUTAGE);
+	assert_int_equal(intake_rule_level(&r, NULL), CS_PARTIAL_OUTAGE);
+	r.nmap = 1;
+	r.map[0].label = "info";
+	r.map[0].value = "degraded_performance";
+	assert_int_equal(intake_rule_level(&r, "info"), CS_DEGRADED_PERFORMANCE);
+	char u[INTAKE_UUID_LEN + 1];
+	intake_uuid_new(u);
+	assert_true(intake_uuid_valid(u));
+	assert_int_equal(u[14], '4');
+	assert_false(intake_uuid_valid("6F1E1C1A-0000-4000-8000-000000000000"));
+	assert_false(intake_uuid_valid("6f1e1c1a-0000-4000-8000-00000000000"));
+	assert_false(intake_uuid_valid("6f1e1c1a00000-4000-8000-000000000000"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_fire_repeat_resolve),
+		cmocka_unit_test(test_human_change_kept),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_levels_and_uuid),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
