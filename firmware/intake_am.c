@@ -168,7 +168,7 @@ static bool am_plan_build(struct arena *a, json_t *root, const struct intake_rul
 			e->actor = arena_printf(a, "intake:%s", rules[r].id);
 			e->level = level;
 			e->firing = strcmp(st, "firing") == 0;
-			e->name = name ? arena_strndup(a, name, LIM_NAME) : NULL;
+			e->name = name ? arena_strndup(a, name, strnlen(name, LIM_NAME)) : NULL;
 		}
 	}
 	*out = p;
