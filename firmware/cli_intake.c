@@ -92,7 +92,8 @@ static int drop_signals(struct cli *c, const char *actor)
 
 static int rule_add(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = { OPTV("component"), OPTM("match"), OPTV("status-label"), OPTM("map"), OPTV("default"), OPT_END };
+	struct opt opts[] = { OPTV("component"), OPTM("match"), OPTV("status-label"), OPTM("map"), OPTV("default"),
+	                      OPTV("incident"), OPT_END };
 	int rc = cli_parse(c, opts, argc, argv, 0, 0);
 	if (rc >= 0)
 		return rc;
@@ -116,6 +117,9 @@ static int rule_add(struct cli *c, int argc, char **argv)
 	r.status_label = (char *)(sl ? sl : "severity");
 	if (!cli_text(c, "status-label", r.status_label, 256))
 		return 1;
+	r.incident = (char *)opt_get(opts, "incident");
+	if (r.incident && (!cli_text(c, "incident", r.incident, LIM_NAME) || !*r.incident))
+		return !cli_bad(c, "incident", "an incident name of 1 to %d characters", LIM_NAME);
 	r.dflt = CS_PARTIAL_OUTAGE;
 	if (opt_get(opts, "default") && !level(c, "default", opt_get(opts, "default"), &r.dflt))
 		return 1;
@@ -170,10 +174,13 @@ static int rule_list(struct cli *c, int argc, char **argv)
 			jw_str(&w, "component", component_name(c, rs[i].component_id));
 			jw_str(&w, "match", mb.p ? mb.p : "");
 			jw_str(&w, "status_label", rs[i].status_label);
+			jw_str(&w, "incident", rs[i].incident);
 			jw_obj_close(&w);
 		} else {
-			printf("%-12s  %-24s  %s  (status from label '%s')\n", rs[i].id, component_name(c, rs[i].component_id),
-			       mb.p ? mb.p : "", rs[i].status_label ? rs[i].status_label : "");
+			printf("%-12s  %-24s  %s  (status from label '%s')%s%s\n", rs[i].id,
+			       component_name(c, rs[i].component_id), mb.p ? mb.p : "",
+			       rs[i].status_label ? rs[i].status_label : "", rs[i].incident ? "  incident: " : "",
+			       rs[i].incident ? rs[i].incident : "");
 		}
 		buf_free(&mb);
 	}
@@ -262,7 +269,8 @@ int cmd_rule(const struct config *cfg, int argc, char **argv)
 {
 	static const struct subcmd subs[] = {
 		{ "add", rule_add, "rule add --component NAME --match LABEL=VALUE [--match ...] [--status-label severity]\n"
-		                   "       [--map VALUE=STATUS ...] [--default STATUS]   (STATUS: " CHOICES_LEVEL ")" },
+		                   "       [--map VALUE=STATUS ...] [--default STATUS] [--incident NAME]   (STATUS: " CHOICES_LEVEL ")\n"
+		                   "       --incident: open an incident NAME when a group fires, resolve it when all its alerts resolved" },
 		{ "list", rule_list, "rule list [--json]" },
 		{ "del", rule_del, "rule del ID" },
 		{ "alerts", rule_alerts, "rule alerts [--json]   (firing alerts and failing heartbeats, suppressed ones too)" },

@@ -40,6 +40,8 @@ struct intake_rule {
 	size_t nmap;
 	struct intake_matcher map[INTAKE_MAX_MAP];    /* label value -> comp status name or "none" */
 	int dflt;                              /* level when the label is missing or not in the map */
+	char *incident;                        /* NULL, or the name of the incident opened when a group
+	                                        * fires (resolved when all its alerts have resolved) */
 	int64_t created_at;
 };
 

@@ -22,6 +22,8 @@ struct am_plan {
 	int level;
 	bool firing;
 	const char *name;          /* alertname */
+	const char *rule_id;
+	const char *incident;      /* the rule's incident name, or NULL */
 };
 
 static bool fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -169,6 +171,8 @@ static bool am_plan_build(struct arena *a, json_t *root, const struct intake_rul
 			e->level = level;
 			e->firing = strcmp(st, "firing") == 0;
 			e->name = name ? arena_strndup(a, name, strnlen(name, LIM_NAME)) : NULL;
+			e->rule_id = rules[r].id;
+			e->incident = rules[r].incident;
 		}
 	}
 	*out = p;
@@ -185,6 +189,75 @@ static bool plan_changes(struct stx *t, const struct am_plan *e)
 	return e->firing != exists;
 }
 
+/* "<rule id>|<16 hex of SHA-256(groupKey)>": the open incident of one group of one rule. */
+static char *group_key(struct arena *a, const char *rule_id, const char *group)
+{
+	unsigned char h[32];
+	mbedtls_sha256_ret((const unsigned char *)group, strlen(group), h, 0);
+	char hex[17];
+	for (int i = 0; i < 8; i++)
+		snprintf(hex + 2 * i, 3, "%02x", h[i]);
+	return arena_printf(a, "%s|%s", rule_id, hex);
+}
+
+/* Whether an alert of this rule and group is still firing. */
+static bool group_firing(struct stx *t, const char *actor, const char *group)
+{
+	struct kv_item *it;
+	size_t n;
+	bool firing = false;
+	if (store_kv_list(t, "isig", NULL, 0, &it, &n) != BC_OK)
+		return true;            /* when in doubt, keep the incident open */
+	for (size_t i = 0; i < n && !firing; i++) {
+		json_t *o = json_loadb(it[i].val, it[i].len, 0, NULL);
+		const char *ac = json_string_value(json_object_get(o, "actor"));
+		const char *g = json_string_value(json_object_get(o, "group"));
+		firing = ac && g && strcmp(ac, actor) == 0 && strcmp(g, group) == 0;
+		json_decref(o);
+	}
+	return firing;
+}
+
+/* The rule's incident for this group: opened (one per group) when it fires, resolved when every
+ * alert of the group has resolved. Component statuses are the component rule's (the incident
+ * lists the component, status unchanged, and resolving keeps them). */
+static enum bc_err am_incident(struct write_ctx *w, const struct am_plan *e, const char *group)
+{
+	char *gk = group_key(w->a, e->rule_id, group);
+	const void *v;
+	size_t len;
+	struct incident inc;
+	bc_id id = "";
+	if (store_kv_get(w->t, "igroup", gk, &v, &len) == BC_OK && len <= ID_LEN) {
+		memcpy(id, v, len);
+		id[len] = '\0';
+		if (store_incident_get(w->t, id, &inc) != BC_OK || inc_status_is_closed(inc.status))
+			id[0] = '\0';      /* deleted or closed by someone: the next firing opens a new one */
+	}
+	struct incident_change ch;
+	write_incident_change_init(&ch);
+	ch.notify = true;
+	struct component_status cs = { .id = e->component_id, .status = WRITE_KEEP };
+	enum bc_err err = BC_OK;
+	if (e->firing && id[0] == '\0') {
+		ch.name = e->incident;
+		ch.status = IS_INVESTIGATING;
+		ch.body = arena_printf(w->a, "Alertmanager: %s is firing.", e->name ? e->name : "an alert");
+		ch.ncomponents = 1;
+		ch.components = &cs;
+		if ((err = write_incident(w, &ch, &inc, NULL)) == BC_OK)
+			err = store_kv_put(w->t, "igroup", gk, inc.id, strlen(inc.id));
+	} else if (!e->firing && id[0] && !group_firing(w->t, e->actor, group)) {
+		snprintf(ch.id, sizeof ch.id, "%s", id);
+		ch.status = IS_RESOLVED;
+		ch.keep_components = true;
+		ch.body = "All alerts of this group have resolved.";
+		if ((err = write_incident(w, &ch, NULL, NULL)) == BC_OK)
+			err = store_kv_del(w->t, "igroup", gk);
+	}
+	return err;
+}
+
 static enum bc_err am_write(struct store *s, struct arena *a, const char *group, const struct am_plan *p, size_t np,
                             size_t *changed, char *err, size_t errlen)
 {
@@ -196,12 +269,15 @@ static enum bc_err am_write(struct store *s, struct arena *a, const char *group,
 	const char **touched = arena_alloc(a, (np + 1) * sizeof *touched);
 	const char **actors = arena_alloc(a, (np + 1) * sizeof *actors);
 	size_t nt = 0;
+	bool *did = arena_alloc(a, (np + 1) * sizeof *did);
 	for (size_t i = 0; i < np && e == BC_OK; i++) {
 		if (!plan_changes(t, &p[i]))
 			continue;
 		(*changed)++;
+		did[i] = true;
 		if (p[i].firing) {
 			bool sup = intake_maintenance_covers(t, p[i].component_id, now);
+			did[i] = !sup;      /* a suppressed alert opens no incident either */
 			e = intake_signal_put(t, p[i].key, p[i].actor, p[i].level, group, p[i].name, sup);
 		} else {
 			e = intake_signal_del(t, p[i].key);
@@ -217,6 +293,14 @@ static enum bc_err am_write(struct store *s, struct arena *a, const char *group,
 	for (size_t j = 0; j < nt && e == BC_OK; j++) {
 		struct write_ctx w = { .t = t, .a = a, .actor = actors[j], .now = now };
 		e = intake_component_apply(&w, touched[j]);
+		if (e != BC_OK)
+			snprintf(err, errlen, "%s", w.err[0] ? w.err : bc_strerror(e));
+	}
+	for (size_t i = 0; i < np && e == BC_OK; i++) {
+		if (!did[i] || p[i].incident == NULL)
+			continue;
+		struct write_ctx w = { .t = t, .a = a, .actor = p[i].actor, .now = now };
+		e = am_incident(&w, &p[i], group);
 		if (e != BC_OK)
 			snprintf(err, errlen, "%s", w.err[0] ? w.err : bc_strerror(e));
 	}

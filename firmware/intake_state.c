@@ -53,6 +53,7 @@ static bool rule_decode(struct arena *a, const char *v, size_t len, struct intak
 	snprintf(r->id, sizeof r->id, "%s", json_string_value(json_object_get(o, "id")) ?: "");
 	snprintf(r->component_id, sizeof r->component_id, "%s", json_string_value(json_object_get(o, "component_id")) ?: "");
 	r->status_label = astr(a, o, "status_label");
+	r->incident = astr(a, o, "incident");
 	r->dflt = level_parse(json_string_value(json_object_get(o, "default")));
 	r->created_at = json_integer_value(json_object_get(o, "created_at"));
 	json_t *m = json_object_get(o, "match"), *p;
@@ -82,9 +83,9 @@ enum bc_err intake_rule_put(struct stx *t, const struct intake_rule *r)
 	for (size_t i = 0; i < r->nmap; i++)
 		json_array_append_new(mp, json_pack("[s, s]", r->map[i].label, r->map[i].value));
 	return put_json(t, "irule", r->id,
-	                json_pack("{s:s, s:s, s:o, s:s?, s:o, s:s, s:I}", "id", r->id, "component_id", r->component_id,
+	                json_pack("{s:s, s:s, s:o, s:s?, s:o, s:s, s:s?, s:I}", "id", r->id, "component_id", r->component_id,
 	                          "match", m, "status_label", r->status_label, "map", mp, "default", level_name(r->dflt),
-	                          "created_at", (json_int_t)r->created_at));
+	                          "incident", r->incident, "created_at", (json_int_t)r->created_at));
 }
 
 enum bc_err intake_rule_list(struct stx *t, struct arena *a, struct intake_rule **out, size_t *n)

@@ -13,7 +13,7 @@ bk_cli component add --name DB >/dev/null
 bk_cli component add --name Jobs >/dev/null
 INTAKE=$(bk_cli token create --scope intake)
 WRITE=$(bk_cli token create --scope write)
-RULE=$(bk_cli rule add --component API --match service=api --status-label severity)
+RULE=$(bk_cli rule add --component API --match service=api --status-label severity --incident "API alerts")
 check "rule add prints an id" test -n "$RULE"
 assert_contains "rule list shows it" "$(bk_cli rule list)" "service=api"
 
@@ -94,6 +94,8 @@ STARTS=$(date -u -d '-10 sec' +%Y-%m-%dT%H:%M:%SZ)
 LATER=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)
 assert_eq "alert injected through Alertmanager's API" 200 "$(am_alert ApiSlow warning "$LATER")"
 check "firing warning: API degraded_performance" wait_status API degraded_performance
+open_incidents() { curl -s "$URL/api/v2/incidents/unresolved.json" | jq -r '[.incidents[] | select(.name=="API alerts")] | length'; }
+assert_eq "the rule opened one incident for the group" 1 "$(open_incidents)"
 assert_contains "audit names the rule" "$(bk_cli audit --limit 3)" "intake:$RULE"
 
 # repeats (repeat_interval 2s) change nothing: the generation stays
@@ -105,12 +107,17 @@ assert_eq "repeats change nothing (generation unchanged)" "$g1" "$(gen)"
 # a critical alert on top: the worst wins; resolving it goes back to the warning, then all clear
 assert_eq "critical injected" 200 "$(am_alert ApiDown critical "$LATER")"
 check "firing critical: API major_outage" wait_status API major_outage
+assert_eq "one incident per group (grouped by alertname: two groups)" 2 "$(open_incidents)"
 assert_contains "rule alerts lists both" "$(bk_cli rule alerts)" "ApiDown"
 NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 assert_eq "critical resolved" 200 "$(am_alert ApiDown critical "$NOW")"
 check "critical resolved: back to degraded_performance" wait_status API degraded_performance
+i=0; while [ "$(open_incidents)" != 1 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+assert_eq "the resolved group's incident is resolved, the other stays" 1 "$(open_incidents)"
 assert_eq "warning resolved" 200 "$(am_alert ApiSlow warning "$NOW")"
 check "all resolved: API operational again" wait_status API operational
+i=0; while [ "$(open_incidents)" != 0 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+assert_eq "every group resolved: its incident is resolved" 0 "$(open_incidents)"
 
 # a maintenance covering the component: alerts are kept but change nothing
 bk_cli maintenance schedule --name "DB upgrade" --from now --until "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" \
@@ -120,6 +127,7 @@ assert_eq "alert during the maintenance" 200 "$(am_alert ApiDuringMaint critical
 i=0; while ! bk_cli rule alerts | grep -q "ApiDuringMaint"; do i=$((i+1)); [ $i -gt 150 ] && break; sleep 0.2; done
 assert_contains "the suppressed alert is kept and shown" "$(bk_cli rule alerts)" "suppressed: maintenance"
 assert_eq "maintenance: the alert changed nothing" operational "$(status_of API)"
+assert_eq "maintenance: no incident opened" 0 "$(open_incidents)"
 
 # ---- heartbeats ----
 PING=$(bk_cli heartbeat add --component DB --period 2s --grace 2s)

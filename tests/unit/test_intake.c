@@ -1,4 +1,4 @@
-/* test_intake.c: Alertmanager payloads on a real store: rules, worst wins, repeats write nothing, restore, a human's change kept, bad input. */
+/* test_intake.c: Alertmanager payloads on a real store: rules, worst wins, repeats write nothing, restore, a human's change kept, one incident per group, bad input. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -62,7 +62,7 @@ static size_t send(const char *status_s, const char *severity, const char *fp)
 	return res.changed;
 }
 
-static void setup_store(void)
+static void setup_store_with(const char *incident)
 {
 	char path[96];
 	strcpy(dir, "/tmp/beacon-intake-test.XXXXXX");
@@ -88,8 +88,30 @@ static void setup_store(void)
 	r.match[0].value = "api";
 	r.status_label = "severity";
 	r.dflt = CS_PARTIAL_OUTAGE;
+	r.incident = (char *)incident;
 	assert_int_equal(intake_rule_put(t, &r), BC_OK);
 	assert_int_equal(store_commit(t), BC_OK);
+}
+
+static void setup_store(void)
+{
+	setup_store_with(NULL);
+}
+
+/* The open incidents: their count, and the first one's id and status. */
+static size_t open_incidents(bc_id id, enum inc_status *st)
+{
+	struct stx *t;
+	struct incident *inc;
+	size_t n;
+	assert_int_equal(store_begin_read(s, a, &t), BC_OK);
+	assert_int_equal(store_incident_list_open(t, &inc, &n), BC_OK);
+	if (n) {
+		snprintf(id, sizeof(bc_id), "%s", inc[0].id);
+		*st = inc[0].status;
+	}
+	store_abort(t);
+	return n;
 }
 
 static void teardown_store(void)
@@ -135,6 +157,36 @@ static void test_human_change_kept(void **state)
 	set_status(CS_PARTIAL_OUTAGE);                                /* someone takes over */
 	assert_int_equal(send("resolved", "critical", "ee05"), 1);
 	assert_int_equal(status(), CS_PARTIAL_OUTAGE);                /* theirs is kept */
+	teardown_store();
+}
+
+static void test_incident_per_group(void **state)
+{
+	setup_store_with("API alerts");
+	bc_id id;
+	enum inc_status st;
+	assert_int_equal(send("firing", "warning", "aa01"), 1);
+	assert_int_equal(open_incidents(id, &st), 1);
+	assert_int_equal(st, IS_INVESTIGATING);
+	assert_int_equal(send("firing", "critical", "bb02"), 1);     /* same group: no second incident */
+	assert_int_equal(open_incidents(id, &st), 1);
+	assert_int_equal(status(), CS_MAJOR_OUTAGE);
+	assert_int_equal(send("resolved", "critical", "bb02"), 1);   /* one alert of the group still firing */
+	assert_int_equal(open_incidents(id, &st), 1);
+	assert_int_equal(send("resolved", "warning", "aa01"), 1);    /* the last: the incident resolves */
+	assert_int_equal(open_incidents(id, &st), 0);
+	assert_int_equal(status(), CS_OPERATIONAL);
+	struct stx *t;
+	struct incident inc;
+	assert_int_equal(store_begin_read(s, a, &t), BC_OK);
+	assert_int_equal(store_incident_get(t, id, &inc), BC_OK);
+	assert_int_equal(inc.status, IS_RESOLVED);
+	assert_string_equal(inc.name, "API alerts");
+	store_abort(t);
+	assert_int_equal(send("firing", "warning", "cc03"), 1);      /* fires again: a new incident */
+	bc_id id2;
+	assert_int_equal(open_incidents(id2, &st), 1);
+	assert_string_not_equal(id, id2);
 	teardown_store();
 }
 
@@ -200,6 +252,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_fire_repeat_resolve),
 		cmocka_unit_test(test_human_change_kept),
+		cmocka_unit_test(test_incident_per_group),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_levels_and_uuid),
 	};
