@@ -313,9 +313,15 @@ enum bc_err intake_stale_get(struct stx *t, const char *component_id, int64_t *s
 
 enum bc_err intake_stale_set(struct stx *t, const char *component_id, const char *check_id, int64_t since)
 {
-	if (since == 0) {
-		enum bc_err e = store_kv_del(t, "istale", component_id);
-		return e == BC_NOTFOUND ? BC_OK : e;
+	if (since == 0) {               /* cleared only by the check that set it */
+		const void *v;
+		size_t len;
+		if (store_kv_get(t, "istale", component_id, &v, &len) != BC_OK)
+			return BC_OK;
+		json_t *o = load(v, len);
+		bool mine = o && strcmp(json_string_value(json_object_get(o, "check")) ?: "", check_id) == 0;
+		json_decref(o);
+		return mine ? store_kv_del(t, "istale", component_id) : BC_OK;
 	}
 	return put_json(t, "istale", component_id,
 	                json_pack("{s:I, s:s}", "since", (json_int_t)since, "check", check_id));
