@@ -136,6 +136,7 @@ UUID=${PING##*/}
 assert_status "ping answers OK" 200 "$URL/ping/$UUID"
 assert_eq "ping body is OK" "OK" "$(cat "$T/body")"
 assert_status "HEAD ping" 200 -I "$URL/ping/$UUID"
+assert_status "ping through lighttpd" 200 "$LURL/ping/$UUID"
 assert_status "POST ping with a body" 200 -X POST -d 'backup done' "$URL/ping/$UUID"
 assert_status "exit status 0 is a success" 200 "$URL/ping/$UUID/0"
 g2=$(gen)
