@@ -2,8 +2,8 @@
 #include <stdio.h>
 #include <string.h>
 #include <jansson.h>
-#include "api_v2_objects.h"
 #include "intake.h"
+#include "status.h"
 
 static char *astr(struct arena *a, json_t *o, const char *k)
 {
@@ -213,10 +213,7 @@ bool intake_maintenance_covers(struct stx *t, const char *component_id, int64_t 
 	if (store_incident_list_open(t, &open, &n) != BC_OK)
 		return false;
 	for (size_t i = 0; i < n; i++) {
-		if (!open[i].is_maintenance)
-			continue;
-		enum inc_status st = maintenance_effective_status(&open[i], now);
-		if (st != IS_IN_PROGRESS && st != IS_VERIFYING)
+		if (!status_maintenance_active(&open[i], now))
 			continue;
 		for (size_t j = 0; j < open[i].ncomponents; j++)
 			if (strcmp(open[i].component_ids[j], component_id) == 0)

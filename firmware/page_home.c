@@ -345,7 +345,7 @@ static void component_row(struct page_ctx *p, const struct home *h, const struct
 	int64_t stale = 0;
 	if (intake_stale_get(p->tx, c->id, &stale) == BC_OK && stale) {
 		/* its heartbeat went silent: said on the page, never a silent green */
-		bool today = page_day_start(stale, 0) == page_day_start(p->now, 0);
+		bool today = page_day_start(p, stale, 0) == page_day_start(p, p->now, 0);
 		out_raw_trusted(b, "<p class=\"stale\">");
 		out_text(b, i18n_fmt(p->a, p->lang, M_NO_MONITORING_DATA, today ? fmt_clock(p, stale) : fmt_datetime(p, stale)));
 		out_raw_trusted(b, "</p>\n");
