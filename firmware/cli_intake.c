@@ -114,10 +114,10 @@ static int rule_add(struct cli *c, int argc, char **argv)
 		r.nmap++;
 	}
 	const char *sl = opt_get(opts, "status-label");
-	r.status_label = (char *)(sl ? sl : "severity");
+	r.status_label = sl ? sl : "severity";
 	if (!cli_text(c, "status-label", r.status_label, 256))
 		return 1;
-	r.incident = (char *)opt_get(opts, "incident");
+	r.incident = opt_get(opts, "incident");
 	if (r.incident && (!cli_text(c, "incident", r.incident, LIM_NAME) || !*r.incident))
 		return !cli_bad(c, "incident", "an incident name of 1 to %d characters", LIM_NAME);
 	r.dflt = CS_PARTIAL_OUTAGE;

@@ -28,7 +28,7 @@
 #define INTAKE_LEVEL_NONE     (-1)       /* a label value mapped to "no change" */
 
 struct intake_matcher {
-	char *label, *value;
+	const char *label, *value;
 };
 
 struct intake_rule {
@@ -36,11 +36,11 @@ struct intake_rule {
 	bc_id component_id;
 	size_t nmatch;
 	struct intake_matcher match[INTAKE_MAX_MATCHERS];
-	char *status_label;                   /* "severity" */
+	const char *status_label;             /* "severity" */
 	size_t nmap;
 	struct intake_matcher map[INTAKE_MAX_MAP];    /* label value -> comp status name or "none" */
 	int dflt;                              /* level when the label is missing or not in the map */
-	char *incident;                        /* NULL, or the name of the incident opened when a group
+	const char *incident;                  /* NULL, or the name of the incident opened when a group
 	                                        * fires (resolved when all its alerts have resolved) */
 	int64_t created_at;
 };

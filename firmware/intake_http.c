@@ -4,6 +4,7 @@
 #include <string.h>
 #include "intake.h"
 #include "intake_hb.h"
+#include "metrics.h"
 #include "out.h"
 #include "req.h"
 
@@ -15,14 +16,14 @@ static void intake_ping_signal(struct req *r);
 static void intake_push(struct req *r);
 
 const struct route routes_intake[] = {
-	{ "POST", "/intake/alertmanager", intake_alertmanager, R_WRITE | R_AUTH_INTAKE | R_JSON_ERR },
-	{ "GET", "/ping/:uuid", intake_ping, R_WRITE },
-	{ "POST", "/ping/:uuid", intake_ping, R_WRITE },
-	{ "GET", "/ping/:uuid/:signal", intake_ping_signal, R_WRITE },
-	{ "POST", "/ping/:uuid/:signal", intake_ping_signal, R_WRITE },
-	{ "GET", "/api/push/:token", intake_push, R_WRITE | R_JSON_ERR },
-	{ "POST", "/api/push/:token", intake_push, R_WRITE | R_JSON_ERR },
-	{ NULL, NULL, NULL, 0 },
+	{ "POST", "/intake/alertmanager", intake_alertmanager, R_WRITE | R_AUTH_INTAKE | R_JSON_ERR, NULL },
+	{ "GET", "/ping/:uuid", intake_ping, R_WRITE, NULL },
+	{ "POST", "/ping/:uuid", intake_ping, R_WRITE, NULL },
+	{ "GET", "/ping/:uuid/:signal", intake_ping_signal, R_WRITE, NULL },
+	{ "POST", "/ping/:uuid/:signal", intake_ping_signal, R_WRITE, NULL },
+	{ "GET", "/api/push/:token", intake_push, R_WRITE | R_JSON_ERR, NULL },
+	{ "POST", "/api/push/:token", intake_push, R_WRITE | R_JSON_ERR, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
 };
 
 /* The intake runs its own transactions: the router's read txn (authentication) ends first. */
@@ -34,8 +35,18 @@ static void drop_read_txn(struct req *r)
 	}
 }
 
+/* beacon_intake_events_total / beacon_intake_rejected_total: accepted vs refused intake input. */
+static void count(int status)
+{
+	if (status == 200)
+		metrics_inc(M_INTAKE_EVENTS);
+	else if (status >= 400 && status < 500)
+		metrics_inc(M_INTAKE_REJECTED);
+}
+
 static void text(struct req *r, int status, const char *body)
 {
+	count(status);
 	r->status = status;
 	r->content_type_out = "text/plain; charset=utf-8";
 	buf_puts(&r->body_out, body);
@@ -46,6 +57,7 @@ static void intake_alertmanager(struct req *r)
 {
 	drop_read_txn(r);
 	if (r->body_len == 0) {
+		count(400);
 		resp_json_error(r, 400, "empty body: expected an Alertmanager webhook notification (version 4)");
 		return;
 	}
@@ -53,6 +65,7 @@ static void intake_alertmanager(struct req *r)
 	char err[256];
 	enum bc_err e = intake_am_apply(r->store, r->body, r->body_len, &res, err, sizeof err);
 	if (e == BC_INVALID || e == BC_TOOBIG) {
+		count(e == BC_TOOBIG ? 413 : 400);
 		resp_json_error(r, e == BC_TOOBIG ? 413 : 400, "%s", err);
 		return;
 	}
@@ -60,6 +73,7 @@ static void intake_alertmanager(struct req *r)
 		resp_err(r, e, err[0] ? err : NULL);
 		return;
 	}
+	count(200);
 	struct jw w;
 	jw_init(&w, &r->body_out);
 	jw_obj_open(&w, NULL);
@@ -116,6 +130,7 @@ static void intake_ping_signal(struct req *r)
 static void push_answer(struct req *r, int status, const char *msg)
 {
 	struct jw w;
+	count(status);
 	r->status = status;
 	jw_init(&w, &r->body_out);
 	jw_obj_open(&w, NULL);

@@ -190,6 +190,15 @@ for pm in "post /intake/alertmanager" "get /ping/{uuid}" "post /ping/{uuid}" "ge
 	check "openapi: $pm" jq -e --arg p "$p" --arg m "$m" '.paths[$p][$m] != null' "$T/openapi.json"
 done
 
+# ---- /metrics counts intake (loopback: no token; counters start with the process) ----
+curl -s -o /dev/null "$URL/ping/not-a-uuid"
+m=$(curl -s "$URL/metrics")
+ev=$(printf '%s\n' "$m" | awk '$1 == "beacon_intake_events_total" { print $2 }')
+rj=$(printf '%s\n' "$m" | awk '$1 == "beacon_intake_rejected_total" { print $2 }')
+check "metrics: intake events counted" test "${ev:-0}" -ge 1
+check "metrics: intake rejections counted" test "${rj:-0}" -ge 1
+assert_contains "metrics: intake route class" "$m" 'route="intake"'
+
 # ---- deleting a rule gives the component back ----
 bk_cli rule del "$RULE" >/dev/null
 assert_eq "rule del: gone from the list" "" "$(bk_cli rule list)"

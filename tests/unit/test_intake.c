@@ -88,7 +88,7 @@ static void setup_store_with(const char *incident)
 	r.match[0].value = "api";
 	r.status_label = "severity";
 	r.dflt = CS_PARTIAL_OUTAGE;
-	r.incident = (char *)incident;
+	r.incident = incident;
 	assert_int_equal(intake_rule_put(t, &r), BC_OK);
 	assert_int_equal(store_commit(t), BC_OK);
 }
