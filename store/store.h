@@ -329,4 +329,41 @@ enum bc_err store_kv_list(struct stx *t, const char *ns, const char *prefix, siz
 /* The smallest key of namespace ns (arena copy) in *key; BC_NOTFOUND when ns is empty. */
 enum bc_err store_kv_first(struct stx *t, const char *ns, char **key);
 
+
+/* Subscribers (email, webhook, Slack) of page notifications. Kept in the replicated store; their
+ * delivery state is not (see deliv.h). put with an empty id creates (fills id, created_at and the
+ * two nonces); put validates before writing and keeps the address/endpoint index: a second
+ * subscriber of the same mode with the same address or endpoint is BC_CONFLICT. */
+enum sub_mode { SUB_EMAIL = 0, SUB_WEBHOOK, SUB_SLACK, SUB__MAX };
+enum sub_state { SUBST_PENDING = 0, SUBST_ACTIVE, SUBST_UNSUBSCRIBED, SUBST_QUARANTINED, SUBST__MAX };
+#define LIM_EMAIL 254
+#define LIM_SUB_COMPONENTS 300
+struct subscriber {
+	bc_id id;
+	enum sub_mode mode;
+	enum sub_state state;
+	char *email;                            /* the address; for webhooks the failure contact (may be NULL) */
+	char *endpoint;                         /* webhook or Slack URL (NULL for email) */
+	char lang[3];                           /* "en" or "es" */
+	bool skip_confirmation;
+	uint64_t token_nonce;                   /* changes on confirm/unsubscribe: links are single-use */
+	uint64_t secret_nonce;                  /* webhook signing secret version */
+	int64_t created_at, updated_at, confirmed_at, quarantined_at, unsubscribed_at;
+	size_t ncomponents;                     /* 0 = every component */
+	bc_id *component_ids;                   /* arena */
+};
+const char *sub_mode_name(enum sub_mode m);      /* "email", "webhook", "slack" */
+bool sub_mode_parse(const char *s, enum sub_mode *out);
+const char *sub_state_name(enum sub_state s);    /* "pending", "active", "unsubscribed", "quarantined" */
+enum bc_err store_subscriber_get(struct stx *t, const char *id, struct subscriber *out);
+enum bc_err store_subscriber_put(struct stx *t, struct subscriber *s);
+/* The subscriber of mode with this address (email) or endpoint (webhook, Slack); compared
+ * case-insensitively for email. BC_NOTFOUND when none. */
+enum bc_err store_subscriber_find(struct stx *t, enum sub_mode mode, const char *addr, struct subscriber *out);
+/* Every subscriber, by creation time then id. */
+enum bc_err store_subscriber_list(struct stx *t, struct subscriber **out, size_t *n);
+/* The per-store secret (32 bytes) that signs subscriber links and derives webhook secrets. A write
+ * txn creates it when missing; a read txn without one gives BC_NOTFOUND. */
+enum bc_err store_notify_secret(struct stx *t, unsigned char out[32]);
+
 #endif
