@@ -131,6 +131,16 @@ static const struct v1_field publish_fields[BF__N] = {
 	[BF_NOTIFY_TWITTER]     = { "notify_twitter", VT_BOOL, 0, 0 },
 	[BF_CUSTOM_TWEET]       = { "custom_tweet", VT_STRING, 280, F_NULLABLE },
 };
+static const struct v1_field subscriber_fields[SF__N] = {
+	[SF_EMAIL]             = { "email", VT_STRING, LIM_EMAIL, 0 },
+	[SF_ENDPOINT]          = { "endpoint", VT_STRING, LIM_URL, 0 },
+	[SF_COMPONENT_IDS]     = { "component_ids", VT_ID_LIST, LIM_SUB_COMPONENTS, 0 },
+	[SF_SKIP_CONFIRMATION] = { "skip_confirmation_notification", VT_BOOL, 0, 0 },
+	[SF_LANGUAGE]          = { "language", VT_STRING, 2, 0 },     /* beacon: en or es */
+};
+static const char *const subscriber_ignored[] = {
+	"id", "mode", "created_at", "phone_country", "phone_number", "page_access_user", NULL
+};
 static const char *const none_ignored[] = { NULL };
 
 static const struct v1_schema schemas[V1R__MAX] = {
@@ -141,6 +151,7 @@ static const struct v1_schema schemas[V1R__MAX] = {
 	[V1R_PAGE]       = { "page", page_fields, PF__N, page_ignored, NULL },
 	[V1R_POSTMORTEM] = { "postmortem", postmortem_fields, MF__N, none_ignored, NULL },
 	[V1R_PUBLISH]    = { "postmortem", publish_fields, BF__N, none_ignored, NULL },
+	[V1R_SUBSCRIBER] = { "subscriber", subscriber_fields, SF__N, subscriber_ignored, NULL },
 };
 
 #define FORM_MAXPAIRS 512

@@ -123,6 +123,7 @@ extern const struct route routes_ops[];      /* /health, /metrics (health.c) */
 extern const struct route routes_pages[];    /* HTML pages (issue 3) */
 extern const struct route routes_api_v2[];   /* public JSON, feeds, badges */
 extern const struct route routes_api_v1[];   /* management API */
+extern const struct route routes_api_v1_subscribers[];   /* v1 subscribers (api_v1_subscribers.c) */
 extern const struct route routes_repl[];     /* replication */
 extern const struct route routes_intake[];   /* monitoring intake: Alertmanager, heartbeats, pushes */
 

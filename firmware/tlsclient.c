@@ -94,9 +94,17 @@ static bool url_parse(const char *u, struct url *o)
 	return true;
 }
 
-/* Non-blocking connect bounded by timeout_ms, then back to blocking with send/recv timeouts. */
-static int connect_timeout(const struct url *u, int timeout_ms, int io_timeout_ms, char *why, size_t whylen)
+bool http_url_ok(const char *u)
 {
+	struct url parsed;
+	return u != NULL && url_parse(u, &parsed);
+}
+
+/* Non-blocking connect bounded by timeout_ms, then back to blocking with send/recv timeouts. */
+static int connect_timeout(const struct url *u, const struct http_opts *o, char *why, size_t whylen)
+{
+	int timeout_ms = o->deadline_ms > 0 && o->deadline_ms < o->connect_timeout_ms ? o->deadline_ms : o->connect_timeout_ms;
+	int io_timeout_ms = o->read_timeout_ms;
 	struct addrinfo hints = { .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM }, *res, *ai;
 	int rc = getaddrinfo(u->host, u->port, &hints, &res);
 	if (rc != 0) {
@@ -105,6 +113,11 @@ static int connect_timeout(const struct url *u, int timeout_ms, int io_timeout_m
 	}
 	int fd = -1;
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
+		if (o->addr_ok && !o->addr_ok(ai->ai_addr)) {
+			snprintf(why, whylen, "refused address of %s (private, loopback or link-local; see notify_allow_private)",
+			         u->host);
+			continue;
+		}
 		fd = socket(ai->ai_family, ai->ai_socktype | SOCK_CLOEXEC | SOCK_NONBLOCK, ai->ai_protocol);
 		if (fd < 0)
 			continue;
@@ -336,8 +349,11 @@ static enum bc_err exchange(struct conn *c, const struct url *u, const struct ht
                             http_head_fn on_head, http_body_fn on_body, void *ctx, char *why, size_t whylen)
 {
 	char req[URL_MAX + 2048];
-	int n = snprintf(req, sizeof req, "GET %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: beacon-pull\r\n"
-	                 "Accept: */*\r\nConnection: close\r\n", u->path, u->hostport);
+	int n = snprintf(req, sizeof req, "%s %s HTTP/1.0\r\nHost: %s\r\nUser-Agent: %s\r\n"
+	                 "Accept: */*\r\nConnection: close\r\n", o->method ? o->method : "GET", u->path, u->hostport,
+	                 o->user_agent ? o->user_agent : "beacon-pull");
+	if (o->body)
+		n += snprintf(req + n, sizeof req - (size_t)n, "Content-Length: %zu\r\n", o->body_len);
 	for (const char *const *h = o->headers; h != NULL && *h != NULL; h++) {
 		if (strpbrk(*h, "\r\n") != NULL || n + strlen(*h) + 4 >= sizeof req) {
 			snprintf(why, whylen, "bad request header");
@@ -346,7 +362,7 @@ static enum bc_err exchange(struct conn *c, const struct url *u, const struct ht
 		n += snprintf(req + n, sizeof req - (size_t)n, "%s\r\n", *h);
 	}
 	n += snprintf(req + n, sizeof req - (size_t)n, "\r\n");
-	if (conn_write(c, req, (size_t)n) != 0) {
+	if (conn_write(c, req, (size_t)n) != 0 || (o->body && conn_write(c, o->body, o->body_len) != 0)) {
 		snprintf(why, whylen, "sending request to %s failed", u->hostport);
 		return BC_IO;
 	}
@@ -423,8 +439,7 @@ enum bc_err http_get(const char *url, const struct http_opts *o, struct http_res
 		return BC_INVALID;
 	}
 	c.tls = u.tls;
-	c.fd = connect_timeout(&u, o->deadline_ms > 0 && o->deadline_ms < o->connect_timeout_ms ? o->deadline_ms :
-	                       o->connect_timeout_ms, o->read_timeout_ms, why, whylen);
+	c.fd = connect_timeout(&u, o, why, whylen);
 	if (c.fd < 0)
 		return BC_IO;
 	mbedtls_ssl_init(&c.ssl);

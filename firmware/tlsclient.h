@@ -1,7 +1,9 @@
 /* tlsclient.h: a small blocking HTTP/1.0 GET client over TCP or TLS 1.2+ (mbedtls), with timeouts. */
 #ifndef BEACON_TLSCLIENT_H
 #define BEACON_TLSCLIENT_H
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/socket.h>
 #include <stdint.h>
 #include "err.h"
 
@@ -13,6 +15,12 @@ struct http_opts {
 	int read_timeout_ms;               /* per read */
 	int deadline_ms;                   /* the whole exchange, connect to last byte; 0: none */
 	const char *const *headers;        /* extra "Name: value" lines, NULL-terminated; may be NULL */
+	const char *method;                /* NULL = "GET" */
+	const char *body;                  /* request body (POST), body_len bytes; NULL = none */
+	size_t body_len;
+	const char *user_agent;            /* NULL = "beacon-pull" */
+	/* Called with each resolved address before connecting; false refuses it (SSRF checks). */
+	bool (*addr_ok)(const struct sockaddr *sa);
 };
 
 struct http_resp {
@@ -29,8 +37,11 @@ typedef enum bc_err (*http_head_fn)(void *ctx, const struct http_resp *r);
 /* Called for each piece of the body; anything but BC_OK stops the transfer. */
 typedef enum bc_err (*http_body_fn)(void *ctx, const void *p, size_t n);
 
-/* GET url (http:// or https://host[:port]/path). Past o->deadline_ms the transfer stops with BC_IO
- * ("deadline ... exceeded"), however slowly the bytes trickle. On a transport or protocol failure returns an
+/* True when u is an http:// or https:// URL this client can fetch (host, optional port, path). */
+bool http_url_ok(const char *u);
+
+/* GET (or o->method) url (http:// or https://host[:port]/path). Past o->deadline_ms the transfer stops
+ * with BC_IO ("deadline ... exceeded"), however slowly the bytes trickle. On a transport or protocol failure returns an
  * error with a reason in why; errors returned by the callbacks are passed through. A body shorter
  * than its Content-Length is an error. */
 enum bc_err http_get(const char *url, const struct http_opts *o, struct http_resp *resp,

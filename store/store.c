@@ -539,3 +539,8 @@ enum bc_err store_copy_fd(struct store *s, int fd)
 		return mdb_fail("compact copy", rc);
 	return BC_OK;
 }
+
+struct arena *store_txn_arena(struct stx *t)
+{
+	return t->a;
+}
