@@ -29,6 +29,9 @@ int cmd_page(const struct config *c, int argc, char **argv);         /* brand.c 
 int cmd_check(const struct config *c, int argc, char **argv);        /* cli_check.c */
 int cmd_rule(const struct config *c, int argc, char **argv);         /* cli_intake.c */
 int cmd_heartbeat(const struct config *c, int argc, char **argv);
+int cmd_notify(const struct config *c, int argc, char **argv);       /* notify.c */
+int cmd_subscriber(const struct config *c, int argc, char **argv);   /* cli_subscriber.c */
+int cmd_deliveries(const struct config *c, int argc, char **argv);
 
 /* True for "-h" and "--help" (cli_util.c). */
 bool cli_is_help(const char *arg);

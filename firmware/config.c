@@ -52,6 +52,15 @@ static const struct cfg_key keys[] = {
 	I(pull_seconds,         1, 86400, "5"),
 	I(pull_deadline_seconds, 1, 86400, "60"),
 	L(max_snapshot_mb,      1, 1 << 20, "1024"),
+	S(notify_store,         ""),
+	E(notify_allow_private, "yes|no", "no"),
+	I(notify_concurrency,   1, 256, "8"),
+	S(notify_from,          "Beacon <beacon@localhost>"),
+	S(smtp_host,            ""),
+	I(smtp_port,            1, 65535, "25"),
+	S(smtp_user,            ""),
+	S(smtp_password,        ""),
+	S(sendmail,             "/usr/sbin/sendmail"),
 };
 #define NKEYS (sizeof keys / sizeof keys[0])
 _Static_assert(NKEYS <= 64, "config.keys_set has one bit per key");

@@ -38,6 +38,16 @@ struct config {
 	int pull_deadline_seconds;          /* secondary: one whole poll (connect to last byte) */
 	int64_t max_snapshot_mb;            /* secondary: refuse larger snapshots */
 	uint64_t keys_set;                  /* bit i: key i of the key table was in the file */
+	/* notifications (beacon notify) */
+	char notify_store[CFG_STR_MAX];     /* the sender's local LMDB directory ("" = <store>-notify) */
+	char notify_allow_private[4];       /* "yes": webhooks may target private/loopback addresses */
+	int notify_concurrency;             /* deliveries in flight at once */
+	char notify_from[CFG_STR_MAX];      /* From: of subscriber mails */
+	char smtp_host[CFG_STR_MAX];        /* relay; "" = pipe to sendmail */
+	int smtp_port;
+	char smtp_user[CFG_STR_MAX];        /* AUTH PLAIN when set */
+	char smtp_password[CFG_STR_MAX];
+	char sendmail[CFG_STR_MAX];         /* used when smtp_host is "" */
 };
 
 /* True when listen is TCP on an address other than 127.x.x.x and listen_allow_remote is not yes:

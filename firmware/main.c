@@ -29,6 +29,9 @@ static const struct command {
 	{ "page",        cmd_page,        "page logo FILE|color '#RRGGBB'|show  the page's logo and brand colour" },
 	{ "rule",        cmd_rule,        "rule add|list|del|alerts    Alertmanager rules: labels to component status" },
 	{ "heartbeat",   cmd_heartbeat,   "heartbeat add|list|del      heartbeat checks (healthchecks.io-style pings)" },
+	{ "subscriber",  cmd_subscriber,  "subscriber add|list|show|del  manage notification subscribers" },
+	{ "notify",      cmd_notify,      "notify [--once]             send notifications from the outbox (primary)" },
+	{ "deliveries",  cmd_deliveries,  "deliveries [--failed]       recent notification deliveries and failures" },
 	{ "help",        NULL,            "help [COMMAND]              this list, or one command's usage" },
 	{ NULL, NULL, NULL }
 };

@@ -1,0 +1,407 @@
+/* notify.c: `beacon notify`, the sender: fans committed outbox events out to subscribers and runs the deliveries. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include "cli.h"
+#include "log.h"
+#include "notify.h"
+#include "subscribe.h"
+
+#define FANOUT_EVENTS 50          /* outbox events read per pass */
+#define BATCH_MAX 512             /* deliveries attempted per pass */
+#define IDLE_POLL_MS 100
+
+static volatile sig_atomic_t stopping;
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stopping = 1;
+}
+
+struct sender {
+	const struct config *cfg;
+	struct store *s;
+	struct deliv_db *d;
+	struct arena *a;
+};
+
+const char *notify_store_dir(struct arena *a, const struct config *cfg);
+const char *notify_store_dir(struct arena *a, const struct config *cfg)
+{
+	return cfg->notify_store[0] ? cfg->notify_store : arena_printf(a, "%s-notify", cfg->store);
+}
+
+static bool wants(const struct subscriber *s, const struct notify_event *ne)
+{
+	if (s->state != SUBST_ACTIVE)
+		return false;
+	if (ne->audience == NA_HOOKS && s->mode == SUB_EMAIL)
+		return false;
+	if (s->ncomponents == 0)
+		return true;
+	for (size_t i = 0; i < s->ncomponents; i++)
+		for (size_t k = 0; k < ne->ncomponents; k++)
+			if (strcmp(s->component_ids[i], ne->component_ids[k]) == 0)
+				return true;
+	return false;
+}
+
+static enum bc_err add_delivery(struct dtx *dt, const struct outbox_event *ev, const struct subscriber *s,
+                                enum sub_mode mode, const char *dest)
+{
+	struct delivery d = { .seq = ev->seq, .mode = mode, .state = DS_PENDING, .dest = (char *)dest,
+	                      .event = ev->kind, .created_at = now_ms() };
+	snprintf(d.id, sizeof d.id, "msg_%016llx_%s", (unsigned long long)ev->seq, s->id);
+	memcpy(d.subscriber_id, s->id, sizeof d.subscriber_id);
+	d.next_at = d.updated_at = d.created_at;
+	return deliv_put(dt, &d);
+}
+
+/* One outbox event into delivery rows, in the local txn dt. */
+static enum bc_err fan_out(struct sender *sn, struct stx *t, struct dtx *dt, const struct outbox_event *ev,
+                           struct subscriber *subs, size_t nsubs, size_t *made)
+{
+	struct notify_event ne;
+	enum bc_err e = notify_event_build(t, sn->a, sn->cfg, ev, &ne);
+	if (e != BC_OK || ne.audience == NA_NONE)
+		return e;
+	if ((ne.webhook && (e = deliv_payload_put(dt, ev->seq, "webhook", ne.webhook, strlen(ne.webhook))) != BC_OK) ||
+	    (ne.slack && (e = deliv_payload_put(dt, ev->seq, "slack", ne.slack, strlen(ne.slack))) != BC_OK) ||
+	    (ne.mail && (e = deliv_payload_put(dt, ev->seq, "mail", ne.mail, strlen(ne.mail))) != BC_OK))
+		return e;
+	if (ne.audience == NA_ONE) {
+		struct subscriber s;
+		if (store_subscriber_get(t, ev->object_id, &s) != BC_OK || s.email == NULL)
+			return BC_OK;
+		(*made)++;
+		return add_delivery(dt, ev, &s, SUB_EMAIL, s.email);
+	}
+	for (size_t i = 0; i < nsubs; i++) {
+		const struct subscriber *s = &subs[i];
+		if (!wants(s, &ne) || (s->mode == SUB_EMAIL && !ne.mail))
+			continue;
+		if ((e = add_delivery(dt, ev, s, s->mode, s->mode == SUB_EMAIL ? s->email : s->endpoint)) != BC_OK)
+			return e;
+		(*made)++;
+	}
+	return BC_OK;
+}
+
+/* Reads the outbox after the cursor; each event's fan-out and the cursor commit together. */
+static enum bc_err outbox_pass(struct sender *sn, size_t *made)
+{
+	struct stx *t;
+	struct dtx *dt;
+	enum bc_err e = store_begin_read(sn->s, sn->a, &t);
+	if (e != BC_OK)
+		return e;
+	if ((e = deliv_begin(sn->d, sn->a, true, &dt)) != BC_OK) {
+		store_abort(t);
+		return e;
+	}
+	uint64_t cursor = deliv_cursor(dt);
+	struct outbox_event *evs;
+	size_t nev = 0, nsubs = 0;
+	struct subscriber *subs = NULL;
+	e = store_outbox_list(t, cursor, FANOUT_EVENTS, &evs, &nev);
+	if (e == BC_OK && nev > 0)
+		e = store_subscriber_list(t, &subs, &nsubs);
+	for (size_t i = 0; e == BC_OK && i < nev; i++) {
+		e = fan_out(sn, t, dt, &evs[i], subs, nsubs, made);
+		if (e == BC_OK)
+			e = deliv_set_cursor(dt, evs[i].seq);
+	}
+	store_abort(t);
+	if (e == BC_OK && nev > 0)
+		return deliv_commit(dt);
+	deliv_abort(dt);
+	return e;
+}
+
+/* ---- attempts ---- */
+
+struct pool {
+	const struct config *cfg;
+	struct notify_job *jobs;
+	size_t n;
+	atomic_size_t next;
+};
+
+static void *pool_worker(void *arg)
+{
+	struct pool *p = arg;
+	size_t i;
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
+		notify_send(p->cfg, &p->jobs[i]);
+	return NULL;
+}
+
+static void run_jobs(const struct config *cfg, struct notify_job *jobs, size_t n)
+{
+	struct pool p = { .cfg = cfg, .jobs = jobs, .n = n };
+	size_t k = (size_t)cfg->notify_concurrency < n ? (size_t)cfg->notify_concurrency : n;
+	pthread_t tids[256];
+	size_t started = 0;
+	for (; started < k; started++) {
+		pthread_attr_t attr;
+		pthread_attr_init(&attr);
+		pthread_attr_setstacksize(&attr, 256 * 1024);
+		int rc = pthread_create(&tids[started], &attr, pool_worker, &p);
+		pthread_attr_destroy(&attr);
+		if (rc != 0)
+			break;
+	}
+	if (started == 0)
+		pool_worker(&p);
+	for (size_t i = 0; i < started; i++)
+		pthread_join(tids[i], NULL);
+}
+
+static char *replace_mark(struct arena *a, const char *body, const char *with, size_t *len)
+{
+	const char *m = strstr(body, NOTIFY_UNSUB_MARK);
+	char *out = m ? arena_printf(a, "%.*s%s%s", (int)(m - body), body, with, m + strlen(NOTIFY_UNSUB_MARK))
+	              : arena_strdup(a, body);
+	*len = strlen(out);
+	return out;
+}
+
+static const char *link_url(struct arena *a, const char *page_url, const char *path, const char *token)
+{
+	size_t n = strlen(page_url);
+	return arena_printf(a, "%.*s/%s?token=%s", (int)(n && page_url[n - 1] == '/' ? n - 1 : n), page_url, path, token);
+}
+
+/* Prepares the job of delivery d; false when it is not to be sent (state set in d). */
+static bool prepare(struct sender *sn, struct stx *t, struct dtx *dt, const unsigned char secret[32],
+                    struct delivery *d, struct notify_job *j)
+{
+	struct subscriber s;
+	memset(j, 0, sizeof *j);
+	j->d = *d;
+	j->mode = d->mode;
+	bool notice = strncmp(d->event, "subscriber.", 11) == 0;
+	if (store_subscriber_get(t, d->subscriber_id, &s) != BC_OK ||
+	    (!notice && s.state != SUBST_ACTIVE) || (notice && s.state == SUBST_UNSUBSCRIBED)) {
+		d->state = DS_DROPPED;
+		d->last_error = "the subscriber is no longer active";
+		return false;
+	}
+	char *payload;
+	size_t plen;
+	const char *variant = d->mode == SUB_WEBHOOK ? "webhook" : d->mode == SUB_SLACK ? "slack" : "mail";
+	if (deliv_payload_get(dt, d->seq, variant, &payload, &plen) != BC_OK) {
+		d->state = DS_FAILED;
+		d->last_error = "payload missing";
+		return false;
+	}
+	char unsub[SUB_TOKEN_MAX], confirm[SUB_TOKEN_MAX];
+	sub_token_make(secret, &s, SUBTOK_UNSUB, d->created_at + SUB_UNSUB_TTL_MS, unsub);
+	const char *unsub_url = link_url(sn->a, sn->cfg->page_url, "unsubscribe", unsub);
+	if (d->mode == SUB_EMAIL) {
+		sub_token_make(secret, &s, SUBTOK_CONFIRM, d->created_at + SUB_CONFIRM_TTL_MS, confirm);
+		j->rcpt = d->dest;
+		j->body = notify_mail_compose(sn->a, sn->cfg, payload, &s, d, unsub_url,
+		                              link_url(sn->a, sn->cfg->page_url, "subscribe/confirm", confirm), &j->body_len);
+		if (j->body == NULL) {
+			d->state = DS_FAILED;
+			d->last_error = "cannot compose the mail";
+			return false;
+		}
+	} else {
+		char text[SUB_SECRET_TEXT_MAX];
+		sub_webhook_secret(secret, &s, j->key, text);
+		j->url = s.endpoint;
+		j->body = replace_mark(sn->a, payload, unsub_url, &j->body_len);
+	}
+	return true;
+}
+
+static void dest_key(char *k, size_t n, const struct delivery *d)
+{
+	snprintf(k, n, "%d:%s", (int)d->mode, d->subscriber_id);
+}
+
+/* Applies one attempt's result; sets *quarantine / *gone for the store-side follow-up. */
+static enum bc_err record(struct dtx *dt, struct notify_job *j, bool *quarantine, bool *gone)
+{
+	struct delivery *d = &j->d;
+	struct deliv_dest dest;
+	char k[32];
+	dest_key(k, sizeof k, d);
+	enum bc_err e = deliv_dest_get(dt, k, &dest);
+	if (e != BC_OK)
+		return e;
+	int64_t now = now_ms();
+	d->attempts++;
+	d->updated_at = now;
+	d->last_status = j->status;
+	d->last_error = j->ok ? NULL : j->why;
+	if (j->ok) {
+		d->state = DS_DELIVERED;
+		dest.fails = 0;
+		dest.next_at = 0;
+	} else if (j->gone) {
+		d->state = DS_DROPPED;
+		*gone = true;
+	} else {
+		dest.fails++;
+		dest.next_at = now + notify_retry_delay_ms(dest.fails < NOTIFY_MAX_ATTEMPTS ? dest.fails : NOTIFY_MAX_ATTEMPTS - 1);
+		if (d->attempts >= NOTIFY_MAX_ATTEMPTS) {
+			d->state = DS_FAILED;
+		} else {
+			int64_t own = now + notify_retry_delay_ms(d->attempts);
+			d->next_at = own > dest.next_at ? own : dest.next_at;
+		}
+		if (dest.fails >= NOTIFY_QUARANTINE_FAILS && d->mode != SUB_EMAIL)
+			*quarantine = true;
+	}
+	if ((e = deliv_dest_put(dt, k, &dest)) != BC_OK)
+		return e;
+	return deliv_put(dt, d);
+}
+
+/* Quarantines (10 failures) or disables (410) a subscriber in the store; its notice goes through the outbox. */
+static void store_followup(struct sender *sn, const char *id, bool quarantine, const char *why)
+{
+	struct stx *t;
+	struct subscriber s;
+	if (store_begin_write(sn->s, sn->a, &t) != BC_OK)
+		return;
+	enum bc_err e = store_subscriber_get(t, id, &s);
+	if (e == BC_OK && s.state == SUBST_ACTIVE)
+		e = quarantine ? sub_quarantine(t, "system:notify", &s, why) : sub_unsubscribe(t, "system:notify", &s);
+	if (e == BC_OK) {
+		e = store_commit(t);
+		if (e == BC_OK)
+			log_info("notify: subscriber %s %s (%s)", id, quarantine ? "quarantined" : "disabled by 410", why);
+	} else {
+		store_abort(t);
+	}
+}
+
+/* Attempts the due deliveries; returns how many were attempted. */
+static size_t attempt_pass(struct sender *sn)
+{
+	struct stx *t;
+	struct dtx *dt;
+	struct delivery *due;
+	size_t n = 0, njobs = 0;
+	unsigned char secret[32];
+	if (store_begin_read(sn->s, sn->a, &t) != BC_OK)
+		return 0;
+	if (deliv_begin(sn->d, sn->a, true, &dt) != BC_OK) {
+		store_abort(t);
+		return 0;
+	}
+	int64_t now = now_ms();
+	if (store_notify_secret(t, secret) != BC_OK || deliv_due(dt, now, BATCH_MAX, &due, &n) != BC_OK || n == 0) {
+		store_abort(t);
+		deliv_abort(dt);
+		return 0;
+	}
+	struct notify_job *jobs = arena_alloc(sn->a, n * sizeof *jobs);
+	for (size_t i = 0; i < n; i++) {
+		struct deliv_dest dest;
+		char k[32];
+		dest_key(k, sizeof k, &due[i]);
+		if (deliv_dest_get(dt, k, &dest) == BC_OK && dest.next_at > now && due[i].attempts > 0) {
+			due[i].next_at = dest.next_at;      /* this destination is backing off */
+			deliv_put(dt, &due[i]);
+			continue;
+		}
+		if (prepare(sn, t, dt, secret, &due[i], &jobs[njobs])) {
+			njobs++;
+		} else {
+			due[i].updated_at = now;
+			deliv_put(dt, &due[i]);
+		}
+	}
+	store_abort(t);
+	/* commit the skips now; the attempts run without a txn open */
+	if (deliv_commit(dt) != BC_OK)
+		return 0;
+	run_jobs(sn->cfg, jobs, njobs);
+	if (deliv_begin(sn->d, sn->a, true, &dt) != BC_OK)
+		return 0;
+	bool *quar = arena_alloc(sn->a, (njobs + 1) * sizeof *quar), *gone = arena_alloc(sn->a, (njobs + 1) * sizeof *gone);
+	for (size_t i = 0; i < njobs; i++)
+		if (record(dt, &jobs[i], &quar[i], &gone[i]) != BC_OK) {
+			deliv_abort(dt);
+			return 0;
+		}
+	if (deliv_commit(dt) != BC_OK)
+		return 0;
+	for (size_t i = 0; i < njobs; i++)
+		if (quar[i] || gone[i])
+			store_followup(sn, jobs[i].d.subscriber_id, quar[i], jobs[i].why);
+	return njobs;
+}
+
+int cmd_notify(const struct config *c, int argc, char **argv)
+{
+	bool once = argc > 1 && strcmp(argv[1], "--once") == 0;
+	if (argc > 2 || (argc == 2 && !once)) {
+		fprintf(stderr, "usage: beacon [--config FILE] notify [--once]\n");
+		return EXIT_USAGE;
+	}
+	if (strcmp(c->role, "secondary") == 0) {
+		fprintf(stderr, "beacon: notify: this node is a secondary: only the primary sends notifications\n");
+		return 0;
+	}
+	setenv("TZ", c->time_zone, 1);
+	tzset();
+	signal(SIGPIPE, SIG_IGN);
+	struct sigaction sa = { .sa_handler = on_stop };
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	struct sender sn = { .cfg = c, .a = arena_new() };
+	const char *dir = notify_store_dir(sn.a, c);
+	enum bc_err e = store_open(&sn.s, c->store, 0);
+	if (e != BC_OK) {
+		fprintf(stderr, "beacon: notify: cannot open store %s: %s\n", c->store, bc_strerror(e));
+		arena_free(sn.a);
+		return 1;
+	}
+	if ((e = deliv_open(&sn.d, dir)) != BC_OK) {
+		fprintf(stderr, "beacon: notify: cannot open the delivery store %s: %s\n", dir, bc_strerror(e));
+		store_close(sn.s);
+		arena_free(sn.a);
+		return 1;
+	}
+	log_info("notify: sending from %s (deliveries in %s, %d at once)", c->store, dir, c->notify_concurrency);
+	while (!stopping) {
+		size_t made = 0;
+		e = outbox_pass(&sn, &made);
+		if (e != BC_OK)
+			log_warnx("notify: outbox: %s", bc_strerror(e));
+		size_t tried = attempt_pass(&sn);
+		arena_reset(sn.a);
+		if (once) {
+			struct dtx *dt;
+			int64_t next = 0;
+			if (deliv_begin(sn.d, sn.a, false, &dt) == BC_OK) {
+				next = deliv_next_due(dt);
+				deliv_abort(dt);
+			}
+			if (made == 0 && tried == 0 && (next == 0 || next > now_ms()))
+				break;
+			continue;
+		}
+		if (made == 0 && tried == 0) {
+			struct timespec ts = { 0, IDLE_POLL_MS * 1000000L };
+			nanosleep(&ts, NULL);
+		}
+	}
+	log_info("notify: stopped");
+	deliv_close(sn.d);
+	store_close(sn.s);
+	arena_free(sn.a);
+	return 0;
+}
