@@ -1,0 +1,117 @@
+# test_notify.sh: subscribers and notifications with real parts: v1 /subscribers (create, list filters,
+# count, get, delete, resend, bad input changes nothing), the CLI, and `beacon notify` turning outbox
+# events into mails received by a real SMTP server (aiosmtpd), parsed header by header.
+. "$(dirname "$0")/lib.sh"
+
+SMTP_PORT=$(free_port)
+MAILDIR="$T/mail"; mkdir -p "$MAILDIR"
+/usr/bin/python3 "$ROOT/tests/integration/smtp_sink.py" "$SMTP_PORT" "$MAILDIR" >"$T/smtp.log" 2>&1 &
+BK_PIDS="$BK_PIDS $!"
+bk_default_setup "smtp_host = 127.0.0.1" "smtp_port = $SMTP_PORT" "notify_allow_private = yes" \
+	"notify_from = Beacon Status <status@example.test>"
+wait_for python3 -c "import socket; socket.create_connection((\"127.0.0.1\", $SMTP_PORT))" || { echo "# smtp sink did not start"; cat "$T/smtp.log"; }
+
+AUTH="Authorization: OAuth $ADMIN_TOKEN"
+JSON="Content-Type: application/json"
+B="$T/body"
+j() { jq -r "$@" "$B" 2>/dev/null; }
+PAGE=$(curl -s -H "$AUTH" "$URL/v1/pages" | jq -r '.[0].id')
+V="/v1/pages/$PAGE"
+COMP=$(bk_cli component add --name API | awk '{print $1}')
+subs_state() { bk_cli subscriber list --json | md5sum; }
+mails() { ls "$MAILDIR" | grep -c '\.eml$'; }
+wait_until() { local d=$1; shift; if wait_for "$@"; then ok "$d"; else not_ok "$d" "still false after 10 s: $*"; fi; }
+notify_once() { bk_cli notify --once >>"$T/notify.log" 2>&1; }
+
+# ---- v1 create, get, list, count ----
+assert_status "create email subscriber: 201" 201 -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"subscriber\":{\"email\":\"ana@example.test\",\"component_ids\":[\"$COMP\"],\"language\":\"es\"}}" "$URL$V/subscribers"
+SUB=$(j .id)
+assert_eq "new email subscriber is unconfirmed" "unconfirmed" "$(j .state)"
+assert_eq "mode email" "email" "$(j .mode)"
+assert_eq "components kept" "$COMP" "$(j '.components[0]')"
+assert_eq "no secret for email" "null" "$(j .secret)"
+assert_status "create webhook subscriber: 201" 201 -X POST -H "$AUTH" -H "$JSON" \
+	-d '{"subscriber":{"endpoint":"http://127.0.0.1:9/hook","email":"ops@example.test"}}' "$URL$V/subscribers"
+HOOK=$(j .id)
+assert_eq "webhook subscriber active" "active" "$(j .state)"
+case "$(j .secret)" in whsec_*) ok "webhook secret shown at creation";; *) not_ok "webhook secret shown" "$(cat "$B")";; esac
+assert_status "get webhook subscriber" 200 -H "$AUTH" "$URL$V/subscribers/$HOOK"
+assert_eq "secret never shown again" "null" "$(j .secret)"
+assert_status "list default (active)" 200 -H "$AUTH" "$URL$V/subscribers"
+assert_eq "active list has the webhook only" "$HOOK" "$(j '[.[].id] | join(",")')"
+assert_status "list unconfirmed emails" 200 -H "$AUTH" "$URL$V/subscribers?type=email&state=unconfirmed"
+assert_eq "unconfirmed list" "$SUB" "$(j '[.[].id] | join(",")')"
+assert_status "list paging" 200 -H "$AUTH" "$URL$V/subscribers?state=all&per_page=1&page=2"
+assert_eq "page 2 of 1" "1" "$(j length)"
+assert_status "count" 200 -H "$AUTH" "$URL$V/subscribers/count?state=all"
+assert_eq "count by type" "1 1 0" "$(j '"\(.email) \(.webhook) \(.slack)"')"
+assert_status "no auth: 401" 401 "$URL$V/subscribers"
+
+# ---- bad input: clear errors, nothing written ----
+bad() {
+	local d=$1 code=$2 field=$3 body=$4 before
+	before=$(subs_state)
+	assert_status "$d: HTTP $code" "$code" -X POST -H "$AUTH" -H "$JSON" -d "$body" "$URL$V/subscribers"
+	assert_contains "$d: error names $field" "$(j .error)" "$field"
+	assert_eq "$d: nothing written" "$before" "$(subs_state)"
+}
+bad "bad email" 422 email '{"subscriber":{"email":"not an address"}}'
+bad "bad URL" 422 endpoint '{"subscriber":{"endpoint":"ftp://x/y"}}'
+bad "unknown component" 422 component_ids '{"subscriber":{"email":"b@example.test","component_ids":["zzzzzzzzzzzz"]}}'
+bad "oversize email" 422 email "{\"subscriber\":{\"email\":\"$(head -c 300 /dev/zero | tr '\0' a)@example.test\"}}"
+bad "neither email nor endpoint" 422 subscriber '{"subscriber":{}}'
+bad "duplicate" 409 "already exists" '{"subscriber":{"email":"ANA@example.test"}}'
+bad "bad language" 422 language '{"subscriber":{"email":"c@example.test","language":"fr"}}'
+
+# ---- the confirmation mail, from the outbox, through SMTP ----
+notify_once
+wait_until "confirmation mail received" test "$(mails)" -ge 1
+M="$MAILDIR/1.eml"
+mp() { /usr/bin/python3 "$ROOT/tests/integration/mail_parse.py" "$M" "$@"; }
+assert_eq "To" "ana@example.test" "$(mp To)"
+assert_contains "Subject in Spanish, RFC 2047 decoded" "$(mp Subject)" "Confirma tu suscripción a"
+assert_contains "raw Subject is encoded-words" "$(grep -m1 '^Subject:' "$M")" "=?UTF-8?B?"
+assert_eq "Auto-Submitted" "auto-generated" "$(mp Auto-Submitted)"
+assert_eq "List-Unsubscribe-Post" "List-Unsubscribe=One-Click" "$(mp List-Unsubscribe-Post)"
+assert_contains "List-Unsubscribe link" "$(mp List-Unsubscribe)" "http://127.0.0.1/unsubscribe?token=u$SUB."
+assert_contains "Message-ID is the delivery id" "$(mp Message-ID)" "_$SUB@beacon>"
+assert_ne "Date header" "" "$(mp Date)"
+assert_eq "envelope sender" "status@example.test" "$(sed -n 's/^X-Envelope-From: //p' "$M" | tr -d '\r')"
+assert_contains "text part has the confirm link" "$(mp link subscribe/confirm)" "token=c$SUB."
+assert_contains "html part escapes and links" "$(mp html)" "<a href=\"http://127.0.0.1/subscribe/confirm?token="
+notify_once
+assert_eq "one mail per subscriber per event (no resend)" "1" "$(mails)"
+
+# ---- resend, deliveries listing ----
+assert_status "resend confirmation" 201 -X POST -H "$AUTH" "$URL$V/subscribers/$SUB/resend_confirmation"
+assert_status "resend to an active webhook: 422" 422 -X POST -H "$AUTH" "$URL$V/subscribers/$HOOK/resend_confirmation"
+notify_once
+wait_until "second confirmation mail" test "$(mails)" -ge 2
+assert_contains "deliveries lists them" "$(bk_cli deliveries)" "delivered"
+assert_eq "deliveries json: 2 delivered" "2" "$(bk_cli deliveries --json | jq '[.deliveries[] | select(.state=="delivered")] | length')"
+
+# ---- delete (unsubscribe) ----
+assert_status "delete: 200 with the subscriber" 200 -X DELETE -H "$AUTH" "$URL$V/subscribers/$SUB"
+assert_eq "now unsubscribed" "unsubscribed" "$(j .state)"
+assert_status "unknown subscriber: 404" 404 -H "$AUTH" "$URL$V/subscribers/zzzzzzzzzzzz"
+assert_contains "audit has the subscriber events" "$(bk_cli audit --limit 20)" "subscriber.unsubscribed"
+
+# ---- CLI ----
+OUT=$(bk_cli subscriber add --webhook http://127.0.0.1:9/other --component "$COMP")
+assert_contains "cli add webhook prints the secret once" "$OUT" "webhook secret (shown once): whsec_"
+CID=$(echo "$OUT" | awk 'NR==1{print $1}')
+assert_contains "cli list" "$(bk_cli subscriber list --type webhook)" "$CID"
+assert_eq "cli show" "active" "$(bk_cli subscriber show "$CID" | jq -r .state)"
+check_fails "cli add bad email fails" bk_cli subscriber add --email "x@"
+check_fails "cli add duplicate active webhook fails" bk_cli subscriber add --webhook http://127.0.0.1:9/other
+check "cli del" bk_cli subscriber del "$CID"
+assert_eq "cli del unsubscribed" "unsubscribed" "$(bk_cli subscriber show "$CID" | jq -r .state)"
+
+# ---- a secondary never sends ----
+SCONF="$T/secondary.conf"
+sed 's/^store = .*/store = '"$(echo "$T/snap" | sed 's#/#\\/#g')"'/' "$CONF" > "$SCONF"; echo "role = secondary" >> "$SCONF"
+OUT=$("$BEACON" --config "$SCONF" notify --once 2>&1)
+assert_contains "secondary notify refuses" "$OUT" "only the primary sends"
+
+bk_done
