@@ -124,6 +124,7 @@ extern const struct route routes_pages[];    /* HTML pages (issue 3) */
 extern const struct route routes_api_v2[];   /* public JSON, feeds, badges */
 extern const struct route routes_api_v1[];   /* management API */
 extern const struct route routes_api_v1_subscribers[];   /* v1 subscribers (api_v1_subscribers.c) */
+extern const struct route routes_subscribe[];   /* public subscribe, confirm, unsubscribe pages (page_subscribe.c) */
 extern const struct route routes_repl[];     /* replication */
 extern const struct route routes_intake[];   /* monitoring intake: Alertmanager, heartbeats, pushes */
 

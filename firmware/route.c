@@ -24,12 +24,12 @@ const struct route routes_core[] = {
 };
 
 static const struct route *const tables[] = {
-	routes_core, routes_ops, routes_pages, routes_api_v2, routes_api_v1, routes_api_v1_subscribers, routes_repl,
-	routes_brand, routes_intake,
+	routes_core, routes_ops, routes_pages, routes_api_v2, routes_api_v1, routes_api_v1_subscribers, routes_subscribe,
+	routes_repl, routes_brand, routes_intake,
 };
 /* tables[i]'s class in beacon_http_requests_total */
 static const enum metrics_route table_class[] = {
-	MR_STATIC, MR_OPS, MR_PAGES, MR_API_V2, MR_API_V1, MR_API_V1, MR_REPLICATION, MR_PAGES, MR_INTAKE,
+	MR_STATIC, MR_OPS, MR_PAGES, MR_API_V2, MR_API_V1, MR_API_V1, MR_PAGES, MR_REPLICATION, MR_PAGES, MR_INTAKE,
 };
 
 /* Matches pattern against path; ":name" captures one non-empty segment. */

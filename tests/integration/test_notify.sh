@@ -91,6 +91,38 @@ wait_until "second confirmation mail" test "$(mails)" -ge 2
 assert_contains "deliveries lists them" "$(bk_cli deliveries)" "delivered"
 assert_eq "deliveries json: 2 delivered" "2" "$(bk_cli deliveries --json | jq '[.deliveries[] | select(.state=="delivered")] | length')"
 
+# ---- the links of the mail: GET shows a button (scanners change nothing), POST acts; one-click ----
+CONFIRM=$(mp link subscribe/confirm); CPATH=${CONFIRM#http://127.0.0.1}
+assert_status "confirm link GET: a page with a button" 200 "$URL$CPATH"
+assert_contains "confirm page has a POST form" "$(cat "$B")" 'method="post"'
+assert_eq "GET changed nothing" "unconfirmed" "$(curl -s -H "$AUTH" "$URL$V/subscribers/$SUB" | jq -r .state)"
+assert_status "confirm POST" 200 -X POST "$URL$CPATH"
+assert_eq "confirmed" "active" "$(curl -s -H "$AUTH" "$URL$V/subscribers/$SUB" | jq -r .state)"
+assert_status "confirm link is single-use" 404 -X POST "$URL$CPATH"
+assert_status "forged token: 404" 404 "$URL/unsubscribe?token=u$SUB.99999999999999.00000000000000000000000000000000"
+UNSUB=$(mp List-Unsubscribe | tr -d '<>'); UPATH=${UNSUB#http://127.0.0.1}
+assert_status "unsubscribe GET: a page" 200 "$URL$UPATH"
+assert_eq "unsubscribe GET changed nothing" "active" "$(curl -s -H "$AUTH" "$URL$V/subscribers/$SUB" | jq -r .state)"
+assert_status "RFC 8058 one-click POST" 200 -X POST -d "List-Unsubscribe=One-Click" "$URL$UPATH"
+assert_eq "unsubscribed by one click" "unsubscribed" "$(curl -s -H "$AUTH" "$URL$V/subscribers/$SUB" | jq -r .state)"
+
+# ---- the public form: CSRF token, same answer for known and new addresses, rate limit ----
+assert_status "subscribe form" 200 "$URL/subscribe"
+CSRF=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$B" | sed 's/.*value="//; s/"//')
+assert_ne "form carries a CSRF token" "" "$CSRF"
+assert_status "form post, new address" 200 -X POST -d "csrf=$CSRF&email=new%40example.test&language=en" "$URL/subscribe"
+A1=$(cat "$B" | md5sum)
+assert_status "form post, known address" 200 -X POST -d "csrf=$CSRF&email=ops%40example.test&language=en" "$URL/subscribe"
+assert_eq "same answer either way" "$A1" "$(cat "$B" | md5sum)"
+assert_eq "new address is pending" "pending" "$(bk_cli subscriber list --json | jq -r '.[] | select(.email=="new@example.test") | .state')"
+BEFORE=$(subs_state)
+assert_status "cross-site post refused" 403 -X POST -H "Sec-Fetch-Site: cross-site" -d "csrf=$CSRF&email=x%40example.test" "$URL/subscribe"
+assert_status "missing CSRF refused" 403 -X POST -d "email=y%40example.test" "$URL/subscribe"
+assert_status "bad address: readable error" 422 -X POST -d "csrf=$CSRF&email=nope" "$URL/subscribe"
+assert_eq "refused posts wrote nothing" "$BEFORE" "$(subs_state)"
+for i in 1 2 3; do curl -s -o /dev/null -X POST -d "csrf=$CSRF&email=z$i%40example.test" "$URL/subscribe"; done
+assert_status "rate limited per client address" 429 -X POST -d "csrf=$CSRF&email=w%40example.test" "$URL/subscribe"
+
 # ---- delete (unsubscribe) ----
 assert_status "delete: 200 with the subscriber" 200 -X DELETE -H "$AUTH" "$URL$V/subscribers/$SUB"
 assert_eq "now unsubscribed" "unsubscribed" "$(j .state)"
