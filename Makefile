@@ -73,6 +73,7 @@ DEB_PKGS = build-essential pkg-config libfcgi-dev liblmdb-dev lmdb-utils libmbed
 DEB_PKGS += lintian dpkg-dev man-db systemd
 DEB_PKGS += clang libfuzzer-14-dev libclang-rt-14-dev
 DEB_PKGS += prometheus-alertmanager
+DEB_PKGS += python3-aiosmtpd
 deps:
 	@if dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then echo "deps: all installed"; else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS); fi
