@@ -1,0 +1,181 @@
+/* test_notify.c: subscribers on a real store: links (valid, expired, forged, single-use), webhook secrets and Standard Webhooks signatures, event payloads, the retry schedule, the local delivery store. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+#include <mbedtls/base64.h>
+#include "config.h"
+#include "deliv.h"
+#include "notify.h"
+#include "sign.h"
+#include "subscribe.h"
+
+static char dir[64];
+static struct store *s;
+static struct arena *a;
+
+static int setup(void **state)
+{
+	strcpy(dir, "/tmp/beacon-notify-test.XXXXXX");
+	if (mkdtemp(dir) == NULL || store_open(&s, dir, STORE_CREATE) != BC_OK)
+		return -1;
+	a = arena_new();
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	store_close(s);
+	arena_free(a);
+	char cmd[200];
+	snprintf(cmd, sizeof cmd, "rm -rf %s %s-deliv", dir, dir);
+	return system(cmd);
+}
+
+static void test_links(void **state)
+{
+	struct stx *t;
+	struct subscriber sub, got;
+	bool existed;
+	unsigned char key[32];
+	char tok[SUB_TOKEN_MAX];
+	struct sub_input in = { .mode = SUB_EMAIL, .email = "ana@example.test", .lang = "es" };
+	assert_int_equal(store_begin_write(s, a, &t), BC_OK);
+	assert_int_equal(sub_subscribe(t, "test", &in, &sub, &existed), BC_OK);
+	assert_false(existed);
+	assert_int_equal(sub.state, SUBST_PENDING);
+	assert_int_equal(store_notify_secret(t, key), BC_OK);
+	int64_t now = now_ms();
+	sub_token_make(key, &sub, SUBTOK_CONFIRM, now + 1000, tok);
+	assert_int_equal(sub_token_check(t, tok, SUBTOK_CONFIRM, now, &got), BC_OK);
+	assert_string_equal(got.id, sub.id);
+	assert_int_equal(sub_token_check(t, tok, SUBTOK_UNSUB, now, &got), BC_AUTH);        /* wrong purpose */
+	assert_int_equal(sub_token_check(t, tok, SUBTOK_CONFIRM, now + 2000, &got), BC_AUTH); /* expired */
+	tok[strlen(tok) - 1] ^= 1;
+	assert_int_equal(sub_token_check(t, tok, SUBTOK_CONFIRM, now, &got), BC_AUTH);        /* forged */
+	tok[strlen(tok) - 1] ^= 1;
+	assert_int_equal(sub_confirm(t, "test", &got), BC_OK);
+	assert_int_equal(sub_token_check(t, tok, SUBTOK_CONFIRM, now, &got), BC_AUTH);        /* single-use */
+	/* subscribing again changes nothing silently */
+	in.email = "ANA@example.test";
+	assert_int_equal(sub_subscribe(t, "test", &in, &got, &existed), BC_OK);
+	assert_true(existed);
+	assert_int_equal(got.state, SUBST_ACTIVE);
+	assert_int_equal(store_commit(t), BC_OK);
+}
+
+static void test_webhook_signature(void **state)
+{
+	struct subscriber sub = { .id = "abc123", .secret_nonce = 7 };
+	unsigned char key[32] = { 1, 2, 3 }, wkey[24], dec[32];
+	char text[SUB_SECRET_TEXT_MAX];
+	sub_webhook_secret(key, &sub, wkey, text);
+	assert_memory_equal(text, "whsec_", 6);
+	size_t n = 0;
+	assert_int_equal(mbedtls_base64_decode(dec, sizeof dec, &n, (unsigned char *)text + 6, strlen(text) - 6), 0);
+	assert_int_equal(n, 24);
+	assert_memory_equal(dec, wkey, 24);        /* the shown secret is the signing key (Standard Webhooks) */
+	sub.secret_nonce = 8;
+	char other[SUB_SECRET_TEXT_MAX];
+	sub_webhook_secret(key, &sub, wkey, other);
+	assert_string_not_equal(text, other);
+}
+
+static void test_event_payloads(void **state)
+{
+	struct stx *t;
+	struct config cfg;
+	config_defaults(&cfg);
+	assert_int_equal(store_begin_write(s, a, &t), BC_OK);
+	struct page_settings p = { .name = "Acme", .url = "https://status.example.test", .time_zone = "UTC",
+	                           .default_language = "en", .languages = "en" };
+	assert_int_equal(store_page_put(t, &p), BC_OK);
+	struct component c = { .name = "API", .status = CS_OPERATIONAL };
+	assert_int_equal(store_component_put(t, &c, NULL), BC_OK);
+	struct incident inc = { .name = "API down", .status = IS_INVESTIGATING, .impact = IMP_MAJOR, .ncomponents = 1 };
+	inc.component_ids = arena_alloc(a, sizeof *inc.component_ids);
+	memcpy(inc.component_ids[0], c.id, sizeof c.id);
+	assert_int_equal(store_incident_put(t, &inc), BC_OK);
+	struct incident_update u = { .status = IS_INVESTIGATING, .body = "Looking into it" };
+	memcpy(u.incident_id, inc.id, sizeof inc.id);
+	assert_int_equal(store_update_put(t, &u), BC_OK);
+	struct outbox_event ev = { .actor = "test", .kind = "incident.created", .object_type = "incident", .notify = true };
+	memcpy(ev.object_id, inc.id, sizeof inc.id);
+	assert_int_equal(store_outbox_append(t, &ev), BC_OK);
+	struct notify_event ne;
+	assert_int_equal(notify_event_build(t, a, &cfg, &ev, &ne), BC_OK);
+	assert_int_equal(ne.audience, NA_ALL);
+	assert_int_equal(ne.ncomponents, 1);
+	assert_non_null(strstr(ne.webhook, "\"incident\":{"));
+	assert_non_null(strstr(ne.webhook, "\"incident_updates\""));
+	assert_non_null(strstr(ne.webhook, NOTIFY_UNSUB_MARK));
+	assert_non_null(strstr(ne.mail, "Looking into it"));
+	ev.notify = false;                         /* deliver_notifications: false sends nothing */
+	assert_int_equal(notify_event_build(t, a, &cfg, &ev, &ne), BC_OK);
+	assert_int_equal(ne.audience, NA_NONE);
+	struct outbox_event ce = { .actor = "test", .kind = "component.updated", .object_type = "component", .notify = true,
+	                           .before = "{\"status\":\"operational\"}", .after = "{\"status\":\"major_outage\"}" };
+	memcpy(ce.object_id, c.id, sizeof c.id);
+	assert_int_equal(notify_event_build(t, a, &cfg, &ce, &ne), BC_OK);
+	assert_int_equal(ne.audience, NA_HOOKS);
+	assert_non_null(strstr(ne.webhook, "\"component_update\":{\"old_status\":\"operational\",\"new_status\":\"major_outage\""));
+	ce.after = "{\"status\":\"operational\"}";  /* name-only changes do not notify */
+	assert_int_equal(notify_event_build(t, a, &cfg, &ce, &ne), BC_OK);
+	assert_int_equal(ne.audience, NA_NONE);
+	store_abort(t);
+}
+
+static void test_retry_schedule(void **state)
+{
+	static const int64_t want[] = { 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400 };
+	for (int i = 0; i < 9; i++)
+		assert_int_equal(notify_retry_delay_ms(i + 1), want[i] * 1000);
+	assert_int_equal(notify_retry_delay_ms(20), 86400000);
+}
+
+static void test_deliv_store(void **state)
+{
+	char path[96];
+	struct deliv_db *d;
+	struct dtx *t;
+	snprintf(path, sizeof path, "%s-deliv", dir);
+	assert_int_equal(deliv_open(&d, path), BC_OK);
+	assert_int_equal(deliv_begin(d, a, true, &t), BC_OK);
+	assert_int_equal(deliv_cursor(t), 0);
+	struct delivery x = { .id = "msg_1_a", .seq = 1, .subscriber_id = "a", .state = DS_PENDING, .next_at = 100,
+	                      .updated_at = 100, .event = "incident.created" };
+	assert_int_equal(deliv_put(t, &x), BC_OK);
+	x.next_at = 50;
+	assert_int_equal(deliv_put(t, &x), BC_OK);        /* re-indexed, not duplicated */
+	assert_int_equal(deliv_set_cursor(t, 1), BC_OK);
+	assert_int_equal(deliv_commit(t), BC_OK);
+	assert_int_equal(deliv_begin(d, a, false, &t), BC_OK);
+	struct delivery *due;
+	size_t n;
+	assert_int_equal(deliv_cursor(t), 1);
+	assert_int_equal(deliv_due(t, 60, 10, &due, &n), BC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(deliv_due(t, 40, 10, &due, &n), BC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(deliv_count_pending(t), 1);
+	deliv_abort(t);
+	deliv_close(d);
+}
+
+int main(void)
+{
+	unsetenv("BEACON_NOTIFY_TIME_SCALE");
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_links),
+		cmocka_unit_test(test_webhook_signature),
+		cmocka_unit_test(test_event_payloads),
+		cmocka_unit_test(test_retry_schedule),
+		cmocka_unit_test(test_deliv_store),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
