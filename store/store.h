@@ -180,12 +180,9 @@ enum bc_err store_begin_write(struct store *s, struct arena *a, struct stx **out
 enum bc_err store_commit(struct stx *t);
 void store_abort(struct stx *t);
 uint64_t store_generation(struct stx *t);
-<<<<<<< HEAD
 /* Import: puts of existing objects keep the caller's updated_at (when set) instead of now. */
 void store_keep_times(struct stx *t, bool on);
-=======
 struct arena *store_txn_arena(struct stx *t);    /* the arena the txn copies values into */
->>>>>>> 8ab3d93 (v1 subscribers: list (type/state/q, paging), count, create (email/endpoint/component_ids/skip_confirmation_notification; webhook secret shown once), get, delete (unsubscribe), resend_confirmation; subscribe.c: the one set of subscriber operations with outbox events, signed links, webhook secrets; tlsclient: method, body, address check)
 int64_t store_generation_time(struct stx *t);    /* ms of the commit that made this generation */
 int64_t now_ms(void);
 
