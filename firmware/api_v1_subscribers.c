@@ -4,6 +4,7 @@
 #include <strings.h>
 #include "api_v1.h"
 #include "subscribe.h"
+#include "write.h"
 
 /* Statuspage's state names: pending is "unconfirmed". */
 static const char *v1_state_name(enum sub_state s)
@@ -184,11 +185,10 @@ static void v1_subscriber_create(struct req *r)
 {
 	struct v1_input in;
 	struct v1_ctx c;
-	char why[256];
 	if (!v1_check(r) || !v1_input_req(r, V1R_SUBSCRIBER, true, &in))
 		return;
 	const struct v1_value *v = in.v;
-	struct sub_input si = {
+	struct subscriber_change si = {
 		.mode = v[SF_ENDPOINT].set ? SUB_WEBHOOK : SUB_EMAIL,
 		.email = v[SF_EMAIL].set ? v[SF_EMAIL].s : NULL,
 		.endpoint = v[SF_ENDPOINT].set ? v[SF_ENDPOINT].s : NULL,
@@ -196,6 +196,7 @@ static void v1_subscriber_create(struct req *r)
 		.component_ids = v[SF_COMPONENT_IDS].set ? v[SF_COMPONENT_IDS].ids : NULL,
 		.ncomponents = v[SF_COMPONENT_IDS].set ? v[SF_COMPONENT_IDS].n : 0,
 		.skip_confirmation = v[SF_SKIP_CONFIRMATION].set && v[SF_SKIP_CONFIRMATION].b,
+		.strict = true,
 	};
 	if (si.endpoint && strncasecmp(si.endpoint, "https://hooks.slack.com/", 24) == 0)
 		si.mode = SUB_SLACK;
@@ -205,21 +206,13 @@ static void v1_subscriber_create(struct req *r)
 	}
 	if (!v1_write(r, &c))
 		return;
-	if (!sub_validate(c.t, &si, why, sizeof why)) {
-		v1_fail(&c, 422, "subscriber.%s", why);
-		return;
-	}
+	struct write_ctx w;
 	struct subscriber s;
 	bool existed = false;
-	if (store_subscriber_find(c.t, si.mode, si.mode == SUB_EMAIL ? si.email : si.endpoint, &s) == BC_OK &&
-	    s.state != SUBST_UNSUBSCRIBED) {
-		v1_fail(&c, 409, "a %s subscriber with this %s already exists: %s", sub_mode_name(s.mode),
-		        s.mode == SUB_EMAIL ? "email" : "endpoint", s.id);
-		return;
-	}
-	enum bc_err e = sub_subscribe(c.t, arena_printf(r->arena, "token:%s", r->token.id), &si, &s, &existed);
+	v1_write_ctx(&c, &w);
+	enum bc_err e = write_subscribe(&w, &si, &s, &existed);
 	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot save the subscriber");
+		v1_fail_write(&c, &w, e, "subscriber");
 		return;
 	}
 	char secret_text[SUB_SECRET_TEXT_MAX];
@@ -238,9 +231,11 @@ static void v1_subscriber_delete(struct req *r)
 	struct subscriber s;
 	if (!v1_check(r) || !v1_write(r, &c) || !load_subscriber(&c, &s))
 		return;
-	enum bc_err e = sub_unsubscribe(c.t, arena_printf(r->arena, "token:%s", r->token.id), &s);
+	struct write_ctx w;
+	v1_write_ctx(&c, &w);
+	enum bc_err e = write_subscriber_unsubscribe(&w, &s);
 	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot unsubscribe");
+		v1_fail_write(&c, &w, e, "subscriber");
 		return;
 	}
 	answer(&c, 200, &s, NULL);
@@ -252,14 +247,11 @@ static void v1_subscriber_resend(struct req *r)
 	struct subscriber s;
 	if (!v1_check(r) || !v1_write(r, &c) || !load_subscriber(&c, &s))
 		return;
-	if (s.mode != SUB_EMAIL || s.state != SUBST_PENDING) {
-		v1_fail(&c, 422, "only unconfirmed email subscribers get a confirmation (this one is %s %s)",
-		        v1_state_name(s.state), sub_mode_name(s.mode));
-		return;
-	}
-	enum bc_err e = sub_resend_confirmation(c.t, arena_printf(r->arena, "token:%s", r->token.id), &s);
+	struct write_ctx w;
+	v1_write_ctx(&c, &w);
+	enum bc_err e = write_subscriber_resend(&w, &s);
 	if (e != BC_OK) {
-		v1_fail_err(&c, e, "cannot resend");
+		v1_fail_write(&c, &w, e == BC_CONFLICT ? BC_INVALID : e, "subscriber");
 		return;
 	}
 	answer(&c, 201, &s, NULL);

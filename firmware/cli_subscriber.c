@@ -4,6 +4,7 @@
 #include "cli_util.h"
 #include "deliv.h"
 #include "subscribe.h"
+#include "write.h"
 
 const char *notify_store_dir(struct arena *a, const struct config *cfg);   /* notify.c */
 
@@ -18,22 +19,18 @@ static int subscriber_add(struct cli *c, int argc, char **argv)
 	if ((hook != NULL) + (slack != NULL) > 1 || (!email && !hook && !slack))
 		return cli_usage_fail(c, "give --email, or one of --webhook URL / --slack URL (with an optional --email)");
 	const struct opt *comps = opt_find(opts, "component");
-	struct sub_input in = { .mode = hook ? SUB_WEBHOOK : slack ? SUB_SLACK : SUB_EMAIL, .email = email,
+	struct subscriber_change in = { .strict = true, .mode = hook ? SUB_WEBHOOK : slack ? SUB_SLACK : SUB_EMAIL, .email = email,
 	                        .endpoint = hook ? hook : slack, .lang = opt_get(opts, "language"),
 	                        .component_ids = comps->vals, .ncomponents = comps->nvals,
 	                        .skip_confirmation = opt_get(opts, "skip-confirmation") != NULL };
 	if (cli_begin(c, 0))
 		return 1;
-	char why[256];
-	if (!sub_validate(c->t, &in, why, sizeof why))
-		return cli_fail(c, "%s", why);
 	struct subscriber s;
 	bool existed;
-	enum bc_err e = sub_subscribe(c->t, cli_who(), &in, &s, &existed);
-	if (e == BC_CONFLICT)
-		return cli_fail(c, "a %s subscriber with this endpoint already exists: %s", sub_mode_name(in.mode), s.id);
+	struct write_ctx w = { .t = c->t, .a = c->a, .actor = cli_who() };
+	enum bc_err e = write_subscribe(&w, &in, &s, &existed);
 	if (e != BC_OK)
-		return cli_store_fail(c, "subscribe", e);
+		return w.err[0] ? cli_fail(c, "%s", w.err) : cli_store_fail(c, "subscribe", e);
 	unsigned char key[32], wkey[24];
 	char secret[SUB_SECRET_TEXT_MAX] = "";
 	if (s.mode != SUB_EMAIL && (e = store_notify_secret(c->t, key)) == BC_OK)
@@ -140,7 +137,8 @@ static int subscriber_del(struct cli *c, int argc, char **argv)
 	enum bc_err e = store_subscriber_get(c->t, c->pos[0], &s);
 	if (e == BC_NOTFOUND)
 		return cli_fail(c, "no subscriber '%s'", c->pos[0]);
-	if (e != BC_OK || (e = sub_unsubscribe(c->t, cli_who(), &s)) != BC_OK)
+	struct write_ctx w = { .t = c->t, .a = c->a, .actor = cli_who() };
+	if (e != BC_OK || (e = write_subscriber_unsubscribe(&w, &s)) != BC_OK)
 		return cli_store_fail(c, "unsubscribe", e);
 	if (cli_commit(c))
 		return 1;

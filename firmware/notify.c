@@ -11,6 +11,7 @@
 #include "log.h"
 #include "notify.h"
 #include "subscribe.h"
+#include "write.h"
 
 #define FANOUT_EVENTS 50          /* outbox events read per pass */
 #define BATCH_MAX 512             /* deliveries attempted per pass */
@@ -276,7 +277,10 @@ static void store_followup(struct sender *sn, const char *id, bool quarantine, c
 		return;
 	enum bc_err e = store_subscriber_get(t, id, &s);
 	if (e == BC_OK && s.state == SUBST_ACTIVE)
-		e = quarantine ? sub_quarantine(t, "system:notify", &s, why) : sub_unsubscribe(t, "system:notify", &s);
+	{
+		struct write_ctx w = { .t = t, .a = sn->a, .actor = "system:notify" };
+		e = quarantine ? write_subscriber_quarantine(&w, &s, why) : write_subscriber_unsubscribe(&w, &s);
+	}
 	if (e == BC_OK) {
 		e = store_commit(t);
 		if (e == BC_OK)

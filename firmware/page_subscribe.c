@@ -7,6 +7,7 @@
 #include "ratelimit.h"
 #include "sign.h"
 #include "subscribe.h"
+#include "write.h"
 
 #define SUBSCRIBE_PER_MINUTE 5            /* per client address */
 #define CSRF_BUCKET_MS (3600LL * 1000)
@@ -153,7 +154,7 @@ static void page_subscribe_post(struct req *r)
 		message_page(r, 422, t->title, t->bad_email);
 		return;
 	}
-	struct sub_input in = { .mode = SUB_EMAIL, .email = email,
+	struct subscriber_change in = { .mode = SUB_EMAIL, .email = email,
 	                        .lang = lang && strcmp(lang, "es") == 0 ? "es" : "en" };
 	if (r->tx) {
 		store_abort(r->tx);
@@ -162,12 +163,10 @@ static void page_subscribe_post(struct req *r)
 	struct stx *w;
 	struct subscriber s;
 	bool existed;
-	char why[200];
 	enum bc_err e = store_begin_write(r->store, r->arena, &w);
-	if (e == BC_OK && !sub_validate(w, &in, why, sizeof why))
-		e = BC_INVALID;
+	struct write_ctx wc = { .t = w, .a = r->arena, .actor = arena_printf(r->arena, "public:%s", ip ? ip : "-") };
 	if (e == BC_OK)
-		e = sub_subscribe(w, arena_printf(r->arena, "public:%s", ip ? ip : "-"), &in, &s, &existed);
+		e = write_subscribe(&wc, &in, &s, &existed);
 	e = e == BC_OK ? store_commit(w) : (store_abort(w), e);
 	if (e != BC_OK && e != BC_INVALID) {
 		resp_html_error(r, 503, "Service unavailable", "Subscriptions cannot be taken right now.");
@@ -213,8 +212,9 @@ static void token_page(struct req *r, int purpose)
 	enum bc_err e = store_begin_write(r->store, r->arena, &w);
 	if (e == BC_OK && sub_token_check(w, tok, purpose, now_ms(), &s) != BC_OK)
 		e = BC_AUTH;
+	struct write_ctx wc = { .t = w, .a = r->arena, .actor = "public:link" };
 	if (e == BC_OK)
-		e = purpose == SUBTOK_CONFIRM ? sub_confirm(w, "public:link", &s) : sub_unsubscribe(w, "public:link", &s);
+		e = purpose == SUBTOK_CONFIRM ? write_subscriber_confirm(&wc, &s) : write_subscriber_unsubscribe(&wc, &s);
 	e = e == BC_OK ? store_commit(w) : (w ? (store_abort(w), e) : e);
 	if (e == BC_AUTH) {
 		message_page(r, 404, purpose == SUBTOK_CONFIRM ? t->confirm_q : t->unsub_q, t->bad_link);

@@ -158,6 +158,31 @@ enum bc_err write_brand_color(struct write_ctx *w, const char *color);
 /* Statuspage's default update texts ("We are currently investigating this issue."). */
 const char *write_default_body(enum inc_status s);
 
+/* ---- subscribers (write_subscriber.c) ---- */
+
+struct subscriber_change {
+	enum sub_mode mode;
+	const char *email;                 /* email subscribers; failure contact for webhooks (may be NULL) */
+	const char *endpoint;              /* webhook / Slack URL */
+	const char *lang;                  /* "en" (NULL) or "es" */
+	const char *const *component_ids;  /* none = every component */
+	size_t ncomponents;
+	bool skip_confirmation;            /* email: active at once, no confirmation mail */
+	bool strict;                       /* an existing subscriber is BC_CONFLICT (v1, CLI); otherwise (the
+	                                    * public form) it only gets a new confirmation request */
+};
+/* Checks the change (address syntax, http(s) URL, language, components exist; errors name the
+ * field: email, endpoint, language, component_ids) and subscribes. A new email address is created
+ * pending (confirmation mail), webhooks, Slack and skipped confirmations active. A known address
+ * is never changed silently: it gets a new confirmation request; *existed tells which. */
+enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change *ch, struct subscriber *out,
+                            bool *existed);
+/* State changes, each with its outbox event (quarantine and confirmation requests notify). */
+enum bc_err write_subscriber_confirm(struct write_ctx *w, struct subscriber *s);
+enum bc_err write_subscriber_unsubscribe(struct write_ctx *w, struct subscriber *s);
+enum bc_err write_subscriber_resend(struct write_ctx *w, struct subscriber *s);
+enum bc_err write_subscriber_quarantine(struct write_ctx *w, struct subscriber *s, const char *reason);
+
 /* ---- shared by the write_*.c files (write_util.c) ---- */
 enum bc_err write_refuse(struct write_ctx *w, enum bc_err e, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
