@@ -140,6 +140,18 @@ check_fails "cli add duplicate active webhook fails" bk_cli subscriber add --web
 check "cli del" bk_cli subscriber del "$CID"
 assert_eq "cli del unsubscribed" "unsubscribed" "$(bk_cli subscriber show "$CID" | jq -r .state)"
 
+# ---- OpenAPI documents every subscriber route ----
+assert_status "openapi" 200 "$URL/v1/openapi.json"
+missing=""
+for pm in "get /pages/{page_id}/subscribers" "post /pages/{page_id}/subscribers" "get /pages/{page_id}/subscribers/count" \
+	"get /pages/{page_id}/subscribers/{id}" "delete /pages/{page_id}/subscribers/{id}" \
+	"post /pages/{page_id}/subscribers/{id}/resend_confirmation"; do
+	m=${pm%% *} p=${pm#* }
+	jq -e --arg p "$p" --arg m "$m" '.paths[$p][$m] != null' "$B" >/dev/null || missing="$missing $pm;"
+done
+assert_eq "openapi: subscriber routes documented" "" "$missing"
+check "openapi: Subscriber schema" jq -e '.components.schemas.Subscriber.properties.secret' "$B"
+
 # ---- a secondary never sends ----
 SCONF="$T/secondary.conf"
 sed 's/^store = .*/store = '"$(echo "$T/snap" | sed 's#/#\\/#g')"'/' "$CONF" > "$SCONF"; echo "role = secondary" >> "$SCONF"
