@@ -58,6 +58,7 @@ static const struct cfg_key keys[] = {
 	S(notify_from,          "Beacon <beacon@localhost>"),
 	S(smtp_host,            ""),
 	I(smtp_port,            1, 65535, "25"),
+	E(smtp_starttls,        "yes|no", "yes"),
 	S(smtp_user,            ""),
 	S(smtp_password,        ""),
 	S(sendmail,             "/usr/sbin/sendmail"),

@@ -45,6 +45,7 @@ struct config {
 	char notify_from[CFG_STR_MAX];      /* From: of subscriber mails */
 	char smtp_host[CFG_STR_MAX];        /* relay; "" = pipe to sendmail */
 	int smtp_port;
+	char smtp_starttls[4];              /* "yes": STARTTLS (certificate checked against ca_file) before AUTH/MAIL */
 	char smtp_user[CFG_STR_MAX];        /* AUTH PLAIN when set */
 	char smtp_password[CFG_STR_MAX];
 	char sendmail[CFG_STR_MAX];         /* used when smtp_host is "" */

@@ -108,6 +108,7 @@ static void send_http(const struct config *cfg, struct notify_job *j)
 
 struct smtp {
 	int fd;
+	struct tls_conn *tls;          /* after STARTTLS */
 	char line[1024];
 	char *why;
 	size_t whylen;
@@ -118,12 +119,17 @@ static int smtp_reply(struct smtp *s)
 {
 	size_t have = 0;
 	for (;;) {
-		struct pollfd p = { .fd = s->fd, .events = POLLIN };
-		if (poll(&p, 1, NOTIFY_TIMEOUT_MS) <= 0) {
-			snprintf(s->why, s->whylen, "SMTP: reply timed out");
-			return -1;
+		ssize_t n;
+		if (s->tls) {
+			n = tls_conn_read(s->tls, s->line + have, sizeof s->line - 1 - have);
+		} else {
+			struct pollfd p = { .fd = s->fd, .events = POLLIN };
+			if (poll(&p, 1, NOTIFY_TIMEOUT_MS) <= 0) {
+				snprintf(s->why, s->whylen, "SMTP: reply timed out");
+				return -1;
+			}
+			n = recv(s->fd, s->line + have, sizeof s->line - 1 - have, 0);
 		}
-		ssize_t n = recv(s->fd, s->line + have, sizeof s->line - 1 - have, 0);
 		if (n <= 0) {
 			snprintf(s->why, s->whylen, "SMTP: connection closed");
 			return -1;
@@ -145,6 +151,13 @@ static int smtp_reply(struct smtp *s)
 	}
 }
 
+static bool smtp_write(struct smtp *s, const char *p, size_t n)
+{
+	if (s->tls)
+		return tls_conn_write(s->tls, p, n) == 0;
+	return send(s->fd, p, n, MSG_NOSIGNAL) == (ssize_t)n;
+}
+
 static int smtp_cmd(struct smtp *s, int want, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static int smtp_cmd(struct smtp *s, int want, const char *fmt, ...)
 {
@@ -153,7 +166,7 @@ static int smtp_cmd(struct smtp *s, int want, const char *fmt, ...)
 	va_start(ap, fmt);
 	int n = vsnprintf(cmd, sizeof cmd, fmt, ap);
 	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof cmd || send(s->fd, cmd, (size_t)n, MSG_NOSIGNAL) != n) {
+	if (n < 0 || (size_t)n >= sizeof cmd || !smtp_write(s, cmd, (size_t)n)) {
 		snprintf(s->why, s->whylen, "SMTP: send failed");
 		return -1;
 	}
@@ -192,6 +205,32 @@ static int smtp_connect(const struct config *cfg, char *why, size_t whylen)
 	return fd;
 }
 
+static void b64(const char *in, size_t n, char *out, size_t outlen)
+{
+	size_t olen = 0;
+	mbedtls_base64_encode((unsigned char *)out, outlen, &olen, (const unsigned char *)in, n);
+	out[olen] = '\0';
+}
+
+/* AUTH PLAIN when the server offers it (s->line holds the EHLO reply), else AUTH LOGIN. */
+static bool smtp_auth(struct smtp *s, const struct config *cfg, int *code)
+{
+	char plain[1100], enc[1500];
+	const char *auth = strstr(s->line, "AUTH");
+	if (auth && strstr(auth, "PLAIN")) {
+		int n = snprintf(plain, sizeof plain, "%c%s%c%s", 0, cfg->smtp_user, 0, cfg->smtp_password);
+		b64(plain, (size_t)n, enc, sizeof enc);
+		return (*code = smtp_cmd(s, 2, "AUTH PLAIN %s\r\n", enc)) / 100 == 2;
+	}
+	if ((*code = smtp_cmd(s, 3, "AUTH LOGIN\r\n")) / 100 != 3)
+		return false;
+	b64(cfg->smtp_user, strlen(cfg->smtp_user), enc, sizeof enc);
+	if ((*code = smtp_cmd(s, 3, "%s\r\n", enc)) / 100 != 3)
+		return false;
+	b64(cfg->smtp_password, strlen(cfg->smtp_password), enc, sizeof enc);
+	return (*code = smtp_cmd(s, 2, "%s\r\n", enc)) / 100 == 2;
+}
+
 static void send_smtp(const struct config *cfg, struct notify_job *j)
 {
 	struct smtp s = { .why = j->why, .whylen = sizeof j->why };
@@ -202,15 +241,23 @@ static void send_smtp(const struct config *cfg, struct notify_job *j)
 		goto out;
 	if ((code = smtp_cmd(&s, 2, "EHLO beacon\r\n")) / 100 != 2)
 		goto out;
-	if (cfg->smtp_user[0]) {
-		char plain[600], enc[820];
-		int n = snprintf(plain, sizeof plain, "%c%s%c%s", 0, cfg->smtp_user, 0, cfg->smtp_password);
-		size_t olen = 0;
-		mbedtls_base64_encode((unsigned char *)enc, sizeof enc, &olen, (unsigned char *)plain, (size_t)n);
-		enc[olen] = '\0';
-		if ((code = smtp_cmd(&s, 2, "AUTH PLAIN %s\r\n", enc)) / 100 != 2)
+	if (strcmp(cfg->smtp_starttls, "yes") == 0) {
+		if (!strstr(s.line, "STARTTLS")) {
+			snprintf(j->why, sizeof j->why, "SMTP: %.100s offers no STARTTLS (smtp_starttls = yes)", cfg->smtp_host);
+			code = 0;
+			goto out;
+		}
+		if ((code = smtp_cmd(&s, 2, "STARTTLS\r\n")) / 100 != 2)
+			goto out;
+		if ((s.tls = tls_conn_start(s.fd, cfg->smtp_host, cfg->ca_file, NOTIFY_TIMEOUT_MS, j->why, sizeof j->why)) == NULL) {
+			code = 0;
+			goto out;
+		}
+		if ((code = smtp_cmd(&s, 2, "EHLO beacon\r\n")) / 100 != 2)
 			goto out;
 	}
+	if (cfg->smtp_user[0] && !smtp_auth(&s, cfg, &code))
+		goto out;
 	const char *from = strchr(cfg->notify_from, '<') ? strchr(cfg->notify_from, '<') + 1 : cfg->notify_from;
 	size_t fl = strcspn(from, ">");
 	if ((code = smtp_cmd(&s, 2, "MAIL FROM:<%.*s>\r\n", (int)fl, from)) / 100 != 2 ||
@@ -231,7 +278,7 @@ static void send_smtp(const struct config *cfg, struct notify_job *j)
 		p += n + (eol ? 2 : 0);
 	}
 	buf_puts(&m, ".\r\n");
-	bool sent = send(s.fd, m.p, m.len, MSG_NOSIGNAL) == (ssize_t)m.len;
+	bool sent = smtp_write(&s, m.p, m.len);
 	buf_free(&m);
 	if (!sent) {
 		snprintf(j->why, sizeof j->why, "SMTP: sending the message failed");
@@ -241,13 +288,14 @@ static void send_smtp(const struct config *cfg, struct notify_job *j)
 	if (code / 100 == 2) {
 		j->ok = true;
 		j->why[0] = '\0';
-		send(s.fd, "QUIT\r\n", 6, MSG_NOSIGNAL);
+		smtp_write(&s, "QUIT\r\n", 6);
 	} else if (code > 0) {
 		char *eol = strstr(s.line, "\r\n");
 		snprintf(j->why, sizeof j->why, "SMTP: %.*s", eol ? (int)(eol - s.line) : 200, s.line);
 	}
 out:
 	j->status = code > 0 ? code : 0;
+	tls_conn_free(s.tls);
 	close(s.fd);
 }
 

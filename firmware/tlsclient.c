@@ -456,3 +456,54 @@ enum bc_err http_get(const char *url, const struct http_opts *o, struct http_res
 	close(c.fd);
 	return e;
 }
+
+struct tls_conn {
+	struct conn c;
+};
+
+struct tls_conn *tls_conn_start(int fd, const char *host, const char *ca_file, int timeout_ms, char *why, size_t whylen)
+{
+	struct url u;
+	memset(&u, 0, sizeof u);
+	if (strlen(host) >= sizeof u.host) {
+		snprintf(why, whylen, "host name too long");
+		return NULL;
+	}
+	strcpy(u.host, host);
+	struct tls_conn *t = calloc(1, sizeof *t);
+	if (t == NULL)
+		return NULL;
+	t->c.fd = fd;
+	t->c.tls = true;
+	t->c.read_timeout_ms = timeout_ms;
+	mbedtls_ssl_init(&t->c.ssl);
+	mbedtls_ssl_config_init(&t->c.conf);
+	mbedtls_x509_crt_init(&t->c.ca);
+	struct http_opts o = { .ca_file = ca_file, .read_timeout_ms = timeout_ms };
+	if (tls_start(&t->c, &u, &o, why, whylen) != 0) {
+		tls_conn_free(t);
+		return NULL;
+	}
+	return t;
+}
+
+int tls_conn_write(struct tls_conn *t, const void *p, size_t n)
+{
+	return conn_write(&t->c, p, n);
+}
+
+int tls_conn_read(struct tls_conn *t, void *p, size_t n)
+{
+	return conn_read(&t->c, p, n);
+}
+
+void tls_conn_free(struct tls_conn *t)
+{
+	if (t == NULL)
+		return;
+	mbedtls_ssl_close_notify(&t->c.ssl);
+	mbedtls_ssl_free(&t->c.ssl);
+	mbedtls_ssl_config_free(&t->c.conf);
+	mbedtls_x509_crt_free(&t->c.ca);
+	free(t);
+}

@@ -47,4 +47,12 @@ bool http_url_ok(const char *u);
 enum bc_err http_get(const char *url, const struct http_opts *o, struct http_resp *resp,
                      http_head_fn on_head, http_body_fn on_body, void *ctx, char *why, size_t whylen);
 
+/* TLS on a connected socket (SMTP STARTTLS): certificate and hostname checked against ca_file.
+ * NULL with a reason in why on failure; the fd stays the caller's. */
+struct tls_conn;
+struct tls_conn *tls_conn_start(int fd, const char *host, const char *ca_file, int timeout_ms, char *why, size_t whylen);
+int tls_conn_write(struct tls_conn *t, const void *p, size_t n);      /* 0, or -1 */
+int tls_conn_read(struct tls_conn *t, void *p, size_t n);             /* bytes, 0 at end, < 0 on error/timeout */
+void tls_conn_free(struct tls_conn *t);                              /* close_notify, free; not the fd */
+
 #endif

@@ -7,7 +7,7 @@ SMTP_PORT=$(free_port)
 MAILDIR="$T/mail"; mkdir -p "$MAILDIR"
 /usr/bin/python3 "$ROOT/tests/integration/smtp_sink.py" "$SMTP_PORT" "$MAILDIR" >"$T/smtp.log" 2>&1 &
 BK_PIDS="$BK_PIDS $!"
-bk_default_setup "smtp_host = 127.0.0.1" "smtp_port = $SMTP_PORT" "notify_allow_private = yes" \
+bk_default_setup "smtp_host = 127.0.0.1" "smtp_port = $SMTP_PORT" "smtp_starttls = no" "notify_allow_private = yes" \
 	"notify_from = Beacon Status <status@example.test>"
 wait_for python3 -c "import socket; socket.create_connection((\"127.0.0.1\", $SMTP_PORT))" || { echo "# smtp sink did not start"; cat "$T/smtp.log"; }
 
@@ -151,6 +151,40 @@ for pm in "get /pages/{page_id}/subscribers" "post /pages/{page_id}/subscribers"
 done
 assert_eq "openapi: subscriber routes documented" "" "$missing"
 check "openapi: Subscriber schema" jq -e '.components.schemas.Subscriber.properties.secret' "$B"
+
+# ---- STARTTLS (certificate checked) and AUTH PLAIN / AUTH LOGIN to a relay that requires both ----
+openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
+	-keyout "$T/smtp.key" -out "$T/smtp.crt" >/dev/null 2>&1
+tls_relay() {   # tls_relay NAME EXCLUDE: a TLS+AUTH sink; sets TPORT, TDIR
+	TPORT=$(free_port); TDIR="$T/$1"; mkdir -p "$TDIR"
+	SMTP_TLS_CERT="$T/smtp.crt" SMTP_TLS_KEY="$T/smtp.key" SMTP_USER=beacon SMTP_PASS='s3cr et' SMTP_AUTH_EXCLUDE=$2 \
+		/usr/bin/python3 "$ROOT/tests/integration/smtp_sink.py" "$TPORT" "$TDIR" >"$TDIR.log" 2>&1 &
+	BK_PIDS="$BK_PIDS $!"
+	wait_for python3 -c "import socket; socket.create_connection(('127.0.0.1', $TPORT))"
+}
+tls_conf() {    # tls_conf FILE PORT CA [extra]: the main config aimed at a TLS relay, own delivery store
+	sed '/^smtp_/d; /^ca_file/d; /^notify_store/d' "$CONF" > "$1"
+	printf 'smtp_host = localhost\nsmtp_port = %s\nsmtp_starttls = yes\nsmtp_user = beacon\nsmtp_password = s3cr et\nca_file = %s\nnotify_store = %s\n' \
+		"$2" "$3" "$1.deliv" >> "$1"
+}
+MAILSUB2=$(curl -s -X POST -H "$AUTH" -H "$JSON" -d '{"subscriber":{"email":"tls@example.test"}}' "$URL$V/subscribers" | jq -r .id)
+tls_relay tlsplain ""
+tls_conf "$T/tls1.conf" "$TPORT" "$T/smtp.crt"
+"$BEACON" --config "$T/tls1.conf" notify --once >>"$T/notify.log" 2>&1
+TM=$(grep -l "tls@example.test" "$TDIR"/*.eml 2>/dev/null | head -1)
+assert_ne "mail through STARTTLS + AUTH" "" "$TM"
+[ -n "$TM" ] && assert_eq "sent over TLS" "yes" "$(sed -n 's/^X-Sink-TLS: //p' "$TM" | tr -d '\r')"
+[ -n "$TM" ] && assert_eq "AUTH PLAIN" "beacon/PLAIN" "$(sed -n 's/^X-Sink-Auth: //p' "$TM" | tr -d '\r')"
+tls_relay tlslogin PLAIN
+tls_conf "$T/tls2.conf" "$TPORT" "$T/smtp.crt"
+"$BEACON" --config "$T/tls2.conf" notify --once >>"$T/notify.log" 2>&1
+TM=$(grep -l "tls@example.test" "$TDIR"/*.eml 2>/dev/null | head -1)
+[ -n "$TM" ] && assert_eq "AUTH LOGIN when PLAIN is not offered" "beacon/LOGIN" "$(sed -n 's/^X-Sink-Auth: //p' "$TM" | tr -d '\r')" || not_ok "AUTH LOGIN mail arrived"
+tls_relay tlsbadca ""
+tls_conf "$T/tls3.conf" "$TPORT" /etc/ssl/certs/ca-certificates.crt
+"$BEACON" --config "$T/tls3.conf" notify --once >>"$T/notify.log" 2>&1
+assert_eq "untrusted certificate: nothing sent" "0" "$(ls "$TDIR" | grep -c eml)"
+assert_contains "untrusted certificate: the reason is visible" "$("$BEACON" --config "$T/tls3.conf" deliveries --failed)" "certificate"
 
 # ---- a secondary never sends ----
 SCONF="$T/secondary.conf"

@@ -12,7 +12,7 @@ SECRETS="$T/secrets.json"; HOOKLOG="$T/hooks.log"; echo '{}' > "$SECRETS"; : > "
 BK_PIDS="$BK_PIDS $!"
 /usr/bin/python3 "$ROOT/tests/integration/webhook_receiver.py" "$HOOK_PORT" "$SECRETS" "$HOOKLOG" >"$T/hook.log" 2>&1 &
 BK_PIDS="$BK_PIDS $!"
-bk_default_setup "smtp_host = 127.0.0.1" "smtp_port = $SMTP_PORT" "notify_allow_private = yes" "notify_concurrency = 8"
+bk_default_setup "smtp_host = 127.0.0.1" "smtp_port = $SMTP_PORT" "smtp_starttls = no" "notify_allow_private = yes" "notify_concurrency = 8"
 up() { python3 -c "import socket,sys; socket.create_connection(('127.0.0.1', int(sys.argv[1])))" "$1"; }
 wait_for up "$SMTP_PORT"; wait_for up "$HOOK_PORT"
 
