@@ -76,6 +76,7 @@ enum msg {
 	M_UPTIME,
 	M_DOWNTIME,
 	M_NO_MONITORING_DATA,   /* "No data from monitoring since %s" with a time (a silent heartbeat) */
+	M_SUBSCRIBE,            /* the footer link to /subscribe */
 	M__COUNT
 };
 

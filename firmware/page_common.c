@@ -364,6 +364,10 @@ void page_end(struct page_ctx *p)
 	page_href(p, "/history");
 	out_raw_trusted(b, "\">");
 	out_text(b, i18n_text(p->lang, M_NOTICE_HISTORY));
+	out_raw_trusted(b, "</a>" PAGE_SEP "<a class=\"subscribe-link\" href=\"");
+	page_href(p, "/subscribe");
+	out_raw_trusted(b, "\">");
+	out_text(b, i18n_text(p->lang, M_SUBSCRIBE));
 	out_raw_trusted(b, "</a>" PAGE_SEP);
 	out_text(b, i18n_text(p->lang, M_POWERED_BY));
 	out_raw_trusted(b, "</p></div></footer>\n</body>\n</html>\n");

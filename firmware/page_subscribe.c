@@ -136,15 +136,15 @@ static void page_subscribe_post(struct req *r)
 	}
 	const struct texts *t = &T[r->lang && strcmp(r->lang, "es") == 0];
 	const char *ip = req_env(r, "REMOTE_ADDR");
-	int retry = 0;
-	if (!ratelimit_take(arena_printf(r->arena, "subscribe:%s", ip ? ip : "-"), SUBSCRIBE_PER_MINUTE, now_ms(), &retry)) {
-		resp_header(r, "Retry-After", arena_printf(r->arena, "%d", retry));
-		message_page(r, 429, t->title, t->slow);
-		return;
-	}
 	unsigned char key[32];
 	if (!secret(r, key) || !csrf_ok(r, key, csrf)) {
 		message_page(r, 403, t->title, t->stale);
+		return;
+	}
+	int retry = 0;            /* every post that could send a mail counts */
+	if (!ratelimit_take(arena_printf(r->arena, "subscribe:%s", ip ? ip : "-"), SUBSCRIBE_PER_MINUTE, now_ms(), &retry)) {
+		resp_header(r, "Retry-After", arena_printf(r->arena, "%d", retry));
+		message_page(r, 429, t->title, t->slow);
 		return;
 	}
 	if (email)

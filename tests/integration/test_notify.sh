@@ -106,6 +106,18 @@ assert_eq "unsubscribe GET changed nothing" "active" "$(curl -s -H "$AUTH" "$URL
 assert_status "RFC 8058 one-click POST" 200 -X POST -d "List-Unsubscribe=One-Click" "$URL$UPATH"
 assert_eq "unsubscribed by one click" "unsubscribed" "$(curl -s -H "$AUTH" "$URL$V/subscribers/$SUB" | jq -r .state)"
 
+# ---- Chromium: subscribe on the page, confirm from the mail's link, unsubscribe from the mail's link ----
+if [ -x /usr/bin/chromium ]; then
+	/usr/bin/python3 "$ROOT/tests/integration/cdp_subscribe.py" /usr/bin/chromium "$URL" "$T/chrome" "$MAILDIR" "$BEACON" "$CONF" \
+		chrome@example.test > "$T/cdp.out" 2>&1
+	while IFS="$(printf '\t')" read -r res desc detail; do
+		case "$res" in PASS) ok "chromium: $desc";; FAIL) not_ok "chromium: $desc" "$detail";; esac
+	done < "$T/cdp.out"
+	assert_eq "chromium: every step ran" 10 "$(grep -c '^PASS' "$T/cdp.out")"
+else
+	not_ok "chromium is installed"
+fi
+
 # ---- the public form: CSRF token, same answer for known and new addresses, rate limit ----
 assert_status "subscribe form" 200 "$URL/subscribe"
 CSRF=$(grep -o 'name="csrf" value="[0-9a-f]*"' "$B" | sed 's/.*value="//; s/"//')
