@@ -16,6 +16,7 @@
 #define FANOUT_EVENTS 50          /* outbox events read per pass */
 #define BATCH_MAX 512             /* deliveries attempted per pass */
 #define IDLE_POLL_MS 100
+#define REMINDER_EVERY_MS 5000      /* how often scheduled maintenances are checked for reminders */
 
 static volatile sig_atomic_t stopping;
 
@@ -123,6 +124,28 @@ static enum bc_err outbox_pass(struct sender *sn, size_t *made)
 		return deliv_commit(dt);
 	deliv_abort(dt);
 	return e;
+}
+
+/* Maintenance reminders that came due become outbox events (checked on a read txn first). */
+static void reminder_pass(struct sender *sn)
+{
+	struct stx *t;
+	size_t due = 0;
+	if (store_begin_read(sn->s, sn->a, &t) != BC_OK)
+		return;
+	struct write_ctx w = { .t = t, .a = sn->a, .actor = "system:notify" };
+	enum bc_err e = write_maintenance_reminders(&w, false, &due);
+	store_abort(t);
+	if (e != BC_OK || due == 0 || store_begin_write(sn->s, sn->a, &t) != BC_OK)
+		return;
+	w.t = t;
+	w.now = 0;
+	if (write_maintenance_reminders(&w, true, &due) != BC_OK) {
+		store_abort(t);
+		return;
+	}
+	if (store_commit(t) == BC_OK)
+		log_info("notify: %zu maintenance reminder(s)", due);
 }
 
 /* ---- attempts ---- */
@@ -380,8 +403,13 @@ int cmd_notify(const struct config *c, int argc, char **argv)
 		return 1;
 	}
 	log_info("notify: sending from %s (deliveries in %s, %d at once)", c->store, dir, c->notify_concurrency);
+	int64_t last_reminders = 0;
 	while (!stopping) {
 		size_t made = 0;
+		if (now_ms() - last_reminders >= REMINDER_EVERY_MS || once) {
+			reminder_pass(&sn);
+			last_reminders = now_ms();
+		}
 		e = outbox_pass(&sn, &made);
 		if (e != BC_OK)
 			log_warnx("notify: outbox: %s", bc_strerror(e));

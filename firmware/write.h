@@ -183,6 +183,14 @@ enum bc_err write_subscriber_unsubscribe(struct write_ctx *w, struct subscriber 
 enum bc_err write_subscriber_resend(struct write_ctx *w, struct subscriber *s);
 enum bc_err write_subscriber_quarantine(struct write_ctx *w, struct subscriber *s, const char *reason);
 
+/* ---- maintenance reminders (write_reminder.c) ---- */
+
+/* For each scheduled maintenance whose reminder_intervals hour marks before the start have passed
+ * since the last check: one "maintenance.reminder" event (notify), once per mark (marks passed
+ * together give one event). send false only counts them in *done (a read txn is enough), so
+ * callers write only when something is due. */
+enum bc_err write_maintenance_reminders(struct write_ctx *w, bool send, size_t *done);
+
 /* ---- shared by the write_*.c files (write_util.c) ---- */
 enum bc_err write_refuse(struct write_ctx *w, enum bc_err e, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -75,6 +75,18 @@ assert_eq "deliver_notifications false sends nothing" "$N_ALL" "$(nhooks /all)"
 notify_once
 assert_eq "nothing is sent twice" "$N_ALL" "$(nhooks /all)"
 
+# ---- maintenance: scheduled, then its reminder (reminder_intervals hours before the start) ----
+START=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ); END=$(date -u -d '+2 hour' +%Y-%m-%dT%H:%M:%SZ)
+N_A=$(nhooks /a)
+assert_status "maintenance scheduled through v1" 201 -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"incident\":{\"name\":\"DB upgrade\",\"status\":\"scheduled\",\"scheduled_for\":\"$START\",\"scheduled_until\":\"$END\",\"component_ids\":[\"$COMP_A\"],\"reminder_intervals\":\"[2, 24]\"}}" "$URL$V/incidents"
+notify_once
+assert_eq "maintenance.scheduled and one reminder (the 2 h and 24 h marks passed together)" $((N_A + 2)) "$(nhooks /a)"
+assert_eq "the maintenance body" "DB upgrade" "$(hooks /a | tail -1 | jq -r .body | jq -r .incident.name)"
+notify_once
+assert_eq "reminders are sent once" $((N_A + 2)) "$(nhooks /a)"
+assert_contains "reminder events in the audit log" "$(bk_cli audit --limit 10)" "maintenance.reminder"
+
 # ---- 410 disables at once ----
 GONE=$(add_hook /gone)
 curl -s -o /dev/null -X PATCH -H "$AUTH" -H "$JSON" -d '{"incident":{"status":"identified","body":"Found it"}}' "$URL$V/incidents/$INC"
