@@ -328,7 +328,9 @@ static size_t attempt_pass(struct sender *sn)
 		return 0;
 	}
 	int64_t now = now_ms();
-	if (store_notify_secret(t, secret) != BC_OK || deliv_due(dt, now, BATCH_MAX, &due, &n) != BC_OK || n == 0) {
+	if (deliv_due(dt, now, BATCH_MAX, &due, &n) != BC_OK || n == 0 || store_notify_secret(t, secret) != BC_OK) {
+		if (n > 0)
+			log_warnx("notify: the store has no notification secret; deliveries wait");
 		store_abort(t);
 		deliv_abort(dt);
 		return 0;

@@ -129,6 +129,9 @@ enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change 
 		}
 		return sub_event(w, "subscriber.confirmation_requested", &old, &old, true);
 	}
+	unsigned char secret[32];          /* links and webhook secrets need the store's secret */
+	if ((e = store_notify_secret(t, secret)) != BC_OK)
+		return e;
 	struct subscriber s = { .mode = in->mode, .skip_confirmation = in->skip_confirmation };
 	s.email = (char *)(in->email && *in->email ? in->email : NULL);
 	s.endpoint = (char *)(in->mode != SUB_EMAIL ? in->endpoint : NULL);
