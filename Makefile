@@ -139,6 +139,7 @@ bench: deps all
 	sh tools/bench/bench.sh $(abspath $(BUILD)/beacon)
 	sh tools/bench/bench_repl.sh $(abspath $(BUILD)/beacon)
 	bash tools/bench/bench_intake.sh $(abspath $(BUILD)/beacon)
+	sh tools/bench/bench_notify.sh $(abspath $(BUILD)/beacon)
 
 # The binary, man pages, config samples (and /etc/beacon/beacon.conf when there is none) and the
 # systemd units with this install's paths.

@@ -183,6 +183,16 @@ static int deliveries_list(struct cli *c, int argc, char **argv)
 		return cli_store_fail(c, "deliveries", e);
 	}
 	size_t pending = deliv_count_pending(t);
+	uint64_t cursor = deliv_cursor(t), last = 0;
+	struct store *st;
+	struct stx *rt;
+	if (store_open(&st, c->cfg->store, STORE_RDONLY) == BC_OK) {      /* how far behind the outbox it is */
+		if (store_begin_read(st, c->a, &rt) == BC_OK) {
+			last = store_outbox_last(rt);
+			store_abort(rt);
+		}
+		store_close(st);
+	}
 	struct jw w;
 	struct buf b;
 	bool json = opt_get(opts, "json") != NULL;
@@ -190,9 +200,12 @@ static int deliveries_list(struct cli *c, int argc, char **argv)
 		cli_json_begin(&w, &b);
 		jw_obj_open(&w, NULL);
 		jw_int(&w, "pending", (int64_t)pending);
+		jw_int(&w, "cursor", (int64_t)cursor);
+		jw_int(&w, "outbox_last", (int64_t)last);
 		jw_arr_open(&w, "deliveries");
 	} else {
-		printf("%zu pending\n", pending);
+		printf("%zu pending; outbox read up to event %llu of %llu\n", pending, (unsigned long long)cursor,
+		       (unsigned long long)last);
 	}
 	for (size_t i = 0; i < n; i++) {
 		const struct delivery *x = &ds[i];

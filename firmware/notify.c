@@ -13,9 +13,10 @@
 #include "subscribe.h"
 #include "write.h"
 
-#define FANOUT_EVENTS 50          /* outbox events read per pass */
+#define FANOUT_EVENTS 200         /* outbox events read per pass */
 #define BATCH_MAX 512             /* deliveries attempted per pass */
 #define IDLE_POLL_MS 100
+#define NOTIFY_KEEP_MS (30LL * 86400 * 1000)   /* finished deliveries stay visible a month */
 #define REMINDER_EVERY_MS 5000      /* how often scheduled maintenances are checked for reminders */
 
 static volatile sig_atomic_t stopping;
@@ -66,8 +67,15 @@ static enum bc_err add_delivery(struct dtx *dt, const struct outbox_event *ev, c
 }
 
 /* One outbox event into delivery rows, in the local txn dt. */
+/* The subscribers of one outbox pass, loaded on first need (most events send nothing). */
+struct sub_cache {
+	bool loaded;
+	struct subscriber *subs;
+	size_t n;
+};
+
 static enum bc_err fan_out(struct sender *sn, struct stx *t, struct dtx *dt, const struct outbox_event *ev,
-                           struct subscriber *subs, size_t nsubs, size_t *made)
+                           struct sub_cache *sc, size_t *made)
 {
 	struct notify_event ne;
 	enum bc_err e = notify_event_build(t, sn->a, sn->cfg, ev, &ne);
@@ -84,8 +92,11 @@ static enum bc_err fan_out(struct sender *sn, struct stx *t, struct dtx *dt, con
 		(*made)++;
 		return add_delivery(dt, ev, &s, SUB_EMAIL, s.email);
 	}
-	for (size_t i = 0; i < nsubs; i++) {
-		const struct subscriber *s = &subs[i];
+	if (!sc->loaded && (e = store_subscriber_list(t, &sc->subs, &sc->n)) != BC_OK)
+		return e;
+	sc->loaded = true;
+	for (size_t i = 0; i < sc->n; i++) {
+		const struct subscriber *s = &sc->subs[i];
 		if (!wants(s, &ne) || (s->mode == SUB_EMAIL && !ne.mail))
 			continue;
 		if ((e = add_delivery(dt, ev, s, s->mode, s->mode == SUB_EMAIL ? s->email : s->endpoint)) != BC_OK)
@@ -109,13 +120,11 @@ static enum bc_err outbox_pass(struct sender *sn, size_t *made)
 	}
 	uint64_t cursor = deliv_cursor(dt);
 	struct outbox_event *evs;
-	size_t nev = 0, nsubs = 0;
-	struct subscriber *subs = NULL;
+	size_t nev = 0;
+	struct sub_cache sc = { 0 };
 	e = store_outbox_list(t, cursor, FANOUT_EVENTS, &evs, &nev);
-	if (e == BC_OK && nev > 0)
-		e = store_subscriber_list(t, &subs, &nsubs);
 	for (size_t i = 0; e == BC_OK && i < nev; i++) {
-		e = fan_out(sn, t, dt, &evs[i], subs, nsubs, made);
+		e = fan_out(sn, t, dt, &evs[i], &sc, made);
 		if (e == BC_OK)
 			e = deliv_set_cursor(dt, evs[i].seq);
 	}
@@ -146,6 +155,19 @@ static void reminder_pass(struct sender *sn)
 	}
 	if (store_commit(t) == BC_OK)
 		log_info("notify: %zu maintenance reminder(s)", due);
+}
+
+/* Finished deliveries are kept NOTIFY_KEEP_MS for `beacon deliveries`, then dropped, a batch at a time. */
+static void purge_pass(struct sender *sn)
+{
+	struct dtx *dt;
+	size_t n = 0;
+	if (deliv_begin(sn->d, sn->a, true, &dt) != BC_OK)
+		return;
+	if (deliv_purge(dt, now_ms() - NOTIFY_KEEP_MS, 1000, &n) == BC_OK && n > 0)
+		deliv_commit(dt);
+	else
+		deliv_abort(dt);
 }
 
 /* ---- attempts ---- */
@@ -410,6 +432,7 @@ int cmd_notify(const struct config *c, int argc, char **argv)
 		size_t made = 0;
 		if (now_ms() - last_reminders >= REMINDER_EVERY_MS || once) {
 			reminder_pass(&sn);
+			purge_pass(&sn);
 			last_reminders = now_ms();
 		}
 		e = outbox_pass(&sn, &made);

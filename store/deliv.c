@@ -300,6 +300,44 @@ size_t deliv_count_pending(struct dtx *t)
 	return mdb_stat(t->txn, t->d->dbi[DD_DUE], &st) == 0 ? st.ms_entries : 0;
 }
 
+enum bc_err deliv_purge(struct dtx *t, int64_t before, size_t max, size_t *purged)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	char *ids[1024];
+	size_t n = 0;
+	*purged = 0;
+	if (max > 1024)
+		max = 1024;
+	int rc = mdb_cursor_open(t->txn, t->d->dbi[DD_RECENT], &c);
+	if (rc)
+		return dfail("cursor", rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && n < max; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		if (k.mv_size <= 8)
+			continue;
+		uint64_t at = 0;
+		for (int i = 0; i < 8; i++)
+			at = at << 8 | ((unsigned char *)k.mv_data)[i];
+		if ((int64_t)at >= before)
+			break;
+		ids[n++] = arena_strndup(t->a, (char *)k.mv_data + 8, k.mv_size - 8);
+	}
+	mdb_cursor_close(c);
+	for (size_t i = 0; i < n; i++) {
+		struct delivery d;
+		unsigned char key[8 + DELIV_ID_MAX];
+		if (deliv_get(t, ids[i], &d) != BC_OK || d.state == DS_PENDING)
+			continue;
+		enum bc_err e = ddel(t, DD_RECENT, key, time_key(key, d.updated_at, d.id));
+		if (e == BC_OK)
+			e = ddel(t, DD_DELIV, d.id, strlen(d.id));
+		if (e != BC_OK)
+			return e;
+		(*purged)++;
+	}
+	return BC_OK;
+}
+
 static size_t payload_key(char *k, size_t n, uint64_t seq, const char *variant)
 {
 	return (size_t)snprintf(k, n, "%016llx:%s", (unsigned long long)seq, variant);

@@ -56,6 +56,8 @@ int64_t deliv_next_due(struct dtx *t);
 /* Most recently changed first; only failed/dropped ones when failures_only. */
 enum bc_err deliv_recent(struct dtx *t, size_t limit, bool failures_only, struct delivery **out, size_t *n);
 size_t deliv_count_pending(struct dtx *t);
+/* Drops up to max finished deliveries (delivered, failed, dropped) last changed before `before`. */
+enum bc_err deliv_purge(struct dtx *t, int64_t before, size_t max, size_t *purged);
 
 /* The event payloads a fan-out stored once for all its deliveries, by "<seq hex>:<variant>". */
 enum bc_err deliv_payload_put(struct dtx *t, uint64_t seq, const char *variant, const char *body, size_t len);

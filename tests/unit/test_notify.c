@@ -132,6 +132,19 @@ static void test_event_payloads(void **state)
 	store_abort(t);
 }
 
+static void test_email_syntax(void **state)
+{
+	assert_true(sub_email_ok("ana@example.test"));
+	assert_true(sub_email_ok("a.b+c@mail.example.co"));
+	assert_false(sub_email_ok("ana@localhost"));
+	assert_false(sub_email_ok("ana@@example.test"));
+	assert_false(sub_email_ok("-oQ/tmp/x example.test"));
+	assert_false(sub_email_ok("ana@example.test\r\nBcc: x@y.z"));
+	assert_false(sub_email_ok(".ana@example.test"));
+	assert_false(sub_email_ok("ana@-example.test"));
+	assert_false(sub_email_ok(NULL));
+}
+
 static void test_retry_schedule(void **state)
 {
 	static const int64_t want[] = { 5, 300, 1800, 7200, 18000, 36000, 50400, 72000, 86400 };
@@ -166,6 +179,20 @@ static void test_deliv_store(void **state)
 	assert_int_equal(n, 0);
 	assert_int_equal(deliv_count_pending(t), 1);
 	deliv_abort(t);
+	/* purge: only finished deliveries older than the limit go */
+	size_t purged;
+	assert_int_equal(deliv_begin(d, a, true, &t), BC_OK);
+	assert_int_equal(deliv_purge(t, 1000, 10, &purged), BC_OK);
+	assert_int_equal(purged, 0);                         /* still pending */
+	x.state = DS_DELIVERED;
+	x.updated_at = 200;
+	assert_int_equal(deliv_put(t, &x), BC_OK);
+	assert_int_equal(deliv_purge(t, 150, 10, &purged), BC_OK);
+	assert_int_equal(purged, 0);                         /* newer than the limit */
+	assert_int_equal(deliv_purge(t, 1000, 10, &purged), BC_OK);
+	assert_int_equal(purged, 1);
+	assert_int_equal(deliv_get(t, "msg_1_a", &x), BC_NOTFOUND);
+	assert_int_equal(deliv_commit(t), BC_OK);
 	deliv_close(d);
 }
 
@@ -176,6 +203,7 @@ int main(void)
 		cmocka_unit_test(test_links),
 		cmocka_unit_test(test_webhook_signature),
 		cmocka_unit_test(test_event_payloads),
+		cmocka_unit_test(test_email_syntax),
 		cmocka_unit_test(test_retry_schedule),
 		cmocka_unit_test(test_deliv_store),
 	};

@@ -48,6 +48,7 @@ mkdir -p "$D/mail"
 ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
+rss_parts() { awk '/^RssAnon|^RssFile/ {printf "%s %s KiB ", $1, $2}' "/proc/$1/status" 2>/dev/null; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # node NAME: a store with components API and Other, a sender config; sets CONF, API, OTHER
@@ -67,10 +68,10 @@ write_ms() {
 		--component "$OTHER=degraded_performance" >/dev/null; t1=$(ms); echo $((t1 - t0))
 }
 start_sender() { "$BEACON" --config "$CONF" notify >>"$D/notify.log" 2>&1 & SENDER=$!; PIDS="$PIDS $SENDER"; }
-idle() {   # waits until the sender has nothing pending for 1 s
-	i=0; while [ $i -lt 600 ]; do
-		[ "$("$BEACON" --config "$CONF" deliveries --json --limit 1 | jq .pending)" = 0 ] && sleep 1 &&
-			[ "$("$BEACON" --config "$CONF" deliveries --json --limit 1 | jq .pending)" = 0 ] && return 0
+idle() {   # waits until the sender has read the whole outbox and has nothing pending
+	i=0; while [ $i -lt 1500 ]; do
+		[ "$("$BEACON" --config "$CONF" deliveries --json --limit 1 | jq '.pending == 0 and .cursor == .outbox_last')" = true ] &&
+			return 0
 		sleep 0.2; i=$((i+1))
 	done; return 1
 }
@@ -88,9 +89,9 @@ T0=$(ms)
 "$BEACON" --config "$CONF" incident open --name "API down" --status investigating --impact major \
 	--component "$API=major_outage" >/dev/null
 TC=$(ms)
-PEAK=0
+PEAK=0; PARTS=""
 while :; do
-	r=$(rss_kb "$SENDER"); [ "$r" -gt "$PEAK" ] && PEAK=$r
+	r=$(rss_kb "$SENDER"); [ "$r" -gt "$PEAK" ] && { PEAK=$r; PARTS=$(rss_parts "$SENDER"); }
 	set -- $(curl -s "http://127.0.0.1:$HPORT/count")
 	[ "$1" -ge "$N" ] && break
 	[ $(( $(ms) - TC )) -gt 300000 ] && fail "only $1 of $N webhooks after 300 s"
@@ -119,7 +120,7 @@ verdict() { if [ "$1" -le "$2" ]; then echo PASS; else echo MISS; fi; }
 {
 	echo "bench_notify: $N subscribers, notify_concurrency $CONC, $(nproc) cores, $(date -u +%Y-%m-%dT%H:%MZ)"
 	echo "webhooks: commit -> last of $N deliveries: ${FANOUT} ms (target < 30000: $(verdict "$FANOUT" 30000))"
-	echo "webhooks: sender RSS idle ${BASE_RSS} KiB, during fan-out max sampled ${PEAK} KiB, VmHWM ${HWM} KiB (target < 16384: $(verdict "$HWM" 16384))"
+	echo "webhooks: sender RSS idle ${BASE_RSS} KiB, during fan-out max sampled ${PEAK} KiB (${PARTS}), VmHWM ${HWM} KiB (target < 16384: $(verdict "$HWM" 16384))"
 	echo "write latency (CLI incident open, median of $WRITES): ${LAT0} ms without subscribers, ${LAT1} ms with $N; the trigger took ${TRIG} ms"
 	echo "emails: commit -> $N mails at the SMTP server: ${MAILT} ms (target < 60000: $(verdict "$MAILT" 60000)); sender VmHWM ${MHWM} KiB"
 } | tee "$RESULTS"
