@@ -3,10 +3,9 @@
 #include <string.h>
 #include "cli_util.h"
 #include "deliv.h"
+#include "notify.h"
 #include "subscribe.h"
 #include "write.h"
-
-const char *notify_store_dir(struct arena *a, const struct config *cfg);   /* notify.c */
 
 static int subscriber_add(struct cli *c, int argc, char **argv)
 {

@@ -34,7 +34,6 @@ struct sender {
 	struct arena *a;
 };
 
-const char *notify_store_dir(struct arena *a, const struct config *cfg);
 const char *notify_store_dir(struct arena *a, const struct config *cfg)
 {
 	return cfg->notify_store[0] ? cfg->notify_store : arena_printf(a, "%s-notify", cfg->store);

@@ -52,6 +52,9 @@ void notify_send(const struct config *cfg, struct notify_job *j);
 char *notify_mail_compose(struct arena *a, const struct config *cfg, const char *summary, const struct subscriber *s,
                           const struct delivery *d, const char *unsub_url, const char *confirm_url, size_t *len);
 
+/* The sender's local delivery directory: notify_store, or "<store>-notify" (notify.c). */
+const char *notify_store_dir(struct arena *a, const struct config *cfg);
+
 /* Delay before retry n (1 = after the first failure), scaled by BEACON_NOTIFY_TIME_SCALE (tests only). */
 int64_t notify_retry_delay_ms(int n);
 

@@ -168,8 +168,10 @@ struct subscriber_change {
 	const char *const *component_ids;  /* none = every component */
 	size_t ncomponents;
 	bool skip_confirmation;            /* email: active at once, no confirmation mail */
-	bool strict;                       /* an existing subscriber is BC_CONFLICT (v1, CLI); otherwise (the
-	                                    * public form) it only gets a new confirmation request */
+	bool strict;                       /* an active or pending subscriber of that address is BC_CONFLICT
+	                                    * (v1, CLI); otherwise (the public form) it only gets a new
+	                                    * confirmation request. Quarantined or unsubscribed ones are
+	                                    * reactivated (webhooks) or asked to confirm again (email). */
 };
 /* Checks the change (address syntax, http(s) URL, language, components exist; errors name the
  * field: email, endpoint, language, component_ids) and subscribes. A new email address is created

@@ -99,7 +99,7 @@ enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change 
 	if (e != BC_OK && e != BC_NOTFOUND)
 		return e;
 	*existed = e == BC_OK;
-	if (*existed && in->strict && old.state != SUBST_UNSUBSCRIBED) {
+	if (*existed && in->strict && (old.state == SUBST_ACTIVE || old.state == SUBST_PENDING)) {
 		*out = old;
 		return write_fail(w, BC_CONFLICT, NULL, "a %s subscriber with this %s already exists: %s", sub_mode_name(old.mode),
 		                  old.mode == SUB_EMAIL ? "email" : "endpoint", old.id);

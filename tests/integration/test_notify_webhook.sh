@@ -114,6 +114,11 @@ FAILMAIL=$(grep -l "dead-owner@example.test" "$MAILDIR"/*.eml | head -1)
 assert_ne "failure mail to the webhook's address" "" "$FAILMAIL"
 [ -n "$FAILMAIL" ] && assert_contains "failure mail says quarantined" "$(/usr/bin/python3 "$ROOT/tests/integration/mail_parse.py" "$FAILMAIL" Subject)" "quarantined"
 
+assert_status "subscribing a quarantined webhook again reactivates it" 201 -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"subscriber\":{\"endpoint\":\"$H/dead\"}}" "$URL$V/subscribers"
+assert_eq "reactivated" "active" "$(j .state)"
+check "and unsubscribed again" bk_cli subscriber del "$DEAD"
+
 # ---- kill -9 during a fan-out loses no delivery ----
 for i in $(seq 1 120); do add_hook "/slow/$i" >/dev/null; done
 : > "$HOOKLOG"
