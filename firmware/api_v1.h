@@ -87,6 +87,7 @@ void v1_postmortem_revert(struct req *r);
 void v1_postmortem_delete(struct req *r);
 void v1_openapi(struct req *r);             /* openapi.c */
 /* api_v1_subscribers.c: the v1 Subscriber object; secret (webhooks, at creation only) may be NULL. */
-void v1_write_subscriber(struct jw *w, const char *key, const struct subscriber *s, const char *secret);
+void v1_write_subscriber(struct jw *w, const struct sp_view *v, const char *key, const struct subscriber *s,
+                         const char *secret);
 
 #endif

@@ -12,7 +12,8 @@ static const char *v1_state_name(enum sub_state s)
 	return s == SUBST_PENDING ? "unconfirmed" : sub_state_name(s);
 }
 
-void v1_write_subscriber(struct jw *w, const char *key, const struct subscriber *s, const char *secret)
+void v1_write_subscriber(struct jw *w, const struct sp_view *v, const char *key, const struct subscriber *s,
+                         const char *secret)
 {
 	jw_obj_open(w, key);
 	jw_str(w, "id", s->id);
@@ -25,14 +26,14 @@ void v1_write_subscriber(struct jw *w, const char *key, const struct subscriber 
 	jw_null(w, "display_phone_number");
 	jw_null(w, "obfuscated_channel_name");
 	jw_null(w, "workspace_name");
-	sp_write_time(w, "quarantined_at", s->state == SUBST_QUARANTINED ? s->quarantined_at : 0);
-	sp_write_time(w, "purge_at", s->state == SUBST_QUARANTINED ? s->quarantined_at + 90LL * 86400 * 1000 : 0);
+	sp_write_time(w, v, "quarantined_at", s->state == SUBST_QUARANTINED ? s->quarantined_at : 0);
+	sp_write_time(w, v, "purge_at", s->state == SUBST_QUARANTINED ? s->quarantined_at + 90LL * 86400 * 1000 : 0);
 	jw_arr_open(w, "components");
 	for (size_t i = 0; i < s->ncomponents; i++)
 		jw_str(w, NULL, s->component_ids[i]);
 	jw_arr_close(w);
 	jw_null(w, "page_access_user_id");
-	sp_write_time(w, "created_at", s->created_at);
+	sp_write_time(w, v, "created_at", s->created_at);
 	jw_str(w, "state", v1_state_name(s->state));
 	jw_str(w, "language", s->lang);
 	if (secret)
@@ -90,7 +91,8 @@ static void v1_subscribers_list(struct req *r)
 	struct subscriber *subs;
 	size_t n;
 	int mode, state;
-	if (!v1_check(r) || !filters(r, &mode, &state))
+	struct v1_ctx c;
+	if (!v1_check(r) || !filters(r, &mode, &state) || !v1_read(r, &c))
 		return;
 	v1_paging(r, &pg);
 	if (store_subscriber_list(req_tx(r), &subs, &n) != BC_OK) {
@@ -107,7 +109,7 @@ static void v1_subscribers_list(struct req *r)
 		if (!matches(s, mode, state, q))
 			continue;
 		if (seen++ >= pg.offset)
-			v1_write_subscriber(&w, NULL, s, NULL);
+			v1_write_subscriber(&w, &c.v, NULL, s, NULL);
 	}
 	jw_arr_close(&w);
 	v1_json_end(r, &w);
@@ -155,16 +157,15 @@ static bool load_subscriber(struct v1_ctx *c, struct subscriber *s)
 
 static void v1_subscriber_get(struct req *r)
 {
-	struct v1_ctx c = { .r = r };
+	struct v1_ctx c;
 	struct subscriber s;
 	struct jw w;
-	if (!v1_check(r))
+	if (!v1_check(r) || !v1_read(r, &c))
 		return;
-	c.t = req_tx(r);
 	if (!load_subscriber(&c, &s))
 		return;
 	v1_json_begin(r, &w, 200);
-	v1_write_subscriber(&w, NULL, &s, NULL);
+	v1_write_subscriber(&w, &c.v, NULL, &s, NULL);
 	v1_json_end(r, &w);
 }
 
@@ -173,7 +174,7 @@ static void answer(struct v1_ctx *c, int status, const struct subscriber *s, con
 {
 	struct jw w;
 	v1_json_begin(c->r, &w, status);
-	v1_write_subscriber(&w, NULL, s, secret);
+	v1_write_subscriber(&w, &c->v, NULL, s, secret);
 	if (!v1_json_end(c->r, &w)) {
 		v1_fail(c, 500, "could not serialize the subscriber");
 		return;

@@ -6,6 +6,7 @@
 #include "api_v2_objects.h"
 #include "notify.h"
 #include "out.h"
+#include "status.h"
 
 static bool starts(const char *s, const char *prefix)
 {
@@ -39,15 +40,15 @@ static void write_head(struct jw *w, const struct sp_view *v, int64_t at)
 	struct incident *open = NULL;
 	size_t nopen = 0;
 	store_incident_list_open(v->t, &open, &nopen);
-	struct sp_rollup roll = sp_page_rollup(v->comps, v->ncomps, open, nopen, v->now);
+	struct status_rollup roll = status_rollup(v->comps, v->ncomps, open, nopen, v->now);
 	jw_obj_open(w, "meta");
 	jw_str(w, "unsubscribe", NOTIFY_UNSUB_MARK);
 	jw_str(w, "documentation", "https://support.atlassian.com/statuspage/docs/enable-webhook-notifications/");
-	sp_write_time(w, "generated_at", at);
+	sp_write_time(w, v, "generated_at", at);
 	jw_obj_close(w);
 	jw_obj_open(w, "page");
 	jw_str(w, "id", v->page.id);
-	jw_str(w, "status_indicator", sp_indicator_name(roll.indicator));
+	jw_str(w, "status_indicator", status_indicator_name(roll.indicator));
 	jw_str(w, "status_description", roll.description);
 	jw_obj_close(w);
 }
@@ -119,7 +120,7 @@ static enum bc_err build_incident(struct sp_view *v, struct arena *a, const stru
 	if (strcmp(ev->kind, "postmortem.published") == 0 && inc.postmortem_body)
 		body = inc.postmortem_body;
 	enum inc_status st = strcmp(ev->kind, "postmortem.published") == 0 ? IS_POSTMORTEM
-	                     : inc.is_maintenance ? maintenance_effective_status(&inc, v->now) : inc.status;
+	                     : inc.is_maintenance ? status_maintenance_state(&inc, v->now) : inc.status;
 	const char *url = sp_incident_url(v, inc.id);
 	out->audience = NA_ALL;
 	out->ncomponents = inc.ncomponents;
@@ -173,7 +174,7 @@ static enum bc_err build_component(struct sp_view *v, struct arena *a, const str
 	jw_obj_open(&w, "component_update");
 	jw_str(&w, "old_status", comp_status_name(was));
 	jw_str(&w, "new_status", comp_status_name(now));
-	sp_write_time(&w, "created_at", ev->at);
+	sp_write_time(&w, v, "created_at", ev->at);
 	jw_str(&w, "component_type", "Component");
 	jw_str(&w, "id", uid);
 	jw_str(&w, "component_id", c->id);
