@@ -92,7 +92,7 @@ static const char *const texts[M__COUNT][2] = {
 	[M_UPTIME]              = { "Uptime", "Disponibilidad" },
 	[M_DOWNTIME]            = { "Downtime", "Tiempo de inactividad" },
 	[M_NO_MONITORING_DATA]  = { "No data from monitoring since %s", "Sin datos del monitoreo desde las %s" },
-	[M_SUBSCRIBE]           = { "Subscribe to updates", "Suscríbete a las actualizaciones" },
+	[M_SUBSCRIBE]           = { "Email", "Correo electrónico" },
 };
 
 const char *i18n_text(const char *lang, enum msg m)

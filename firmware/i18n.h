@@ -76,7 +76,7 @@ enum msg {
 	M_UPTIME,
 	M_DOWNTIME,
 	M_NO_MONITORING_DATA,   /* "No data from monitoring since %s" with a time (a silent heartbeat) */
-	M_SUBSCRIBE,            /* the footer link to /subscribe */
+	M_SUBSCRIBE,            /* the subscribe form's entry next to the feeds */
 	M__COUNT
 };
 

@@ -356,7 +356,11 @@ void page_end(struct page_ctx *p)
 	page_feed_href(p, "atom");
 	out_raw_trusted(b, "\" type=\"application/atom+xml\">Atom</a>" PAGE_SEP "<a href=\"");
 	page_feed_href(p, "rss");
-	out_raw_trusted(b, "\" type=\"application/rss+xml\">RSS</a></p>\n<p><a href=\"");
+	out_raw_trusted(b, "\" type=\"application/rss+xml\">RSS</a>" PAGE_SEP "<a class=\"subscribe-link\" href=\"");
+	page_href(p, "/subscribe");
+	out_raw_trusted(b, "\">");
+	out_text(b, i18n_text(p->lang, M_SUBSCRIBE));
+	out_raw_trusted(b, "</a></p>\n<p><a href=\"");
 	page_href(p, "/");
 	out_raw_trusted(b, "\">");
 	out_text(b, p->name);
@@ -364,10 +368,6 @@ void page_end(struct page_ctx *p)
 	page_href(p, "/history");
 	out_raw_trusted(b, "\">");
 	out_text(b, i18n_text(p->lang, M_NOTICE_HISTORY));
-	out_raw_trusted(b, "</a>" PAGE_SEP "<a class=\"subscribe-link\" href=\"");
-	page_href(p, "/subscribe");
-	out_raw_trusted(b, "\">");
-	out_text(b, i18n_text(p->lang, M_SUBSCRIBE));
 	out_raw_trusted(b, "</a>" PAGE_SEP);
 	out_text(b, i18n_text(p->lang, M_POWERED_BY));
 	out_raw_trusted(b, "</p></div></footer>\n</body>\n</html>\n");
