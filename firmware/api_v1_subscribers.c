@@ -260,7 +260,7 @@ static void v1_subscriber_resend(struct req *r)
 
 #define RW (R_WRITE | R_AUTH_WRITE | R_JSON_ERR)
 #define RR (R_AUTH_READ | R_JSON_ERR)
-#define V1(m, p, fn, fl) { m, "/v1" p, fn, fl }, { m, "/api/v1" p, fn, fl }
+#define V1(m, p, fn, fl) { m, "/v1" p, fn, fl, NULL }, { m, "/api/v1" p, fn, fl, NULL }
 #define V1J(m, p, fn, fl) V1(m, p, fn, fl), V1(m, p ".json", fn, fl)
 #define PG "/pages/:page"
 
@@ -271,5 +271,5 @@ const struct route routes_api_v1_subscribers[] = {
 	V1J("POST", PG "/subscribers/:id/resend_confirmation", v1_subscriber_resend, RW),
 	V1("GET", PG "/subscribers/:id", v1_subscriber_get, RR),
 	V1("DELETE", PG "/subscribers/:id", v1_subscriber_delete, RW),
-	{ NULL, NULL, NULL, 0 },
+	{ NULL, NULL, NULL, 0, NULL },
 };

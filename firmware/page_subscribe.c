@@ -239,11 +239,11 @@ static void page_unsubscribe(struct req *r)
 }
 
 const struct route routes_subscribe[] = {
-	{ "GET", "/subscribe", page_subscribe_form, R_LANG },
-	{ "POST", "/subscribe", page_subscribe_post, R_LANG | R_WRITE },
-	{ "GET", "/subscribe/confirm", page_confirm, R_LANG },
-	{ "POST", "/subscribe/confirm", page_confirm, R_LANG | R_WRITE },
-	{ "GET", "/unsubscribe", page_unsubscribe, R_LANG },
-	{ "POST", "/unsubscribe", page_unsubscribe, R_LANG | R_WRITE },
-	{ NULL, NULL, NULL, 0 },
+	{ "GET", "/subscribe", page_subscribe_form, R_LANG, NULL },
+	{ "POST", "/subscribe", page_subscribe_post, R_LANG | R_WRITE, NULL },
+	{ "GET", "/subscribe/confirm", page_confirm, R_LANG, NULL },
+	{ "POST", "/subscribe/confirm", page_confirm, R_LANG | R_WRITE, NULL },
+	{ "GET", "/unsubscribe", page_unsubscribe, R_LANG, NULL },
+	{ "POST", "/unsubscribe", page_unsubscribe, R_LANG | R_WRITE, NULL },
+	{ NULL, NULL, NULL, 0, NULL },
 };
