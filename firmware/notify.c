@@ -57,7 +57,7 @@ static bool wants(const struct subscriber *s, const struct notify_event *ne)
 static enum bc_err add_delivery(struct dtx *dt, const struct outbox_event *ev, const struct subscriber *s,
                                 enum sub_mode mode, const char *dest)
 {
-	struct delivery d = { .seq = ev->seq, .mode = mode, .state = DS_PENDING, .dest = (char *)dest,
+	struct delivery d = { .seq = ev->seq, .mode = mode, .state = DS_PENDING, .dest = dest,
 	                      .event = ev->kind, .created_at = now_ms() };
 	snprintf(d.id, sizeof d.id, "msg_%016llx_%s", (unsigned long long)ev->seq, s->id);
 	memcpy(d.subscriber_id, s->id, sizeof d.subscriber_id);

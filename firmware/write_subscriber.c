@@ -90,7 +90,7 @@ enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change 
 	char why[200];
 	if (!check_input(t, in, why, sizeof why)) {
 		char *colon = strchr(why, ':');
-		return write_fail(w, strstr(why, "longer than") ? BC_TOOBIG : BC_INVALID,
+		return write_refuse(w, strstr(why, "longer than") ? BC_TOOBIG : BC_INVALID,
 		                  arena_strndup(a, why, colon ? (size_t)(colon - why) : 0), "%s", colon ? colon + 2 : why);
 	}
 	const char *addr = in->mode == SUB_EMAIL ? in->email : in->endpoint;
@@ -101,7 +101,7 @@ enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change 
 	*existed = e == BC_OK;
 	if (*existed && in->strict && (old.state == SUBST_ACTIVE || old.state == SUBST_PENDING)) {
 		*out = old;
-		return write_fail(w, BC_CONFLICT, NULL, "a %s subscriber with this %s already exists: %s", sub_mode_name(old.mode),
+		return write_refuse(w, BC_CONFLICT, NULL, "a %s subscriber with this %s already exists: %s", sub_mode_name(old.mode),
 		                  old.mode == SUB_EMAIL ? "email" : "endpoint", old.id);
 	}
 	if (*existed) {
@@ -110,7 +110,7 @@ enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change 
 		*out = old;
 		if (old.mode != SUB_EMAIL) {
 			if (old.state == SUBST_ACTIVE)
-				return write_fail(w, BC_CONFLICT, NULL, "a %s subscriber with this endpoint already exists: %s",
+				return write_refuse(w, BC_CONFLICT, NULL, "a %s subscriber with this endpoint already exists: %s",
 				                  sub_mode_name(old.mode), old.id);
 			struct subscriber before = old;
 			out->state = SUBST_ACTIVE;
@@ -133,8 +133,8 @@ enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change 
 	if ((e = store_notify_secret(t, secret)) != BC_OK)
 		return e;
 	struct subscriber s = { .mode = in->mode, .skip_confirmation = in->skip_confirmation };
-	s.email = (char *)(in->email && *in->email ? in->email : NULL);
-	s.endpoint = (char *)(in->mode != SUB_EMAIL ? in->endpoint : NULL);
+	s.email = (in->email && *in->email ? in->email : NULL);
+	s.endpoint = (in->mode != SUB_EMAIL ? in->endpoint : NULL);
 	snprintf(s.lang, sizeof s.lang, "%s", in->lang ? in->lang : "en");
 	s.state = in->mode != SUB_EMAIL || in->skip_confirmation ? SUBST_ACTIVE : SUBST_PENDING;
 	s.ncomponents = in->ncomponents;
@@ -182,7 +182,7 @@ enum bc_err write_subscriber_unsubscribe(struct write_ctx *w, struct subscriber 
 enum bc_err write_subscriber_resend(struct write_ctx *w, struct subscriber *s)
 {
 	if (s->mode != SUB_EMAIL || s->state != SUBST_PENDING)
-		return write_fail(w, BC_CONFLICT, NULL, "only unconfirmed email subscribers get a confirmation (this one is %s %s)",
+		return write_refuse(w, BC_CONFLICT, NULL, "only unconfirmed email subscribers get a confirmation (this one is %s %s)",
 		                  sub_state_name(s->state), sub_mode_name(s->mode));
 	return sub_event(w, "subscriber.confirmation_requested", s, s, true);
 }

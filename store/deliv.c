@@ -7,6 +7,7 @@
 #include <jansson.h>
 #include <lmdb.h>
 #include "deliv.h"
+#include "store_internal.h"     /* db_val */
 #include "log.h"
 
 #define DELIV_MAP_SIZE ((size_t)4 << 30)   /* sparse; deliveries are small and purged */
@@ -117,21 +118,21 @@ void deliv_abort(struct dtx *t)
 
 static enum bc_err dput(struct dtx *t, enum ddb db, const void *k, size_t kl, const void *v, size_t vl)
 {
-	MDB_val key = { kl, (void *)k }, val = { vl, (void *)v };
+	MDB_val key = db_val(k, kl), val = db_val(v, vl);
 	int rc = mdb_put(t->txn, t->d->dbi[db], &key, &val, 0);
 	return rc ? dfail("put", rc) : BC_OK;
 }
 
 static enum bc_err ddel(struct dtx *t, enum ddb db, const void *k, size_t kl)
 {
-	MDB_val key = { kl, (void *)k };
+	MDB_val key = db_val(k, kl);
 	int rc = mdb_del(t->txn, t->d->dbi[db], &key, NULL);
 	return rc == 0 || rc == MDB_NOTFOUND ? BC_OK : dfail("del", rc);
 }
 
 static enum bc_err dget(struct dtx *t, enum ddb db, const void *k, size_t kl, MDB_val *out)
 {
-	MDB_val key = { kl, (void *)k };
+	MDB_val key = db_val(k, kl);
 	int rc = mdb_get(t->txn, t->d->dbi[db], &key, out);
 	if (rc == MDB_NOTFOUND)
 		return BC_NOTFOUND;

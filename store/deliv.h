@@ -27,9 +27,9 @@ struct delivery {
 	enum deliv_state state;
 	int attempts;
 	int last_status;             /* HTTP status or SMTP reply code of the last attempt, 0 = none */
-	char *last_error;            /* NULL when none */
-	char *dest;                  /* endpoint or address, for listings */
-	char *event;                 /* outbox kind, "incident.updated" */
+	const char *last_error;      /* NULL when none */
+	const char *dest;            /* endpoint or address, for listings */
+	const char *event;           /* outbox kind, "incident.updated" */
 	int64_t created_at, next_at, updated_at;
 };
 

@@ -343,8 +343,8 @@ struct subscriber {
 	bc_id id;
 	enum sub_mode mode;
 	enum sub_state state;
-	char *email;                            /* the address; for webhooks the failure contact (may be NULL) */
-	char *endpoint;                         /* webhook or Slack URL (NULL for email) */
+	const char *email;                      /* the address; for webhooks the failure contact (may be NULL) */
+	const char *endpoint;                   /* webhook or Slack URL (NULL for email) */
 	char lang[3];                           /* "en" or "es" */
 	bool skip_confirmation;
 	uint64_t token_nonce;                   /* changes on confirm/unsubscribe: links are single-use */

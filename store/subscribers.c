@@ -52,7 +52,7 @@ static json_t *enc_subscriber(const struct subscriber *s)
 
 static enum bc_err dec_subscriber(struct arena *a, const void *p, size_t len, struct subscriber *s)
 {
-	MDB_val v = { len, (void *)p };
+	MDB_val v = db_val(p, len);
 	json_t *o = json_from_val(&v);
 	if (o == NULL)
 		return BC_STORE;
