@@ -398,8 +398,11 @@ int cmd_notify(const struct config *c, int argc, char **argv)
 {
 	bool once = argc > 1 && strcmp(argv[1], "--once") == 0;
 	if (argc > 2 || (argc == 2 && !once)) {
-		fprintf(stderr, "usage: beacon [--config FILE] notify [--once]\n");
-		return EXIT_USAGE;
+		bool help = cli_is_help(argv[1]);
+		fprintf(help ? stdout : stderr, "usage: beacon [--config FILE] notify [--once]\n"
+		        "  sends the outbox's notifications (mail, webhooks, Slack) until SIGTERM or SIGINT;\n"
+		        "  --once: until nothing is due now. Deliveries are kept in notify_store (see deliveries)\n");
+		return help ? 0 : EXIT_USAGE;
 	}
 	if (strcmp(c->role, "secondary") == 0) {
 		fprintf(stderr, "beacon: notify: this node is a secondary: only the primary sends notifications\n");

@@ -9,7 +9,7 @@ export BEACON_CONFIG=$T/no-such.conf
 HAD_DEFAULT_STORE=0; [ -e /var/lib/beacon ] && HAD_DEFAULT_STORE=1
 out=$("$BEACON" help 2>&1); rc=$?
 assert_eq "beacon help without a config: exit 0" 0 "$rc"
-CMDS="serve init token component group incident maintenance check backup restore import export pull promote audit help"
+CMDS="serve init token component group incident maintenance check backup restore import export pull promote audit page subscriber notify deliveries help"
 for c in $CMDS; do
 	case "$out" in *"  $c "*) ;; *) not_ok "beacon help lists $c" "$out";; esac
 done
@@ -28,6 +28,12 @@ assert_contains "beacon incident --help lists its subcommands" "$out" "beacon in
 out=$("$BEACON" incident open --help 2>&1); rc=$?
 assert_eq "beacon incident open --help without a config: exit 0" 0 "$rc"
 assert_contains "beacon incident open --help: its usage" "$out" "usage: beacon incident open --name NAME"
+out=$("$BEACON" subscriber add --help 2>&1); rc=$?
+assert_eq "beacon subscriber add --help without a config: exit 0" 0 "$rc"
+assert_contains "beacon subscriber add --help: its usage" "$out" "usage: beacon subscriber add --email ADDR"
+out=$("$BEACON" help notify 2>&1)
+assert_contains "beacon help notify: usage" "$out" "usage: beacon [--config FILE] notify [--once]"
+"$BEACON" notify --frob >/dev/null 2>&1; assert_eq "beacon notify BADOPTION: exit 2" 2 "$?"
 out=$("$BEACON" --config /nonexistent backup -h 2>&1); rc=$?
 assert_eq "beacon --config MISSING backup -h: exit 0" 0 "$rc"
 [ "$HAD_DEFAULT_STORE" = 0 ] && check_fails "help created no store at the default /var/lib/beacon" test -e /var/lib/beacon
