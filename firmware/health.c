@@ -68,7 +68,7 @@ static void health_handler(struct req *r)
 		jw_int(&w, "snapshot_age_seconds", 0);
 	}
 	int64_t pending, lag;
-	if (t && metrics_outbox(t, &pending, &lag))
+	if (t && metrics_outbox(r, &pending, &lag))
 		jw_int(&w, "outbox_lag_seconds", lag);
 	else
 		jw_null(&w, "outbox_lag_seconds");

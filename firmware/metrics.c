@@ -1,5 +1,6 @@
 /* metrics.c: the process-wide metrics registry (atomics) and GET /metrics in Prometheus text format. */
 #include <inttypes.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
@@ -7,6 +8,7 @@
 #include <unistd.h>
 #include "app.h"
 #include "metrics.h"
+#include "notify.h"
 #include "out.h"
 #include "repl.h"
 #include "req.h"
@@ -202,15 +204,57 @@ static void metrics_http(struct buf *b)
 	metrics_histogram_write(b, "beacon_render_duration_seconds", NULL, NULL, &render_time);
 }
 
-/* HOOK(outbox): the notifications outbox. Until the store has one (store_outbox_last), this
- * reports nothing; then it fills *pending and *oldest_age_s and returns true. Used by /metrics
- * (beacon_outbox_pending, beacon_outbox_oldest_age_seconds) and /health (outbox_lag_seconds). */
-bool metrics_outbox(struct stx *t, int64_t *pending, int64_t *oldest_age_s)
+/* The sender's local delivery store, read-only, opened on the first scrape that finds it (beacon
+ * notify is another process: its cursor and delivery counts are read from there). */
+static pthread_mutex_t sender_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct deliv_db *sender_db;
+
+static struct deliv_db *metrics_sender_db(const struct config *cfg, struct arena *a)
 {
-	(void)t;
+	pthread_mutex_lock(&sender_lock);
+	if (sender_db == NULL && deliv_open_reader(&sender_db, notify_store_dir(a, cfg)) != BC_OK)
+		sender_db = NULL;
+	struct deliv_db *d = sender_db;
+	pthread_mutex_unlock(&sender_lock);
+	return d;
+}
+
+/* The sender's cursor and its delivered/failed attempt counts; false when it never ran (all 0). */
+static bool metrics_sender_read(const struct config *cfg, struct arena *a, uint64_t *cursor,
+                                uint64_t *delivered, uint64_t *failed)
+{
+	*cursor = *delivered = *failed = 0;
+	struct deliv_db *d = metrics_sender_db(cfg, a);
+	struct dtx *dt;
+	if (d == NULL || deliv_begin(d, a, false, &dt) != BC_OK)
+		return false;
+	*cursor = deliv_cursor(dt);
+	deliv_counts(dt, delivered, failed);
+	deliv_abort(dt);
+	return true;
+}
+
+/* The notifications outbox on a primary: events after the sender's cursor, and the oldest one's
+ * age. Used by /metrics (beacon_outbox_pending, beacon_outbox_oldest_age_seconds) and /health
+ * (outbox_lag_seconds). A secondary sends nothing: false. */
+bool metrics_outbox(struct req *r, int64_t *pending, int64_t *oldest_age_s)
+{
 	*pending = 0;
 	*oldest_age_s = 0;
-	return false;
+	struct stx *t = r->store ? req_tx(r) : NULL;
+	if (t == NULL || app_readonly(r->app))
+		return false;
+	uint64_t cursor, delivered, failed;
+	metrics_sender_read(r->cfg, r->arena, &cursor, &delivered, &failed);
+	uint64_t last = store_outbox_last(t);
+	if (last <= cursor)
+		return true;
+	*pending = (int64_t)(last - cursor);
+	struct outbox_event *ev;
+	size_t n = 0;
+	if (store_outbox_list(t, cursor, 1, &ev, &n) == BC_OK && n == 1 && ev[0].at < now_ms())
+		*oldest_age_s = (now_ms() - ev[0].at) / 1000;
+	return true;
 }
 
 static void metrics_store(struct req *r, struct buf *b)
@@ -234,7 +278,7 @@ static void metrics_store(struct req *r, struct buf *b)
 		buf_printf(b, "beacon_snapshot_age_seconds %" PRId64 "\n", sync > 0 ? (now_ms() - sync) / 1000 : -1);
 	}
 	int64_t pending, age;
-	if (metrics_outbox(t, &pending, &age)) {
+	if (metrics_outbox(r, &pending, &age)) {
 		metrics_head(b, "beacon_outbox_pending", "gauge", "Notifications waiting in the outbox.");
 		buf_printf(b, "beacon_outbox_pending %" PRId64 "\n", pending);
 		metrics_head(b, "beacon_outbox_oldest_age_seconds", "gauge", "Age of the oldest notification waiting in the outbox.");
@@ -273,6 +317,11 @@ void metrics_handler(struct req *r)
 	buf_puts(b, "beacon_build_info{version=");
 	out_prom_label(b, BEACON_VERSION);
 	buf_printf(b, ",role=\"%s\"} 1\n", app_readonly(r->app) ? "secondary" : "primary");
+	uint64_t cursor, delivered, failed;          /* counted by beacon notify, kept in its store */
+	if (!app_readonly(r->app) && metrics_sender_read(r->cfg, r->arena, &cursor, &delivered, &failed)) {
+		metrics_set(M_NOTIFY_DELIVERED, (int64_t)delivered);
+		metrics_set(M_NOTIFY_FAILED, (int64_t)failed);
+	}
 	for (int i = 0; i < METRIC__COUNT; i++) {
 		metrics_head(b, defs[i].name, defs[i].kind == MK_COUNTER ? "counter" : "gauge", defs[i].help);
 		buf_printf(b, "%s %" PRId64 "\n", defs[i].name, metrics_get(defs[i].id));

@@ -48,7 +48,8 @@ uint64_t metrics_now_us(void);
 void metrics_start(void);
 /* GET /metrics: Prometheus text format 0.0.4. */
 void metrics_handler(struct req *r);
-/* HOOK(outbox): notifications waiting and the oldest one's age; false while there is no outbox. */
-bool metrics_outbox(struct stx *t, int64_t *pending, int64_t *oldest_age_s);
+/* Outbox events the sender (beacon notify) has not fanned out yet and the oldest one's age in
+ * seconds, from its cursor in the local delivery store; false on a secondary or without a store. */
+bool metrics_outbox(struct req *r, int64_t *pending, int64_t *oldest_age_s);
 
 #endif

@@ -9,6 +9,7 @@
 #include <unistd.h>
 #include "cli.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "subscribe.h"
 #include "write.h"
@@ -307,8 +308,9 @@ static enum bc_err record(struct dtx *dt, struct notify_job *j, bool *quarantine
 		if (dest.fails >= NOTIFY_QUARANTINE_FAILS && d->mode != SUB_EMAIL)
 			*quarantine = true;
 	}
-	if ((e = deliv_dest_put(dt, k, &dest)) != BC_OK)
+	if ((e = deliv_dest_put(dt, k, &dest)) != BC_OK || (e = deliv_count(dt, j->ok)) != BC_OK)
 		return e;
+	metrics_inc(j->ok ? M_NOTIFY_DELIVERED : M_NOTIFY_FAILED);
 	return deliv_put(dt, d);
 }
 

@@ -40,12 +40,16 @@ static enum bc_err dfail(const char *what, int rc)
 	return BC_STORE;
 }
 
-enum bc_err deliv_open(struct deliv_db **out, const char *dir)
+/* The env at dir; the sender (write) creates dir, env and databases; a reader needs them to exist. */
+static enum bc_err deliv_open_env(struct deliv_db **out, const char *dir, bool write)
 {
-	if (mkdir(dir, 0750) != 0 && errno != EEXIST) {
+	if (write && mkdir(dir, 0750) != 0 && errno != EEXIST) {
 		log_warn("deliveries: mkdir %s", dir);
 		return BC_IO;
 	}
+	struct stat st;
+	if (!write && stat(dir, &st) != 0)
+		return BC_NOTFOUND;
 	struct deliv_db *d = calloc(1, sizeof *d);
 	if (d == NULL)
 		return BC_ENOMEM;
@@ -53,13 +57,13 @@ enum bc_err deliv_open(struct deliv_db **out, const char *dir)
 	if (rc == 0) {
 		mdb_env_set_maxdbs(d->env, DD__MAX + 1);
 		mdb_env_set_mapsize(d->env, DELIV_MAP_SIZE);
-		rc = mdb_env_open(d->env, dir, 0, 0640);
+		rc = mdb_env_open(d->env, dir, write ? 0 : MDB_RDONLY | MDB_NOTLS, 0640);
 	}
 	MDB_txn *txn = NULL;
 	if (rc == 0)
-		rc = mdb_txn_begin(d->env, NULL, 0, &txn);
+		rc = mdb_txn_begin(d->env, NULL, write ? 0 : MDB_RDONLY, &txn);
 	for (int i = 0; rc == 0 && i < DD__MAX; i++)
-		rc = mdb_dbi_open(txn, ddb_names[i], MDB_CREATE, &d->dbi[i]);
+		rc = mdb_dbi_open(txn, ddb_names[i], write ? MDB_CREATE : 0, &d->dbi[i]);
 	if (rc == 0) {
 		rc = mdb_txn_commit(txn);
 		txn = NULL;
@@ -72,9 +76,20 @@ enum bc_err deliv_open(struct deliv_db **out, const char *dir)
 		return BC_STORE;
 	}
 	int dead = 0;
-	mdb_reader_check(d->env, &dead);
+	if (write)
+		mdb_reader_check(d->env, &dead);
 	*out = d;
 	return BC_OK;
+}
+
+enum bc_err deliv_open(struct deliv_db **out, const char *dir)
+{
+	return deliv_open_env(out, dir, true);
+}
+
+enum bc_err deliv_open_reader(struct deliv_db **out, const char *dir)
+{
+	return deliv_open_env(out, dir, false);
 }
 
 void deliv_close(struct deliv_db *d)
@@ -157,6 +172,28 @@ uint64_t deliv_cursor(struct dtx *t)
 enum bc_err deliv_set_cursor(struct dtx *t, uint64_t seq)
 {
 	return dput(t, DD_META, "cursor", 6, &seq, 8);
+}
+
+static uint64_t deliv_meta_u64(struct dtx *t, const char *key)
+{
+	MDB_val v;
+	uint64_t n = 0;
+	if (dget(t, DD_META, key, strlen(key), &v) == BC_OK && v.mv_size == 8)
+		memcpy(&n, v.mv_data, 8);
+	return n;
+}
+
+enum bc_err deliv_count(struct dtx *t, bool delivered)
+{
+	const char *key = delivered ? "delivered" : "failed";
+	uint64_t n = deliv_meta_u64(t, key) + 1;
+	return dput(t, DD_META, key, strlen(key), &n, 8);
+}
+
+void deliv_counts(struct dtx *t, uint64_t *delivered, uint64_t *failed)
+{
+	*delivered = deliv_meta_u64(t, "delivered");
+	*failed = deliv_meta_u64(t, "failed");
 }
 
 /* Index key: be64(time) || id. */

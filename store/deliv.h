@@ -37,6 +37,8 @@ struct deliv_db;
 struct dtx;
 
 enum bc_err deliv_open(struct deliv_db **out, const char *dir);     /* creates dir and env if missing */
+/* Read-only, for another process (serve's /metrics): BC_NOTFOUND while the sender never ran. */
+enum bc_err deliv_open_reader(struct deliv_db **out, const char *dir);
 void deliv_close(struct deliv_db *d);
 enum bc_err deliv_begin(struct deliv_db *d, struct arena *a, bool write, struct dtx **out);
 enum bc_err deliv_commit(struct dtx *t);                             /* durable when it returns BC_OK */
@@ -45,6 +47,10 @@ void deliv_abort(struct dtx *t);
 /* The last outbox seq already fanned out (0 = none). */
 uint64_t deliv_cursor(struct dtx *t);
 enum bc_err deliv_set_cursor(struct dtx *t, uint64_t seq);
+/* Attempts ever made, by outcome (delivered, or failed: an error, a refusal, a 410), kept with the
+ * deliveries so that serve's /metrics can show the sender's counts; count adds one in a write txn. */
+enum bc_err deliv_count(struct dtx *t, bool delivered);
+void deliv_counts(struct dtx *t, uint64_t *delivered, uint64_t *failed);
 
 /* put keeps the due index (pending ones by next_at) and the recent index (by updated_at). */
 enum bc_err deliv_put(struct dtx *t, const struct delivery *d);
