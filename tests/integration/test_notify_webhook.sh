@@ -44,7 +44,15 @@ assert_status "incident created through v1" 201 -X POST -H "$AUTH" -H "$JSON" \
 	-d "{\"incident\":{\"name\":\"API down\",\"status\":\"investigating\",\"body\":\"Looking into it\",\"components\":{\"$COMP_A\":\"major_outage\"},\"component_ids\":[\"$COMP_A\"]}}" "$URL$V/incidents"
 INC=$(j .id)
 IND=$(curl -s "$URL/api/v2/status.json" | jq -r .status.indicator)
+metric() { curl -s --max-time 10 "$URL/metrics" | awk -v m="$1" '$1 == m {print $2}'; }
+DELIVERED0=$(metric beacon_notifications_delivered_total)
+assert_eq "/metrics: the incident waits in the outbox (after the sender's cursor)" 1 "$(metric beacon_outbox_pending)"
+assert_eq "/health: outbox_lag_seconds is a number on the primary" number "$(curl -s "$URL/health" | jq -r '.outbox_lag_seconds | type')"
 notify_once
+assert_eq "/metrics: nothing pending once beacon notify passed it" 0 "$(metric beacon_outbox_pending)"
+assert_eq "/metrics: oldest pending age 0 when none" 0 "$(metric beacon_outbox_oldest_age_seconds)"
+check "/metrics: the sender's delivered count (kept in its store) grew by the webhooks, Slack and mail" \
+	test "$(metric beacon_notifications_delivered_total)" -ge $((DELIVERED0 + 4))
 assert_eq "subscriber of everything got it" 1 "$(hooks /all | jq -s '[.[] | select(.body | contains("\"incident\""))] | length')"
 assert_eq "subscriber of A got it" 1 "$(hooks /a | jq -s '[.[] | select(.body | contains("\"incident\""))] | length')"
 assert_eq "subscriber of B did not" 0 "$(nhooks /b)"
