@@ -15,7 +15,7 @@ enum metric_id {
 	M_RENDER_CACHE_HITS,        /* beacon_render_cache_hits_total */
 	M_RENDER_CACHE_MISSES,      /* beacon_render_cache_misses_total */
 	M_NGINX_BYPASS,             /* beacon_nginx_cache_bypass_total: cacheable GETs with credentials */
-	M_NOTIFY_DELIVERED,         /* beacon_notifications_delivered_total (notifications subsystem) */
+	M_NOTIFY_DELIVERED,         /* beacon_notifications_delivered_total: set from beacon notify's store at each scrape */
 	M_NOTIFY_FAILED,            /* beacon_notifications_failed_total: failed delivery attempts */
 	M_INTAKE_EVENTS,            /* beacon_intake_events_total: accepted monitoring events */
 	M_INTAKE_REJECTED,          /* beacon_intake_rejected_total */

@@ -9,7 +9,6 @@
 #include <unistd.h>
 #include "cli.h"
 #include "log.h"
-#include "metrics.h"
 #include "notify.h"
 #include "subscribe.h"
 #include "write.h"
@@ -310,7 +309,6 @@ static enum bc_err record(struct dtx *dt, struct notify_job *j, bool *quarantine
 	}
 	if ((e = deliv_dest_put(dt, k, &dest)) != BC_OK || (e = deliv_count(dt, j->ok)) != BC_OK)
 		return e;
-	metrics_inc(j->ok ? M_NOTIFY_DELIVERED : M_NOTIFY_FAILED);
 	return deliv_put(dt, d);
 }
 
