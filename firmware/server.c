@@ -355,7 +355,9 @@ int cmd_serve(const struct config *c, int argc, char **argv)
 	test_leak = getenv("BEACON_TEST_LEAK") != NULL;
 #endif
 	int nthreads = c->threads;
-	struct worker *workers = calloc((size_t)nthreads, sizeof *workers);
+	/* static: the array lives until _exit, and LeakSanitizer's check before it must see it */
+	static struct worker *workers;
+	workers = calloc((size_t)nthreads, sizeof *workers);
 	if (workers == NULL)
 		abort();
 	for (int i = 0; i < nthreads; i++) {
