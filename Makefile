@@ -15,7 +15,7 @@ CFLAGS   = $(OPT) $(W) $(XCFLAGS)
 BEACON_CFLAGS = -std=c11 -D_GNU_SOURCE -DBEACON_VERSION=\"$(VERSION)\" -Ifirmware -Istore -I$(BUILD)/gen \
            $(PKG_CFLAGS) -MMD -MP
 ALL_CFLAGS = $(BEACON_CFLAGS) $(CFLAGS)
-LDLIBS  += $(PKG_LIBS) -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm
+LDLIBS  += $(PKG_LIBS) -largon2 -lqrencode -lmbedtls -lmbedx509 -lmbedcrypto -lpthread -lm
 SAN      = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # Install locations (GNU names; DESTDIR stages a tree, as `make deb` does).
@@ -74,6 +74,7 @@ DEB_PKGS += lintian dpkg-dev man-db systemd
 DEB_PKGS += clang libfuzzer-14-dev libclang-rt-14-dev
 DEB_PKGS += prometheus-alertmanager
 DEB_PKGS += python3-aiosmtpd
+DEB_PKGS += libargon2-dev libqrencode-dev
 deps:
 	@if dpkg -s $(DEB_PKGS) >/dev/null 2>&1; then echo "deps: all installed"; else \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(DEB_PKGS); fi

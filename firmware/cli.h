@@ -32,6 +32,8 @@ int cmd_heartbeat(const struct config *c, int argc, char **argv);
 int cmd_notify(const struct config *c, int argc, char **argv);       /* notify.c */
 int cmd_subscriber(const struct config *c, int argc, char **argv);   /* cli_subscriber.c */
 int cmd_deliveries(const struct config *c, int argc, char **argv);
+int cmd_user(const struct config *c, int argc, char **argv);         /* cli_user.c */
+int cmd_admin(const struct config *c, int argc, char **argv);
 
 /* True for "-h" and "--help" (cli_util.c). */
 bool cli_is_help(const char *arg);

@@ -32,6 +32,8 @@ static const struct command {
 	{ "subscriber",  cmd_subscriber,  "subscriber add|list|show|del  manage notification subscribers" },
 	{ "notify",      cmd_notify,      "notify [--once]             send notifications from the outbox (primary)" },
 	{ "deliveries",  cmd_deliveries,  "deliveries [--failed]       recent notification deliveries and failures" },
+	{ "user",        cmd_user,        "user add|list|set|del       web admin users and roles" },
+	{ "admin",       cmd_admin,       "admin routes|require-2fa    the web admin's route table, 2FA for all" },
 	{ "help",        NULL,            "help [COMMAND]              this list, or one command's usage" },
 	{ NULL, NULL, NULL }
 };

@@ -57,6 +57,7 @@ struct req {
 	struct buf body_out;
 	const char *cache_control;         /* NULL: server default for the route */
 	bool microcache;                   /* nginx may keep it until the end of this second */
+	const char *csp;                   /* NULL: the public pages' Content-Security-Policy (the admin sets its own) */
 	struct cached *held;               /* a render cache entry whose body is sent (instead of body_out); */
 	                                   /* the server releases it after sending */
 	bool held_gz;                      /* send the entry's gzip copy */

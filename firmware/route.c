@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
+#include "admin.h"
 #include "app.h"
 #include "brand.h"
 #include "cache.h"
@@ -367,6 +368,10 @@ void route_dispatch(struct req *r)
 {
 	bool allowed = false;
 	r->status = 200;
+	if (strncmp(r->path, "/admin", 6) == 0 && (r->path[6] == '\0' || r->path[6] == '/')) {
+		admin_dispatch(r);          /* the admin's own table and checks (admin.c) */
+		return;
+	}
 	const struct route *rt = route_match(r, &allowed);
 	bool api = strncmp(r->path, "/api/", 5) == 0 || strncmp(r->path, "/v1/", 4) == 0;
 

@@ -186,7 +186,9 @@ static uint64_t send_response(struct req *r, FCGX_Request *fr, struct buf *out)
 	if (r->status != 304 && r->status != 204) {
 		const char *ct = r->content_type_out ? r->content_type_out : "text/html; charset=utf-8";
 		buf_printf(out, "Content-Type: %s\r\n", ct);
-		if (strncmp(ct, "text/html", 9) == 0)
+		if (strncmp(ct, "text/html", 9) == 0 && r->csp)
+			buf_printf(out, "Content-Security-Policy: %s\r\nReferrer-Policy: same-origin\r\n", r->csp);
+		else if (strncmp(ct, "text/html", 9) == 0)
 			buf_puts(out, "Content-Security-Policy: default-src 'self'; img-src 'self' data:; "
 			              "style-src 'self' 'unsafe-inline'; script-src 'self'; frame-ancestors 'none'; "
 			              "base-uri 'none'; form-action 'self'\r\n"

@@ -155,6 +155,33 @@ enum bc_err write_brand_logo(struct write_ctx *w, const unsigned char *raw, size
 /* color: "#RRGGBB"; NULL removes it. */
 enum bc_err write_brand_color(struct write_ctx *w, const char *color);
 
+/* ---- admin users, API tokens, admin settings (write_user.c) ---- */
+
+struct user;
+struct user_change {
+	const char *email;          /* required; lower-cased */
+	bool create;                /* true: a new user (BC_CONFLICT if the email exists); false: must exist */
+	int role;                   /* enum user_role or WRITE_KEEP */
+	const char *password_hash;  /* an argon2id PHC string (auth_password_hash); NULL keeps */
+	bool set_totp;
+	const char *totp_secret;    /* base32; NULL turns 2FA off (and drops the recovery codes) */
+	bool set_totp_pending;
+	const char *totp_pending;
+	bool set_recovery;          /* exactly these recovery code hashes */
+	size_t nrecovery;
+	const char **recovery;
+	const char *use_recovery;   /* the hash of a code being used up: BC_NOTFOUND if it is not one of them */
+	bool new_epoch;             /* every session of the user ends (sign out everywhere; a new password) */
+};
+void write_user_change_init(struct user_change *ch);
+/* The last owner can neither lose the owner role nor be deleted (BC_CONFLICT). */
+enum bc_err write_user(struct write_ctx *w, struct user_change *ch, struct user *out);
+enum bc_err write_user_delete(struct write_ctx *w, const char *email);
+enum bc_err write_admin_require_2fa(struct write_ctx *w, bool on);
+/* A token and its audit; out gets the clear text, shown once. */
+enum bc_err write_token_create(struct write_ctx *w, enum scope scope, const char *name, char out[TOKEN_TEXT_MAX]);
+enum bc_err write_token_revoke(struct write_ctx *w, const char *id);
+
 /* Statuspage's default update texts ("We are currently investigating this issue."). */
 const char *write_default_body(enum inc_status s);
 

@@ -1,0 +1,516 @@
+/* admin_manage.c: admin pages for components and groups, API tokens, users and roles, page settings, the audit log. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "admin.h"
+#include "auth.h"
+#include "out.h"
+
+static const char *const comp_vals[] = { "operational", "degraded_performance", "partial_outage", "major_outage",
+                                         "under_maintenance" };
+static const char *const comp_labels[] = { "Operational", "Degraded performance", "Partial outage", "Major outage",
+                                           "Under maintenance" };
+static const char *const role_vals[] = { "viewer", "editor", "owner" };
+static const char *const role_labels[] = { "viewer", "editor", "owner" };
+static const char *const scope_vals[] = { "read", "write", "admin", "replication" };
+
+static void hidden(struct admin *ad, const char *name, const char *val)
+{
+	out_raw_trusted(ad->b, "<input type=\"hidden\" name=\"");
+	out_attr(ad->b, name);
+	out_raw_trusted(ad->b, "\" value=\"");
+	out_attr(ad->b, val);
+	out_raw_trusted(ad->b, "\">");
+}
+
+static void button(struct admin *ad, const char *text, const char *id, const char *confirm)
+{
+	out_raw_trusted(ad->b, "<button type=\"submit\"");
+	if (id) {
+		out_raw_trusted(ad->b, " id=\"");
+		out_attr(ad->b, id);
+		out_raw_trusted(ad->b, "\"");
+	}
+	if (confirm) {
+		out_raw_trusted(ad->b, " data-confirm=\"");
+		out_attr(ad->b, A(ad, confirm));
+		out_raw_trusted(ad->b, "\"");
+	}
+	out_raw_trusted(ad->b, ">");
+	out_text(ad->b, A(ad, text));
+	out_raw_trusted(ad->b, "</button>");
+}
+
+static void th(struct admin *ad, const char *text)
+{
+	out_raw_trusted(ad->b, "<th>");
+	out_text(ad->b, A(ad, text));
+	out_raw_trusted(ad->b, "</th>");
+}
+
+/* ---- components ---- */
+
+void admin_components_page(struct admin *ad)
+{
+	struct buf *b = ad->b;
+	struct component *comps;
+	struct group *groups;
+	size_t nc, ng;
+	if (store_component_list(ad->tx, &comps, &nc) != BC_OK || store_group_list(ad->tx, &groups, &ng) != BC_OK) {
+		admin_error_page(ad, 503, A(ad, "The store cannot be read right now."));
+		return;
+	}
+	bool edit = ad->user.role >= ROLE_EDITOR && !ad->readonly;
+	admin_begin(ad, A(ad, "Components"));
+	out_raw_trusted(b, "<table class=\"list\"><thead><tr>");
+	th(ad, "Group");
+	th(ad, "Component");
+	th(ad, "Status");
+	th(ad, "Order");
+	out_raw_trusted(b, "</tr></thead><tbody>");
+	for (size_t i = 0; i < nc; i++) {
+		const char *gname = "";
+		for (size_t g = 0; g < ng; g++)
+			if (strcmp(groups[g].id, comps[i].group_id) == 0)
+				gname = groups[g].name;
+		out_raw_trusted(b, "<tr><td>");
+		out_text(b, gname);
+		out_raw_trusted(b, "</td><td>");
+		out_text(b, comps[i].name);
+		out_raw_trusted(b, "</td><td>");
+		if (edit) {
+			admin_form_open(ad, "/admin/components/status", "inline");
+			hidden(ad, "id", comps[i].id);
+			admin_select(ad, arena_printf(ad->a, "status_%s", comps[i].id), comp_vals, comp_labels, 5,
+			             comp_status_name(comps[i].status));
+			button(ad, "Set", NULL, NULL);
+			out_raw_trusted(b, "</form>");
+		} else {
+			out_text(b, A(ad, comp_labels[comps[i].status == CS_UNDER_MAINTENANCE ? 4 : (int)comps[i].status - (comps[i].status > CS_UNDER_MAINTENANCE)]));
+		}
+		out_raw_trusted(b, "</td><td>");
+		if (edit) {
+			admin_form_open(ad, "/admin/components/move", "inline");
+			hidden(ad, "id", comps[i].id);
+			out_raw_trusted(b, "<button type=\"submit\" name=\"dir\" value=\"up\" aria-label=\"");
+			out_attr(b, A(ad, "Move up"));
+			out_raw_trusted(b, "\">↑</button><button type=\"submit\" name=\"dir\" value=\"down\" aria-label=\"");
+			out_attr(b, A(ad, "Move down"));
+			out_raw_trusted(b, "\">↓</button></form>");
+		} else {
+			buf_printf(b, "%d", comps[i].position);
+		}
+		out_raw_trusted(b, "</td></tr>");
+	}
+	out_raw_trusted(b, "</tbody></table>");
+	admin_end(ad);
+}
+
+static bool load_component(struct admin *ad, struct component *c)
+{
+	const char *id = admin_form(ad, "id");
+	if (id == NULL || strlen(id) > ID_LEN || store_component_get(ad->tx, id, c) != BC_OK) {
+		admin_error_page(ad, 404, A(ad, "No such component."));
+		return false;
+	}
+	return true;
+}
+
+static void component_write(struct admin *ad, struct component_change *ch)
+{
+	struct write_ctx w;
+	if (!admin_write_begin(ad, &w))
+		return;
+	enum bc_err e = write_component(&w, ch, NULL);
+	if (e != BC_OK) {
+		admin_write_fail(ad, &w, e);
+		return;
+	}
+	if (admin_write_commit(ad, &w))
+		admin_redirect(ad, "/admin/components", "Saved.");
+}
+
+void admin_component_status(struct admin *ad)
+{
+	struct component c;
+	if (!load_component(ad, &c))
+		return;
+	const char *v = admin_form(ad, arena_printf(ad->a, "status_%s", c.id));
+	if (v == NULL)
+		v = admin_form(ad, "status");
+	enum comp_status s;
+	if (v == NULL || !comp_status_parse(v, &s)) {
+		admin_error_page(ad, 422, A(ad, "Unknown component status."));
+		return;
+	}
+	struct component_change ch;
+	write_component_change_init(&ch);
+	snprintf(ch.id, sizeof ch.id, "%s", c.id);
+	ch.status = (int)s;
+	component_write(ad, &ch);
+}
+
+void admin_component_move(struct admin *ad)
+{
+	struct component c;
+	if (!load_component(ad, &c))
+		return;
+	const char *dir = admin_form(ad, "dir");
+	struct component_change ch;
+	write_component_change_init(&ch);
+	snprintf(ch.id, sizeof ch.id, "%s", c.id);
+	ch.position = c.position + (dir && strcmp(dir, "up") == 0 ? -1 : 1);
+	if (ch.position < 1)
+		ch.position = 1;
+	component_write(ad, &ch);
+}
+
+/* ---- API tokens ---- */
+
+static void tokens_render(struct admin *ad, const char *fresh)
+{
+	struct buf *b = ad->b;
+	struct token_info *toks;
+	size_t n;
+	if (store_token_list(ad->tx, &toks, &n) != BC_OK) {
+		admin_error_page(ad, 503, A(ad, "The store cannot be read right now."));
+		return;
+	}
+	admin_begin(ad, A(ad, "API tokens"));
+	if (fresh) {
+		out_raw_trusted(b, "<div class=\"card shown-once\"><p>");
+		out_text(b, A(ad, "The new token, shown only this once:"));
+		out_raw_trusted(b, "</p><p><code id=\"new-token\">");
+		out_text(b, fresh);
+		out_raw_trusted(b, "</code></p></div>");
+	}
+	out_raw_trusted(b, "<table class=\"list\"><thead><tr>");
+	th(ad, "Name");
+	th(ad, "Scope");
+	th(ad, "Created");
+	th(ad, "");
+	out_raw_trusted(b, "</tr></thead><tbody>");
+	for (size_t i = 0; i < n; i++) {
+		out_raw_trusted(b, "<tr><td>");
+		out_text(b, toks[i].name);
+		out_raw_trusted(b, "</td><td>");
+		out_text(b, scope_name(toks[i].scope));
+		out_raw_trusted(b, "</td><td>");
+		out_text(b, admin_local_text(ad, toks[i].created_at));
+		out_raw_trusted(b, "</td><td>");
+		if (!ad->readonly) {
+			admin_form_open(ad, "/admin/tokens/revoke", "inline");
+			hidden(ad, "id", toks[i].id);
+			button(ad, "Revoke", arena_printf(ad->a, "revoke-%s", toks[i].id), "Revoke this token?");
+			out_raw_trusted(b, "</form>");
+		}
+		out_raw_trusted(b, "</td></tr>");
+	}
+	out_raw_trusted(b, "</tbody></table>");
+	if (!ad->readonly) {
+		admin_form_open(ad, "/admin/tokens/new", "card");
+		out_raw_trusted(b, "<h2>");
+		out_text(b, A(ad, "New token"));
+		out_raw_trusted(b, "</h2><label for=\"tname\">");
+		out_text(b, A(ad, "Name"));
+		out_raw_trusted(b, "</label><input id=\"tname\" name=\"name\" required maxlength=\"64\"><label for=\"scope\">");
+		out_text(b, A(ad, "Scope"));
+		out_raw_trusted(b, "</label>");
+		admin_select(ad, "scope", scope_vals, scope_vals, 4, "write");
+		button(ad, "Create token", "create-token", NULL);
+		out_raw_trusted(b, "</form>");
+	}
+	admin_end(ad);
+}
+
+void admin_tokens_page(struct admin *ad)
+{
+	tokens_render(ad, NULL);
+}
+
+void admin_token_new(struct admin *ad)
+{
+	enum scope scope;
+	const char *sc = admin_form(ad, "scope");
+	if (sc == NULL || !scope_parse(sc, &scope)) {
+		admin_error_page(ad, 422, A(ad, "Unknown scope."));
+		return;
+	}
+	struct write_ctx w;
+	char tok[TOKEN_TEXT_MAX];
+	if (!admin_write_begin(ad, &w))
+		return;
+	enum bc_err e = write_token_create(&w, scope, admin_form(ad, "name"), tok);
+	if (e != BC_OK) {
+		admin_write_fail(ad, &w, e);
+		return;
+	}
+	if (!admin_write_commit(ad, &w))
+		return;
+	tokens_render(ad, arena_strdup(ad->a, tok));       /* shown once, in this answer only */
+}
+
+void admin_token_revoke(struct admin *ad)
+{
+	const char *id = admin_form(ad, "id");
+	struct write_ctx w;
+	if (id == NULL || strlen(id) > ID_LEN) {
+		admin_error_page(ad, 404, A(ad, "No such token."));
+		return;
+	}
+	if (!admin_write_begin(ad, &w))
+		return;
+	enum bc_err e = write_token_revoke(&w, id);
+	if (e != BC_OK) {
+		admin_write_fail(ad, &w, e);
+		return;
+	}
+	if (admin_write_commit(ad, &w))
+		admin_redirect(ad, "/admin/tokens", "Revoked.");
+}
+
+/* ---- users ---- */
+
+void admin_users_page(struct admin *ad)
+{
+	struct buf *b = ad->b;
+	struct user *us;
+	size_t n;
+	if (user_list(ad->tx, ad->a, &us, &n) != BC_OK) {
+		admin_error_page(ad, 503, A(ad, "The store cannot be read right now."));
+		return;
+	}
+	admin_begin(ad, A(ad, "Users"));
+	out_raw_trusted(b, "<table class=\"list\"><thead><tr>");
+	th(ad, "Email");
+	th(ad, "Role");
+	th(ad, "Two-factor");
+	th(ad, "");
+	out_raw_trusted(b, "</tr></thead><tbody>");
+	for (size_t i = 0; i < n; i++) {
+		out_raw_trusted(b, "<tr><td>");
+		out_text(b, us[i].email);
+		out_raw_trusted(b, "</td><td>");
+		if (ad->readonly) {
+			out_text(b, A(ad, user_role_name(us[i].role)));
+		} else {
+			admin_form_open(ad, "/admin/users/set", "inline");
+			hidden(ad, "email", us[i].email);
+			admin_select(ad, "role", role_vals, role_labels, 3, user_role_name(us[i].role));
+			button(ad, "Set", NULL, NULL);
+			out_raw_trusted(b, "</form>");
+		}
+		out_raw_trusted(b, "</td><td>");
+		out_text(b, A(ad, us[i].totp_secret ? "On." : "Off."));
+		out_raw_trusted(b, "</td><td>");
+		if (!ad->readonly) {
+			admin_form_open(ad, "/admin/users/del", "inline");
+			hidden(ad, "email", us[i].email);
+			button(ad, "Delete", NULL, "Delete this user?");
+			out_raw_trusted(b, "</form>");
+		}
+		out_raw_trusted(b, "</td></tr>");
+	}
+	out_raw_trusted(b, "</tbody></table>");
+	if (!ad->readonly) {
+		admin_form_open(ad, "/admin/users/new", "card");
+		out_raw_trusted(b, "<h2>");
+		out_text(b, A(ad, "Add a user"));
+		out_raw_trusted(b, "</h2><label for=\"uemail\">");
+		out_text(b, A(ad, "Email"));
+		out_raw_trusted(b, "</label><input type=\"email\" id=\"uemail\" name=\"email\" required maxlength=\"254\"><label for=\"upassword\">");
+		out_text(b, A(ad, "Password"));
+		out_raw_trusted(b, "</label><input type=\"password\" id=\"upassword\" name=\"password\" required minlength=\"10\" maxlength=\"256\" autocomplete=\"new-password\"><label for=\"role\">");
+		out_text(b, A(ad, "Role"));
+		out_raw_trusted(b, "</label>");
+		admin_select(ad, "role", role_vals, role_labels, 3, "editor");
+		button(ad, "Add user", "add-user", NULL);
+		out_raw_trusted(b, "</form>");
+	}
+	admin_end(ad);
+}
+
+static void user_write(struct admin *ad, struct user_change *ch, bool del)
+{
+	struct write_ctx w;
+	if (!admin_write_begin(ad, &w))
+		return;
+	enum bc_err e = del ? write_user_delete(&w, ch->email) : write_user(&w, ch, NULL);
+	if (e != BC_OK) {
+		admin_write_fail(ad, &w, e);
+		return;
+	}
+	if (admin_write_commit(ad, &w))
+		admin_redirect(ad, "/admin/users", "Saved.");
+}
+
+static bool role_field(struct admin *ad, struct user_change *ch)
+{
+	enum user_role r;
+	if (!user_role_parse(admin_form(ad, "role"), &r)) {
+		admin_error_page(ad, 422, A(ad, "Unknown role."));
+		return false;
+	}
+	ch->role = (int)r;
+	return true;
+}
+
+void admin_user_new(struct admin *ad)
+{
+	struct user_change ch;
+	write_user_change_init(&ch);
+	ch.create = true;
+	ch.email = admin_form(ad, "email");
+	const char *pw = admin_form(ad, "password");
+	const char *why = pw ? auth_password_problem(pw) : "a password has at least 10 characters";
+	if (why) {
+		admin_error_page(ad, 422, A(ad, why));
+		return;
+	}
+	if (!role_field(ad, &ch))
+		return;
+	char hash[AUTH_HASH_MAX];
+	if (!auth_password_hash(pw, hash)) {
+		admin_error_page(ad, 503, A(ad, "Cannot hash the password."));
+		return;
+	}
+	ch.password_hash = hash;
+	user_write(ad, &ch, false);
+}
+
+void admin_user_set(struct admin *ad)
+{
+	struct user_change ch;
+	write_user_change_init(&ch);
+	ch.email = admin_form(ad, "email");
+	if (role_field(ad, &ch))
+		user_write(ad, &ch, false);
+}
+
+void admin_user_del(struct admin *ad)
+{
+	struct user_change ch;
+	write_user_change_init(&ch);
+	ch.email = admin_form(ad, "email");
+	user_write(ad, &ch, true);
+}
+
+/* ---- page settings ---- */
+
+void admin_settings_page(struct admin *ad)
+{
+	struct buf *b = ad->b;
+	struct page_settings ps;
+	if (store_page_get(ad->tx, &ps) != BC_OK) {
+		admin_error_page(ad, 503, A(ad, "The store cannot be read right now."));
+		return;
+	}
+	admin_begin(ad, A(ad, "Settings"));
+	admin_form_open(ad, "/admin/settings", "card");
+	static const struct { const char *name, *label; } f[] = {
+		{ "page_name", "Page name" }, { "page_url", "Page URL" }, { "time_zone", "Time zone" },
+	};
+	const char *vals[] = { ps.name, ps.url, ps.time_zone };
+	for (size_t i = 0; i < 3; i++) {
+		out_raw_trusted(b, "<label for=\"");
+		out_attr(b, f[i].name);
+		out_raw_trusted(b, "\">");
+		out_text(b, A(ad, f[i].label));
+		out_raw_trusted(b, "</label><input id=\"");
+		out_attr(b, f[i].name);
+		out_raw_trusted(b, "\" name=\"");
+		out_attr(b, f[i].name);
+		out_raw_trusted(b, "\" maxlength=\"255\" value=\"");
+		out_attr(b, vals[i] ? vals[i] : "");
+		out_raw_trusted(b, "\">");
+	}
+	out_raw_trusted(b, "<label class=\"check\"><input type=\"checkbox\" name=\"require_2fa\" value=\"1\"");
+	out_raw_trusted(b, user_require_2fa(ad->tx) ? " checked> " : "> ");
+	out_text(b, A(ad, "Everyone must use two-factor authentication"));
+	out_raw_trusted(b, "</label>");
+	button(ad, "Save", "save-settings", NULL);
+	out_raw_trusted(b, "</form>");
+	admin_end(ad);
+}
+
+static const char *changed(const char *v, const char *old)
+{
+	return v && strcmp(v, old ? old : "") != 0 ? v : NULL;
+}
+
+void admin_settings_post(struct admin *ad)
+{
+	struct page_settings ps;
+	if (store_page_get(ad->tx, &ps) != BC_OK) {
+		admin_error_page(ad, 503, A(ad, "The store cannot be read right now."));
+		return;
+	}
+	struct page_change ch = { .name = changed(admin_form(ad, "page_name"), ps.name),
+	                          .url = changed(admin_form(ad, "page_url"), ps.url),
+	                          .time_zone = changed(admin_form(ad, "time_zone"), ps.time_zone) };
+	bool want_2fa = admin_form(ad, "require_2fa") != NULL, had_2fa = user_require_2fa(ad->tx);
+	struct write_ctx w;
+	if (!admin_write_begin(ad, &w))
+		return;
+	enum bc_err e = BC_OK;
+	if (ch.name || ch.url || ch.time_zone)
+		e = write_page(&w, &ch, NULL);
+	if (e == BC_OK && want_2fa != had_2fa)
+		e = write_admin_require_2fa(&w, want_2fa);
+	if (e != BC_OK) {
+		admin_write_fail(ad, &w, e);
+		return;
+	}
+	if (admin_write_commit(ad, &w))
+		admin_redirect(ad, "/admin/settings", "Saved.");
+}
+
+/* ---- audit log ---- */
+
+void admin_audit_page(struct admin *ad)
+{
+	struct buf *b = ad->b;
+	struct audit_entry *es;
+	size_t n;
+	const char *who = req_query(ad->r, "who"), *action = req_query(ad->r, "action");
+	if (store_audit_list(ad->tx, 2000, &es, &n) != BC_OK) {
+		admin_error_page(ad, 503, A(ad, "The store cannot be read right now."));
+		return;
+	}
+	admin_begin(ad, A(ad, "Audit log"));
+	out_raw_trusted(b, "<form method=\"get\" action=\"/admin/audit\" class=\"filters\"><label for=\"who\">");
+	out_text(b, A(ad, "Who"));
+	out_raw_trusted(b, "</label><input id=\"who\" name=\"who\" maxlength=\"100\" value=\"");
+	out_attr(b, who ? who : "");
+	out_raw_trusted(b, "\"><label for=\"action\">");
+	out_text(b, A(ad, "Action"));
+	out_raw_trusted(b, "</label><input id=\"action\" name=\"action\" maxlength=\"100\" placeholder=\"incident.\" value=\"");
+	out_attr(b, action ? action : "");
+	out_raw_trusted(b, "\">");
+	button(ad, "Filter", NULL, NULL);
+	out_raw_trusted(b, "</form><table class=\"list\" id=\"audit\"><thead><tr>");
+	th(ad, "When");
+	th(ad, "Who");
+	th(ad, "Action");
+	th(ad, "What");
+	out_raw_trusted(b, "</tr></thead><tbody>");
+	size_t shown = 0;
+	for (size_t i = 0; i < n && shown < 200; i++) {
+		if (who && *who && !(es[i].who && strstr(es[i].who, who)))
+			continue;
+		if (action && *action && !(es[i].action && strncmp(es[i].action, action, strlen(action)) == 0))
+			continue;
+		shown++;
+		out_raw_trusted(b, "<tr><td>");
+		out_text(b, admin_local_text(ad, es[i].at));
+		out_raw_trusted(b, "</td><td>");
+		out_text(b, es[i].who ? es[i].who : "");
+		out_raw_trusted(b, "</td><td>");
+		out_text(b, es[i].action ? es[i].action : "");
+		out_raw_trusted(b, "</td><td>");
+		out_text(b, es[i].detail ? es[i].detail : es[i].target ? es[i].target : "");
+		out_raw_trusted(b, "</td></tr>");
+	}
+	out_raw_trusted(b, "</tbody></table>");
+	admin_end(ad);
+}
