@@ -388,8 +388,15 @@ static bool same_origin(struct admin *ad)
 	if (origin == NULL || host == NULL)
 		return false;
 	const char *p = strstr(origin, "://");
-	return p && (strncmp(origin, "http://", 7) == 0 || strncmp(origin, "https://", 8) == 0) &&
-	       strcmp(p + 3, host) == 0;
+	if (p == NULL || (strncmp(origin, "http://", 7) != 0 && strncmp(origin, "https://", 8) != 0))
+		return false;
+	p += 3;
+	if (strcmp(p, host) == 0)
+		return true;
+	/* nginx's fastcgi_params pass $host, which has no port: then the host names must match */
+	const char *colon = strrchr(p, ':');
+	return strchr(host, ':') == NULL && colon && strlen(host) == (size_t)(colon - p) &&
+	       strncmp(p, host, (size_t)(colon - p)) == 0;
 }
 
 static bool csrf_ok(struct admin *ad)

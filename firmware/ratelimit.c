@@ -69,15 +69,18 @@ static bool ratelimit_count(const char *key, int per_minute, int64_t now_ms, int
 	if (ok) {
 		s->cur += take;
 	} else {
-		/* until the current window ends if it alone is full, else until prev's weight has
-		 * dropped enough for one more request */
-		int64_t wait_ms = WINDOW_MS - elapsed;
+		/* the first moment the sliding count leaves room for one more: still in this window (prev's
+		 * weight dropping), or in the next one, where this window's count is the one that fades */
+		int64_t wait_ms;
 		if (s->cur + 1 <= (uint32_t)per_minute && s->prev > 0) {
 			double need = 1.0 - (double)(per_minute - 1 - (int)s->cur) / s->prev;
-			int64_t at = (int64_t)(need * WINDOW_MS) + 1;
-			if (at > elapsed && at - elapsed < wait_ms)
-				wait_ms = at - elapsed;
+			wait_ms = (int64_t)(need * WINDOW_MS) + 1 - elapsed;
+		} else {
+			double need = s->cur > 0 ? 1.0 - (double)(per_minute - 1) / s->cur : 0;
+			wait_ms = WINDOW_MS - elapsed + (need > 0 ? (int64_t)(need * WINDOW_MS) + 1 : 0);
 		}
+		if (wait_ms < 1)
+			wait_ms = 1;
 		*retry_after = (int)((wait_ms + 999) / 1000);
 		if (*retry_after < 1)
 			*retry_after = 1;

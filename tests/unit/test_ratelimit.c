@@ -16,7 +16,7 @@ static void test_limit_and_retry_after(void **state)
 	for (int i = 0; i < 5; i++)
 		assert_true(ratelimit_take("a", 5, T0 + i, &ra));
 	assert_false(ratelimit_take("a", 5, T0 + 10, &ra));
-	assert_true(ra >= 1 && ra <= 60);
+	assert_true(ra >= 1 && ra <= 120);   /* the previous window still counts after this one ends */
 	/* another key has its own budget */
 	assert_true(ratelimit_take("b", 5, T0 + 10, &ra));
 }
@@ -31,9 +31,22 @@ static void test_allows_does_not_count(void **state)
 	for (int i = 0; i < 3; i++)
 		assert_true(ratelimit_take("authfail 2001:db8::1234:5678:9abc:def0", 3, T0 + 100 + i, &ra));
 	assert_false(ratelimit_allows("authfail 2001:db8::1234:5678:9abc:def0", 3, T0 + 200, &ra));
-	assert_true(ra >= 1 && ra <= 60);
+	assert_true(ra >= 1 && ra <= 120);   /* the previous window still counts after this one ends */
 	/* a long key is not confused with another sharing its first 32 bytes */
 	assert_true(ratelimit_allows("authfail 2001:db8::1234:5678:9abc:def1", 3, T0 + 200, &ra));
+}
+
+/* A request sent after Retry-After passes (the previous window's weight counted too). */
+static void test_retry_after_is_enough(void **state)
+{
+	(void)state;
+	int ra = 0, ra2 = 0;
+	ratelimit_reset();
+	for (int i = 0; i < 5; i++)
+		assert_true(ratelimit_take("r", 5, T0 + 1000 + i, &ra));
+	assert_false(ratelimit_take("r", 5, T0 + 2000, &ra));
+	assert_true(ratelimit_allows("r", 5, T0 + 2000 + (int64_t)ra * 1000, &ra2));
+	assert_false(ratelimit_allows("r", 5, T0 + 2000 + (int64_t)(ra - 2) * 1000, &ra2));
 }
 
 static void test_unlimited(void **state)
@@ -79,6 +92,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_limit_and_retry_after),
+		cmocka_unit_test(test_retry_after_is_enough),
 		cmocka_unit_test(test_unlimited),
 		cmocka_unit_test(test_allows_does_not_count),
 		cmocka_unit_test(test_window_slides),

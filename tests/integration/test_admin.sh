@@ -1,0 +1,235 @@
+# test_admin.sh: the web admin through the shipped nginx config with curl: sign-in (password, TOTP), cookie
+# flags, session fixation, CSRF and cross-origin refusal, sign-in storm (429, then the right password works),
+# roles from the route table (`beacon admin routes`), XSS corpus inert in admin and public pages, headers,
+# no caching by nginx, sign out everywhere, and a secondary's read-only admin.
+. "$(dirname "$0")/lib.sh"
+bk_default_setup
+U=$URL
+ORIGIN=$U
+
+# ---- users from the CLI ----
+check "user add owner (password on stdin)" sh -c "echo 'owner-password-1' | '$BEACON' --config '$CONF' user add Owner@Example.com --role owner"
+check "user add viewer" sh -c "echo 'viewer-password-1' | '$BEACON' --config '$CONF' user add viewer@example.com --role viewer"
+check "user add editor" sh -c "echo 'editor-password-1' | '$BEACON' --config '$CONF' user add editor@example.com --role editor"
+check_fails "user add: a short password is refused" sh -c "echo short | '$BEACON' --config '$CONF' user add x@example.com --role viewer"
+check_fails "user add: an existing email is refused" sh -c "echo 'another-password' | '$BEACON' --config '$CONF' user add owner@example.com --role viewer"
+list=$(bk_cli user list)
+assert_contains "user list shows the owner, lower-cased" "$list" "owner@example.com"
+check_fails "the last owner cannot be demoted" bk_cli user set owner@example.com --role editor
+check "user set --role" bk_cli user set editor@example.com --role viewer
+check "user set --role back" bk_cli user set editor@example.com --role editor
+assert_contains "audit names the CLI user change" "$(bk_cli audit --limit 5)" "user.updated"
+stored=$(mdb_dump -a -p "$STORE" 2>/dev/null | grep -c 'owner-password-1')
+assert_eq "the password is not stored in clear" "0" "$stored"
+check "the stored hash is argon2id m=19456,t=2,p=1" sh -c "mdb_dump -s kv -p '$STORE' | grep -q 'argon2id\$v=19\$m=19456,t=2,p=1'"
+
+# ---- helpers: a cookie jar by hand (curl will not keep Secure cookies over http) ----
+# get_cookie NAME HEADERS-FILE
+get_cookie() { sed -n "s/^[Ss]et-[Cc]ookie: $1=\([^;]*\).*/\1/p" "$2" | tail -1 | tr -d '\r'; }
+csrf_of() { sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' "$1" | head -1; }
+# login EMAIL PASSWORD [extra curl args]: sets SID (the session cookie) and CODE
+login() {
+	curl -s -D "$T/h.login" -o "$T/b.login" "$U/admin/login" ${3:+-H "$3"}
+	PRE=$(get_cookie __Host-beacon_pre "$T/h.login"); TOK=$(csrf_of "$T/b.login")
+	CODE=$(curl -s -o "$T/b.post" -D "$T/h.post" -w '%{http_code}' -H "Origin: $ORIGIN" \
+		-H "Cookie: __Host-beacon_pre=$PRE${3:+; ${3#Cookie: }}" --data-urlencode "email=$1" --data-urlencode "password=$2" \
+		--data-urlencode "csrf=$TOK" "$U/admin/login")
+	SID=$(get_cookie __Host-beacon_session "$T/h.post")
+}
+# page PATH: GET with the session; body in $T/page
+page() { curl -s -o "$T/page" -D "$T/h.page" -w '%{http_code}' -H "Cookie: __Host-beacon_session=$SID" "$U$1"; }
+# post PATH FIELDS...: POST with the session and its CSRF token from /admin
+post() {
+	local p=$1; shift
+	local tok; curl -s -o "$T/tokpage" -H "Cookie: __Host-beacon_session=$SID" "$U/admin/account"; tok=$(csrf_of "$T/tokpage")
+	local args=""; for f in "$@"; do args="$args --data-urlencode $(printf %q "$f")"; done
+	eval curl -s -o "$T/post" -D "$T/h.p" -w '%{http_code}' -H "'Origin: $ORIGIN'" -H "'Cookie: __Host-beacon_session=$SID'" \
+		--data-urlencode "csrf=$tok" $args "'$U$p'"
+}
+
+# ---- sign-in and cookies ----
+assert_status "GET /admin without a session redirects to the sign-in" 303 "$U/admin"
+assert_contains "... to /admin/login" "$(grep -i '^location' "$T/headers")" "/admin/login"
+login owner@example.com wrong-password-x
+assert_eq "a wrong password: 401" 401 "$CODE"
+assert_contains "a wrong password: the message" "$(cat "$T/b.post")" "Wrong email or password."
+login nobody@example.com wrong-password-x
+assert_eq "an unknown user: 401" 401 "$CODE"
+assert_contains "an unknown user: the same message" "$(cat "$T/b.post")" "Wrong email or password."
+# session fixation: a session id set before sign-in is not kept
+FIX=aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+login owner@example.com owner-password-1 "Cookie: __Host-beacon_session=$FIX"
+assert_eq "the right password: 303" 303 "$CODE"
+check "a new session id is set at sign-in" test -n "$SID"
+assert_ne "the session id set before sign-in is not kept" "$FIX" "$SID"
+assert_eq "the id is 256 bits of hex" 64 "${#SID}"
+sc=$(grep -i '^set-cookie: __Host-beacon_session' "$T/h.post" | tr -d '\r')
+for flag in "HttpOnly" "Secure" "SameSite=Strict" "Path=/"; do assert_contains "session cookie has $flag" "$sc" "$flag"; done
+assert_not_contains "session cookie has no Domain" "$sc" "Domain"
+check "the session id is not stored in clear" sh -c "! mdb_dump -a -p '$STORE/admin-sessions' | grep -q '$SID'"
+assert_eq "the fixed id does not sign in" 303 "$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: __Host-beacon_session=$FIX" "$U/admin")"
+assert_eq "the dashboard with the session" 200 "$(page /admin)"
+assert_contains "dashboard shows the signed-in user" "$(cat "$T/page")" "owner@example.com"
+h=$(tr -d '\r' < "$T/h.page")
+assert_contains "CSP of the admin" "$h" "Content-Security-Policy: default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+assert_contains "nosniff" "$h" "X-Content-Type-Options: nosniff"
+assert_contains "Referrer-Policy" "$h" "Referrer-Policy: same-origin"
+assert_contains "Cache-Control no-store" "$h" "Cache-Control: no-store"
+assert_not_contains "nginx does not cache the admin (no X-Cache HIT)" "$h" "X-Cache: HIT"
+page /admin >/dev/null; h2=$(tr -d '\r' < "$T/h.page")
+assert_not_contains "nginx does not cache the admin on a second request either" "$h2" "X-Cache"
+assert_eq "the generation is not bumped by page views" "$(curl -s "$U/api/v2/status.json" -o /dev/null -w '%{http_code}')" 200
+
+# ---- CSRF and origin ----
+gen0=$(bk_cli audit --limit 1 --json | head -c 200)
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -H "Cookie: __Host-beacon_session=$SID" \
+	--data "name=x&status=investigating" "$U/admin/incidents/new")
+assert_eq "a cross-origin form post is refused" 403 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Sec-Fetch-Site: cross-site" -H "Cookie: __Host-beacon_session=$SID" \
+	--data "name=x&status=investigating" "$U/admin/incidents/new")
+assert_eq "Sec-Fetch-Site: cross-site is refused" 403 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Cookie: __Host-beacon_session=$SID" --data "name=x&status=investigating" "$U/admin/incidents/new")
+assert_eq "a post without Origin or Sec-Fetch-Site is refused" 403 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: $ORIGIN" -H "Cookie: __Host-beacon_session=$SID" \
+	--data "name=x&status=investigating&csrf=0000" "$U/admin/incidents/new")
+assert_eq "a post with a wrong CSRF token is refused" 403 "$code"
+assert_eq "nothing was written by the refused posts" "$gen0" "$(bk_cli audit --limit 1 --json | head -c 200)"
+
+# ---- writes through the admin ----
+bk_cli component add --name "API" >/dev/null
+assert_eq "open an incident" 303 "$(post /admin/incidents/new name='Admin incident' status=investigating impact=minor body='Looking *into* it' notify=1)"
+INC=$(sed -n 's/^[Ll]ocation: .*id=\([a-z0-9]*\).*/\1/p' "$T/h.p" | tr -d '\r')
+check "the new incident's id" test -n "$INC"
+assert_contains "v2 shows it" "$(curl -s "$U/api/v2/incidents/unresolved.json")" "Admin incident"
+assert_contains "audit names the admin user" "$(bk_cli audit --limit 3)" "admin:owner@example.com"
+assert_eq "update it" 303 "$(post /admin/incident/update id=$INC status=identified body='Found it')"
+assert_eq "resolve it" 303 "$(post /admin/incident/update id=$INC status=resolved body='Fixed')"
+assert_contains "v2 shows it resolved" "$(curl -s "$U/api/v2/incidents.json")" '"status":"resolved"'
+assert_eq "postmortem draft" 303 "$(post /admin/incident/postmortem id=$INC op=draft pm_body='What happened')"
+assert_eq "postmortem publish" 303 "$(post /admin/incident/postmortem id=$INC op=publish pm_body='What happened')"
+assert_contains "the public page shows the postmortem" "$(curl -s "$U/incidents/$INC")" "What happened"
+assert_eq "schedule a maintenance" 303 "$(post /admin/maintenance/new name='DB upgrade' from=2031-01-02T03:00 until=2031-01-02T04:00 body=Upgrading auto_start=1 auto_complete=1)"
+assert_contains "v2 upcoming maintenance" "$(curl -s "$U/api/v2/scheduled-maintenances/upcoming.json")" "2031-01-02T03:00:00"
+assert_eq "a bad maintenance time: 422" 422 "$(post /admin/maintenance/new name=x from=tomorrow until=later)"
+assert_eq "add a user" 303 "$(post /admin/users/new email=new@example.com password=new-user-password role=editor)"
+assert_contains "the user is listed by the CLI" "$(bk_cli user list)" "new@example.com"
+assert_eq "create a token" 200 "$(post /admin/tokens/new name=deploy scope=write)"
+NEWTOK=$(sed -n 's/.*id="new-token">\([^<]*\)<.*/\1/p' "$T/post")
+check "the token is shown once" test -n "$NEWTOK"
+assert_eq "the token works" 200 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: OAuth $NEWTOK" "$U/v1/pages")"
+page /admin/tokens >/dev/null
+assert_not_contains "the token list does not show it again" "$(cat "$T/page")" "$NEWTOK"
+TID=$(echo "$NEWTOK" | cut -c4-15)
+assert_eq "revoke it" 303 "$(post /admin/tokens/revoke id=$TID)"
+assert_eq "the revoked token fails" 401 "$(curl -s -o /dev/null -w '%{http_code}' -H "Authorization: OAuth $NEWTOK" "$U/v1/pages")"
+assert_eq "audit page" 200 "$(page '/admin/audit?action=token.')"
+assert_contains "audit filter shows token events" "$(cat "$T/page")" "token.revoked"
+assert_not_contains "audit filter hides the others" "$(cat "$T/page")" "incident.created"
+assert_eq "es: the sign-in page in Spanish" 200 "$(curl -s -o "$T/es" -w '%{http_code}' -H 'Accept-Language: es' "$U/admin/login")"
+assert_contains "es: Iniciar sesión" "$(cat "$T/es")" "Iniciar sesión"
+
+# ---- XSS corpus typed into admin forms: inert in admin and public pages ----
+XSS='<script>alert(1)</script>"><img src=x onerror=alert(1)><svg onload=alert(1)>javascript:alert(1)'
+assert_eq "xss: incident via the admin" 303 "$(post /admin/incidents/new name="$XSS" status=investigating body="$XSS [x](javascript:alert(1))")"
+XINC=$(sed -n 's/^[Ll]ocation: .*id=\([a-z0-9]*\).*/\1/p' "$T/h.p" | tr -d '\r')
+page "/admin/incident?id=$XINC" >/dev/null
+for f in "$T/page"; do
+	assert_not_contains "xss: no <script>alert in the admin page" "$(cat "$f")" "<script>alert"
+	assert_not_contains "xss: no live onerror in the admin page" "$(cat "$f")" "<img src=x"
+	assert_not_contains "xss: no javascript: link in the admin page" "$(cat "$f")" 'href="javascript:'
+done
+pub=$(curl -s "$U/incidents/$XINC")
+assert_not_contains "xss: no <script>alert in the public page" "$pub" "<script>alert"
+assert_not_contains "xss: no live onerror in the public page" "$pub" "<img src=x"
+assert_not_contains "xss: no javascript: link in the public page" "$pub" 'href="javascript:'
+page /admin/incidents >/dev/null
+assert_not_contains "xss: incident list inert" "$(cat "$T/page")" "<svg onload"
+
+# ---- roles: a viewer cannot write on any admin route (from the route table) ----
+OWNER_SID=$SID
+login viewer@example.com viewer-password-1
+check "viewer signed in" test -n "$SID"
+before=$(bk_cli audit --limit 1 --json)
+n=0; bad=""
+while read -r m p role kind; do
+	[ "$m" = POST ] && [ "$kind" = write ] || continue
+	[ "$role" = viewer ] && continue          # the viewer's own account (sign out everywhere, 2FA, password)
+	n=$((n+1))
+	c=$(post "$p" id=x name=x status=investigating email=x@example.com role=owner)
+	[ "$c" = 403 ] || bad="$bad $p:$c"
+done <<ROUTES
+$(bk_cli admin routes)
+ROUTES
+check "the route table lists write routes for editors and owners" test "$n" -ge 10
+assert_eq "a viewer gets 403 on every write route ($n)" "" "$bad"
+assert_eq "nothing was written by the viewer" "$before" "$(bk_cli audit --limit 1 --json)"
+assert_eq "a viewer can read the audit log" 200 "$(page /admin/audit)"
+assert_eq "a viewer cannot open the users page" 403 "$(page /admin/users)"
+
+# ---- TOTP: enrol, then sign in with password and code ----
+SID=$OWNER_SID
+assert_eq "2FA: start" 303 "$(post /admin/account/2fa action=start)"
+page /admin/account >/dev/null
+SECRET=$(sed -n 's/.*id="totp-secret">\([A-Z2-7]*\)<.*/\1/p' "$T/page")
+check "2FA: the secret is shown" test -n "$SECRET"
+assert_contains "2FA: the otpauth URI" "$(cat "$T/page")" "otpauth://totp/"
+assert_contains "2FA: a QR code" "$(cat "$T/page")" "<svg class=\"qr\""
+totp() { python3 -c 'import base64,hmac,hashlib,struct,sys,time
+k=base64.b32decode(sys.argv[1]+"="*(-len(sys.argv[1])%8)); c=int(time.time()//30)+int(sys.argv[2])
+h=hmac.new(k,struct.pack(">Q",c),hashlib.sha1).digest(); o=h[19]&15
+print("%06d"%((struct.unpack(">I",h[o:o+4])[0]&0x7fffffff)%1000000))' "$1" "${2:-0}"; }
+assert_eq "2FA: a wrong code is refused" 422 "$(post /admin/account/2fa action=confirm code=000000)"
+assert_eq "2FA: confirm with the current code" 200 "$(post /admin/account/2fa action=confirm code=$(totp "$SECRET"))"
+RC=$(sed -n 's/.*<li><code>\([a-z0-9-]*\)<\/code>.*/\1/p' "$T/post" | head -1)
+RC=$(grep -o '<li><code>[a-z0-9-]*</code>' "$T/post" | head -1 | sed 's/<[^>]*>//g')
+check "2FA: recovery codes shown once" test -n "$RC"
+login owner@example.com owner-password-1
+assert_eq "2FA: the password step" 303 "$CODE"
+assert_contains "2FA: then the code step" "$(grep -i '^location' "$T/h.post")" "/admin/login/totp"
+assert_eq "2FA: the half session cannot see the dashboard" 303 "$(page /admin)"
+HALF=$SID
+tpost() { curl -s -o "$T/tp" -D "$T/h.tp" -w '%{http_code}' -H "Origin: $ORIGIN" -H "Cookie: __Host-beacon_session=$HALF" \
+	--data-urlencode "csrf=$(curl -s -H "Cookie: __Host-beacon_session=$HALF" "$U/admin/login/totp" > "$T/tpp"; csrf_of "$T/tpp")" "$@" "$U/admin/login/totp"; }
+assert_eq "2FA: a wrong code: 401" 401 "$(tpost --data-urlencode code=123456)"
+sleep 1
+assert_eq "2FA: the right code signs in" 303 "$(tpost --data-urlencode "code=$(totp "$SECRET" 1)")"
+SID=$(get_cookie __Host-beacon_session "$T/h.tp")
+assert_ne "2FA: a new session id after the code step" "$HALF" "$SID"
+assert_eq "2FA: the dashboard" 200 "$(page /admin)"
+login owner@example.com owner-password-1; HALF=$SID
+assert_eq "2FA: a used code cannot be replayed" 401 "$(tpost --data-urlencode "code=$(totp "$SECRET" 1)")"
+assert_eq "2FA: a recovery code signs in" 303 "$(tpost --data-urlencode "recovery=$RC")"
+login owner@example.com owner-password-1; HALF=$SID
+assert_eq "2FA: a recovery code works once" 401 "$(tpost --data-urlencode "recovery=$RC")"
+SID=$(get_cookie __Host-beacon_session "$T/h.tp")
+
+# ---- sign-in storm: 429 with Retry-After, then the right password works ----
+got429=0
+for i in 1 2 3 4 5 6 7; do
+	login editor@example.com "wrong-password-$i"
+	[ "$CODE" = 429 ] && got429=1
+done
+assert_eq "a sign-in storm gets 429" 1 "$got429"
+ra=$(sed -n 's/^[Rr]etry-[Aa]fter: *\([0-9]*\).*/\1/p' "$T/h.post" | tr -d '\r')
+check "429 has Retry-After" test -n "$ra"
+login editor@example.com editor-password-1
+assert_eq "during the lockout even the right password gets 429" 429 "$CODE"
+sleep "$((ra + 1))"
+login editor@example.com editor-password-1
+assert_eq "after Retry-After the right password works" 303 "$CODE"
+ED1=$SID
+login editor@example.com editor-password-1; ED2=$SID
+assert_ne "two sessions of one user" "$ED1" "$ED2"
+
+# ---- sign out, sign out everywhere ----
+SID=$ED1
+assert_eq "sign out everywhere" 303 "$(post /admin/logout-all)"
+SID=$ED2
+assert_eq "... ends the user's other session too" 303 "$(page /admin)"
+login viewer@example.com viewer-password-1
+assert_eq "another user's session is not affected" 200 "$(page /admin)"
+assert_eq "sign out" 303 "$(post /admin/logout)"
+assert_contains "sign out clears the cookie" "$(grep -i '^set-cookie: __Host-beacon_session' "$T/h.p")" "Max-Age=0"
+assert_eq "after sign out the session is gone" 303 "$(page /admin)"
+
+bk_done
