@@ -146,7 +146,7 @@ void admin_begin(struct admin *ad, const char *title)
 	out_raw_trusted(b, "<!doctype html><html lang=\"");
 	out_raw_trusted(b, ad->lang);
 	out_raw_trusted(b, "\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
-	                   "<meta name=\"color-scheme\" content=\"light dark\"><meta name=\"referrer\" content=\"same-origin\"><title>");
+	                   "<meta name=\"color-scheme\" content=\"light dark\"><meta name=\"referrer\" content=\"same-origin\"><link rel=\"icon\" href=\"data:,\"><title>");
 	out_text(b, title);
 	out_raw_trusted(b, " · ");
 	out_text(b, ad->page_name);
