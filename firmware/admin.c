@@ -2,7 +2,6 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 #include "admin.h"
 #include "app.h"
 #include "auth.h"
@@ -318,7 +317,7 @@ void admin_write_fail(struct admin *ad, struct write_ctx *w, enum bc_err e)
 	admin_error_page(ad, status, w->err[0] ? w->err : bc_strerror(e));
 }
 
-/* ---- times in the page's zone (the server's process TZ is the page's) ---- */
+/* ---- times in the page's zone (zone.c; never the process TZ) ---- */
 
 bool admin_parse_local(struct admin *ad, const char *s, int64_t *out)
 {
@@ -326,36 +325,32 @@ bool admin_parse_local(struct admin *ad, const char *s, int64_t *out)
 	char tail;
 	if (s == NULL || sscanf(s, "%4d-%2d-%2d%*1[T ]%2d:%2d%c", &y, &mo, &d, &h, &mi, &tail) != 5)
 		return false;
-	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || h < 0 || mi < 0)
+	static const int mdays[] = { 31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+	if (y < 1970 || y > 9999 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] || h < 0 || h > 23 || mi < 0 || mi > 59)
 		return false;
-	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi, .tm_isdst = -1 };
-	time_t t = mktime(&tm);
-	if (t == (time_t)-1 || tm.tm_mday != d)
+	if (mo == 2 && d == 29 && !((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
 		return false;
-	*out = (int64_t)t * 1000;
+	struct tm tm = { .tm_year = y - 1900, .tm_mon = mo - 1, .tm_mday = d, .tm_hour = h, .tm_min = mi };
+	*out = zone_to_ms(ad->tz, &tm);
 	return true;
 }
 
 const char *admin_local_input(struct admin *ad, int64_t ms)
 {
-	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
-	localtime_r(&t, &tm);
-	char s[32];
-	strftime(s, sizeof s, "%Y-%m-%dT%H:%M", &tm);
-	return arena_strdup(ad->a, s);
+	zone_local(ad->tz, ms, &tm);
+	return arena_printf(ad->a, "%04d-%02d-%02dT%02d:%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	                    tm.tm_hour, tm.tm_min);
 }
 
 const char *admin_local_text(struct admin *ad, int64_t ms)
 {
 	if (ms == 0)
 		return "—";
-	time_t t = (time_t)(ms / 1000);
 	struct tm tm;
-	localtime_r(&t, &tm);
-	char s[48];
-	strftime(s, sizeof s, "%Y-%m-%d %H:%M %Z", &tm);
-	return arena_strdup(ad->a, s);
+	zone_local(ad->tz, ms, &tm);
+	return arena_printf(ad->a, "%04d-%02d-%02d %02d:%02d %s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+	                    tm.tm_hour, tm.tm_min, tm.tm_zone ? tm.tm_zone : "");
 }
 
 /* ---- the dispatcher ---- */
@@ -505,6 +500,7 @@ void admin_dispatch(struct req *r)
 	         "form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
 	resp_header(r, "X-Frame-Options", "DENY");
 	resp_header(r, "Cross-Origin-Opener-Policy", "same-origin");
+	ad->tz = zone_utc();
 	ad->lang = pick_lang(ad);
 	ad->page_name = r->cfg->page_name[0] ? r->cfg->page_name : "Status";
 	ad->readonly = app_readonly(r->app);
@@ -528,8 +524,14 @@ void admin_dispatch(struct req *r)
 		return;
 	}
 	struct page_settings ps;
-	if (store_page_get(ad->tx, &ps) == BC_OK && ps.name && ps.name[0])
-		ad->page_name = ps.name;
+	ad->zone = r->cfg->time_zone[0] ? r->cfg->time_zone : "UTC";
+	if (store_page_get(ad->tx, &ps) == BC_OK) {
+		if (ps.name && ps.name[0])
+			ad->page_name = ps.name;
+		if (ps.time_zone && ps.time_zone[0])
+			ad->zone = ps.time_zone;
+	}
+	ad->tz = zone_or_utc(ad->zone);
 	load_session(ad);
 	bool post = strcmp(rt->method, "POST") == 0;
 	if (post) {

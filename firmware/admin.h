@@ -6,6 +6,7 @@
 #include "req.h"
 #include "users.h"
 #include "write.h"
+#include "zone.h"
 
 #define ADMIN_COOKIE "__Host-beacon_session"
 #define ADMIN_PRE_COOKIE "__Host-beacon_pre"      /* sign-in form's CSRF binding, before any session */
@@ -58,7 +59,8 @@ struct admin {
 	struct kv form[ADMIN_MAXFORM];
 	size_t nform;
 	struct stx *tx;                 /* read txn of the main store */
-	const char *page_name, *zone;
+	const char *page_name, *zone;   /* the page's name and IANA time zone */
+	const struct zone *tz;          /* that zone: admin times are read and written in it */
 	bool readonly;                  /* secondary */
 	const char *notice;             /* a message shown on the next page (from ?ok=) */
 };

@@ -4,6 +4,7 @@
 #include "admin.h"
 #include "markdown.h"
 #include "out.h"
+#include "status.h"
 
 #define NCOMP_STATUS 5
 static const char *const comp_vals[] = { "operational", "degraded_performance", "partial_outage", "major_outage",
@@ -39,6 +40,7 @@ static void incident_rows(struct admin *ad, const struct incident *incs, size_t 
 {
 	struct buf *b = ad->b;
 	size_t shown = 0;
+	int64_t now = now_ms();
 	out_raw_trusted(b, "<table class=\"list\"><thead><tr><th>");
 	out_text(b, A(ad, "Name"));
 	out_raw_trusted(b, "</th><th>");
@@ -52,10 +54,11 @@ static void incident_rows(struct admin *ad, const struct incident *incs, size_t 
 		shown++;
 		out_raw_trusted(b, "<tr><td>");
 		incident_link(ad, &incs[i]);
+		enum inc_status state = status_maintenance_state(&incs[i], now);
 		out_raw_trusted(b, "</td><td><span class=\"st st-");
-		out_attr(b, inc_status_name(incs[i].status));
+		out_attr(b, inc_status_name(state));
 		out_raw_trusted(b, "\">");
-		out_text(b, status_label(ad, incs[i].status));
+		out_text(b, status_label(ad, state));
 		out_raw_trusted(b, "</span></td><td>");
 		if (maint) {
 			out_text(b, admin_local_text(ad, incs[i].scheduled_for));
@@ -85,19 +88,16 @@ void admin_dashboard(struct admin *ad)
 		return;
 	}
 	admin_begin(ad, A(ad, "Dashboard"));
-	enum comp_status worst = CS_OPERATIONAL;
+	/* the banner readers see, by the one set of read rules (status.c) */
+	int64_t now = now_ms();
+	struct status_rollup st = status_rollup(comps, nc, open, no, now);
 	size_t bad = 0;
-	for (size_t i = 0; i < nc; i++) {
-		int sev = comps[i].status == CS_UNDER_MAINTENANCE ? 0 : (int)comps[i].status;
+	for (size_t i = 0; i < nc; i++)
 		bad += comps[i].status != CS_OPERATIONAL;
-		if (sev > (int)worst || (worst == CS_OPERATIONAL && comps[i].status == CS_UNDER_MAINTENANCE))
-			worst = comps[i].status;
-	}
 	out_raw_trusted(b, "<p class=\"banner lvl-");
-	out_attr(b, comp_status_name(worst));
+	out_attr(b, comp_status_name(status_indicator_level(st.indicator)));
 	out_raw_trusted(b, "\" id=\"current-status\">");
-	out_text(b, A(ad, comp_labels[worst == CS_UNDER_MAINTENANCE ? 4 : worst == CS_DEGRADED_PERFORMANCE ? 1 :
-	                              worst == CS_PARTIAL_OUTAGE ? 2 : worst == CS_MAJOR_OUTAGE ? 3 : 0]));
+	out_text(b, i18n_text(ad->lang, status_banner_msg(st.what)));
 	buf_printf(b, " · %zu/%zu ", bad, nc);
 	out_text(b, A(ad, "components not operational"));
 	out_raw_trusted(b, "</p>");
@@ -457,7 +457,7 @@ void admin_maintenance_page(struct admin *ad)
 		out_raw_trusted(b, "</h2><p class=\"hint\">");
 		out_text(b, A(ad, "Times are in the page's time zone:"));
 		out_raw_trusted(b, " ");
-		out_text(b, ad->r->cfg->time_zone);
+		out_text(b, ad->zone);
 		out_raw_trusted(b, "</p>");
 		label(ad, "name", "Name");
 		out_raw_trusted(b, "<input id=\"name\" name=\"name\" required maxlength=\"255\">");

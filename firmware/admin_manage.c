@@ -5,6 +5,7 @@
 #include "admin.h"
 #include "auth.h"
 #include "out.h"
+#include "settings.h"
 
 static const char *const comp_vals[] = { "operational", "degraded_performance", "partial_outage", "major_outage",
                                          "under_maintenance" };
@@ -411,7 +412,9 @@ void admin_settings_page(struct admin *ad)
 		{ "page_name", "Page name" }, { "page_url", "Page URL" }, { "time_zone", "Time zone" },
 	};
 	const char *vals[] = { ps.name, ps.url, ps.time_zone };
+	static const char *const fields[] = { "name", "url", "time_zone" };
 	for (size_t i = 0; i < 3; i++) {
+		const char *owner = settings_owner(ad->r->cfg, fields[i]);
 		out_raw_trusted(b, "<label for=\"");
 		out_attr(b, f[i].name);
 		out_raw_trusted(b, "\">");
@@ -422,7 +425,14 @@ void admin_settings_page(struct admin *ad)
 		out_attr(b, f[i].name);
 		out_raw_trusted(b, "\" maxlength=\"255\" value=\"");
 		out_attr(b, vals[i] ? vals[i] : "");
-		out_raw_trusted(b, "\">");
+		out_raw_trusted(b, owner ? "\" readonly>" : "\">");
+		if (owner) {               /* the config owns it (settings.c): shown, changed only in beacon.conf */
+			out_raw_trusted(b, "<p class=\"hint\">");
+			out_text(b, A(ad, "Set in the configuration file:"));
+			out_raw_trusted(b, " <code>");
+			out_text(b, owner);
+			out_raw_trusted(b, "</code></p>");
+		}
 	}
 	out_raw_trusted(b, "<label class=\"check\"><input type=\"checkbox\" name=\"require_2fa\" value=\"1\"");
 	out_raw_trusted(b, user_require_2fa(ad->tx) ? " checked> " : "> ");
@@ -448,6 +458,16 @@ void admin_settings_post(struct admin *ad)
 	struct page_change ch = { .name = changed(admin_form(ad, "page_name"), ps.name),
 	                          .url = changed(admin_form(ad, "page_url"), ps.url),
 	                          .time_zone = changed(admin_form(ad, "time_zone"), ps.time_zone) };
+	static const char *const fields[] = { "name", "url", "time_zone" };
+	const char *vals[] = { ch.name, ch.url, ch.time_zone };
+	for (size_t i = 0; i < 3; i++) {
+		const char *key = vals[i] ? settings_refuses(ad->r->cfg, fields[i], vals[i]) : NULL;
+		if (key) {
+			admin_error_page(ad, 409, arena_printf(ad->a, "%s: %s '%s' (%s)", fields[i],
+			                                       A(ad, "set in the configuration file by"), key, ad->r->cfg->path));
+			return;
+		}
+	}
 	bool want_2fa = admin_form(ad, "require_2fa") != NULL, had_2fa = user_require_2fa(ad->tx);
 	struct write_ctx w;
 	if (!admin_write_begin(ad, &w))

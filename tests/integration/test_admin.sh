@@ -125,6 +125,10 @@ assert_eq "the revoked token fails" 401 "$(curl -s -o /dev/null -w '%{http_code}
 assert_eq "audit page" 200 "$(page '/admin/audit?action=token.')"
 assert_contains "audit filter shows token events" "$(cat "$T/page")" "token.revoked"
 assert_not_contains "audit filter hides the others" "$(cat "$T/page")" "incident.created"
+assert_eq "settings: a page key owned by beacon.conf is refused (409)" 409 "$(post /admin/settings page_name=Other)"
+assert_contains "settings: ... naming the key" "$(cat "$T/post")" "page_name"
+assert_eq "settings: require 2FA for everyone" 303 "$(post /admin/settings 'page_name=Beacon Test' require_2fa=1)"
+check "settings: the CLI turns it off again" bk_cli admin require-2fa no
 assert_eq "es: the sign-in page in Spanish" 200 "$(curl -s -o "$T/es" -w '%{http_code}' -H 'Accept-Language: es' "$U/admin/login")"
 assert_contains "es: Iniciar sesión" "$(cat "$T/es")" "Iniciar sesión"
 
