@@ -1,6 +1,7 @@
 /* admin_incidents.c: admin dashboard, incident composer, update/resolve/postmortem editor, Markdown preview, maintenance scheduler. */
 #include <stdio.h>
 #include <string.h>
+#include <jansson.h>
 #include "admin.h"
 #include "markdown.h"
 #include "out.h"
@@ -240,20 +241,64 @@ static bool parse_impact(struct admin *ad, struct incident_change *ch)
 
 /* ---- composer ---- */
 
+/* The saved template named by ?template=, into title/status/body (all NULL when none). */
+static void template_load(struct admin *ad, const char **title, const char **status, const char **body)
+{
+	*title = *status = *body = NULL;
+	const char *name = req_query(ad->r, "template");
+	const void *v;
+	size_t len;
+	if (name == NULL || store_kv_get(ad->tx, "tmpl", name, &v, &len) != BC_OK)
+		return;
+	json_t *o = json_loadb(v, len, 0, NULL);
+	const char *t = json_string_value(json_object_get(o, "title")), *s = json_string_value(json_object_get(o, "status")),
+	           *b = json_string_value(json_object_get(o, "body"));
+	*title = t ? arena_strdup(ad->a, t) : NULL;
+	*status = s ? arena_strdup(ad->a, s) : NULL;
+	*body = b ? arena_strdup(ad->a, b) : NULL;
+	json_decref(o);
+}
+
+static void template_picker(struct admin *ad)
+{
+	struct store_kv_item *items;
+	size_t n;
+	if (store_kv_list(ad->tx, "tmpl", 200, &items, &n) != BC_OK || n == 0)
+		return;
+	struct buf *b = ad->b;
+	const char **names = arena_alloc(ad->a, n * sizeof *names);
+	for (size_t i = 0; i < n; i++)
+		names[i] = items[i].key;
+	out_raw_trusted(b, "<form method=\"get\" action=\"/admin/incidents/new\" class=\"filters\"><label for=\"template\">");
+	out_text(b, A(ad, "Template"));
+	out_raw_trusted(b, "</label>");
+	admin_select(ad, "template", names, names, n, req_query(ad->r, "template"));
+	out_raw_trusted(b, "<button type=\"submit\" id=\"use-template\">");
+	out_text(b, A(ad, "Use"));
+	out_raw_trusted(b, "</button></form>");
+}
+
 void admin_incident_new_page(struct admin *ad)
 {
 	struct buf *b = ad->b;
+	const char *title, *status, *body;
+	template_load(ad, &title, &status, &body);
 	admin_begin(ad, A(ad, "New incident"));
+	template_picker(ad);
 	admin_form_open(ad, "/admin/incidents/new", "card");
 	label(ad, "name", "Name");
-	out_raw_trusted(b, "<input id=\"name\" name=\"name\" required maxlength=\"255\">");
+	out_raw_trusted(b, "<input id=\"name\" name=\"name\" required maxlength=\"255\" value=\"");
+	out_attr(b, title ? title : "");
+	out_raw_trusted(b, "\">");
 	label(ad, "status", "Status");
-	admin_select(ad, "status", open_vals, open_labels, 3, "investigating");
+	admin_select(ad, "status", open_vals, open_labels, 3, status ? status : "investigating");
 	label(ad, "impact", "Impact");
 	admin_select(ad, "impact", impact_vals, impact_labels, 5, "");
 	components_field(ad, NULL, 0);
-	body_field(ad, "body", "Message (Markdown)", NULL);
+	body_field(ad, "body", "Message (Markdown)", body);
 	notify_box(ad);
+	label(ad, "save_template", "Also save as a template named");
+	out_raw_trusted(b, "<input id=\"save_template\" name=\"save_template\" maxlength=\"64\">");
 	out_raw_trusted(b, "<button type=\"submit\" id=\"create-incident\">");
 	out_text(b, A(ad, "Open incident"));
 	out_raw_trusted(b, "</button></form>");
@@ -282,6 +327,9 @@ void admin_incident_new(struct admin *ad)
 	if (!admin_write_begin(ad, &w))
 		return;
 	enum bc_err e = write_incident(&w, &ch, &inc, NULL);
+	const char *tmpl = admin_form(ad, "save_template");
+	if (e == BC_OK && tmpl && *tmpl)
+		e = write_template(&w, tmpl, ch.name, s, ch.body);
 	if (e != BC_OK) {
 		admin_write_fail(ad, &w, e);
 		return;

@@ -178,6 +178,10 @@ void write_user_change_init(struct user_change *ch);
 enum bc_err write_user(struct write_ctx *w, struct user_change *ch, struct user *out);
 enum bc_err write_user_delete(struct write_ctx *w, const char *email);
 enum bc_err write_admin_require_2fa(struct write_ctx *w, bool on);
+/* Incident templates (kv "tmpl", by name): a title, an update status and a body for the composer. */
+enum bc_err write_template(struct write_ctx *w, const char *name, const char *title, enum inc_status status,
+                           const char *body);
+enum bc_err write_template_delete(struct write_ctx *w, const char *name);
 /* A token and its audit; out gets the clear text, shown once. */
 enum bc_err write_token_create(struct write_ctx *w, enum scope scope, const char *name, char out[TOKEN_TEXT_MAX]);
 enum bc_err write_token_revoke(struct write_ctx *w, const char *id);

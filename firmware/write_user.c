@@ -1,4 +1,4 @@
-/* write_user.c: the write layer for admin users, API tokens and admin settings (audit and outbox included). */
+/* write_user.c: the write layer for admin users, API tokens, incident templates and admin settings (audit and outbox included). */
 #include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
@@ -180,4 +180,46 @@ enum bc_err write_token_revoke(struct write_ctx *w, const char *id)
 	if (e != BC_OK)
 		return write_fail(w, e, "id", e == BC_NOTFOUND ? "no such token" : "cannot revoke the token");
 	return write_event(w, "token.revoked", "token", id, arena_printf(w->a, "{\"id\":\"%s\"}", id), NULL, false, id);
+}
+
+enum bc_err write_template(struct write_ctx *w, const char *name, const char *title, enum inc_status status,
+                           const char *body)
+{
+	if (name == NULL || *name == '\0' || strlen(name) > LIM_SHORT || strpbrk(name, "\r\n"))
+		return write_fail(w, BC_INVALID, "template", "a template name is 1 to 64 characters on one line");
+	if (title == NULL || strlen(title) > LIM_NAME || strpbrk(title, "\r\n"))
+		return write_fail(w, BC_INVALID, "name", "at most 255 characters on one line");
+	if (body && strlen(body) > LIM_BODY)
+		return write_fail(w, BC_TOOBIG, "body", "at most 65536 bytes");
+	if (status > IS_RESOLVED)
+		return write_fail(w, BC_INVALID, "status", "must be investigating, identified, monitoring or resolved");
+	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", name, "title", title, "status", inc_status_name(status),
+	                      "body", body ? body : "");
+	char *js = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (js == NULL)
+		return write_fail(w, BC_STORE, NULL, "cannot encode the template");
+	const void *old;
+	size_t oldlen;
+	bool existed = store_kv_get(w->t, "tmpl", name, &old, &oldlen) == BC_OK;
+	enum bc_err e = store_kv_put(w->t, "tmpl", name, js, strlen(js));
+	char *after = arena_strdup(w->a, js);
+	free(js);
+	if (e != BC_OK)
+		return write_fail(w, e, NULL, "cannot store the template");
+	return write_event(w, existed ? "template.updated" : "template.created", "template", "",
+	                   existed ? arena_strndup(w->a, old, oldlen) : NULL, after, false, name);
+}
+
+enum bc_err write_template_delete(struct write_ctx *w, const char *name)
+{
+	const void *old;
+	size_t oldlen;
+	if (name == NULL || store_kv_get(w->t, "tmpl", name, &old, &oldlen) != BC_OK)
+		return write_fail(w, BC_NOTFOUND, "template", "no such template");
+	char *before = arena_strndup(w->a, old, oldlen);
+	enum bc_err e = store_kv_del(w->t, "tmpl", name);
+	if (e != BC_OK)
+		return write_fail(w, e, NULL, "cannot delete the template");
+	return write_event(w, "template.deleted", "template", "", before, NULL, false, name);
 }

@@ -108,6 +108,11 @@ assert_contains "v2 shows it resolved" "$(curl -s "$U/api/v2/incidents.json")" '
 assert_eq "postmortem draft" 303 "$(post /admin/incident/postmortem id=$INC op=draft pm_body='What happened')"
 assert_eq "postmortem publish" 303 "$(post /admin/incident/postmortem id=$INC op=publish pm_body='What happened')"
 assert_contains "the public page shows the postmortem" "$(curl -s "$U/incidents/$INC")" "What happened"
+assert_eq "open an incident and save it as a template" 303 "$(post /admin/incidents/new name='DB slow' status=identified body='Queries are slow.' save_template=db-slow)"
+page "/admin/incidents/new?template=db-slow" >/dev/null
+assert_contains "the composer offers the template" "$(cat "$T/page")" '<option value="db-slow" selected>'
+assert_contains "the template fills the body" "$(cat "$T/page")" "Queries are slow."
+assert_contains "the template fills the name" "$(cat "$T/page")" 'value="DB slow"'
 assert_eq "schedule a maintenance" 303 "$(post /admin/maintenance/new name='DB upgrade' from=2031-01-02T03:00 until=2031-01-02T04:00 body=Upgrading auto_start=1 auto_complete=1)"
 assert_contains "v2 upcoming maintenance" "$(curl -s "$U/api/v2/scheduled-maintenances/upcoming.json")" "2031-01-02T03:00:00"
 assert_eq "a bad maintenance time: 422" 422 "$(post /admin/maintenance/new name=x from=tomorrow until=later)"
