@@ -137,22 +137,35 @@ check "settings: the CLI turns it off again" bk_cli admin require-2fa no
 assert_eq "es: the sign-in page in Spanish" 200 "$(curl -s -o "$T/es" -w '%{http_code}' -H 'Accept-Language: es' "$U/admin/login")"
 assert_contains "es: Iniciar sesión" "$(cat "$T/es")" "Iniciar sesión"
 
-# ---- XSS corpus typed into admin forms: inert in admin and public pages ----
-XSS='<script>alert(1)</script>"><img src=x onerror=alert(1)><svg onload=alert(1)>javascript:alert(1)'
-assert_eq "xss: incident via the admin" 303 "$(post /admin/incidents/new name="$XSS" status=investigating body="$XSS [x](javascript:alert(1))")"
+# ---- XSS corpus typed into admin forms (the corpus of test_pages.sh): inert in admin and public pages ----
+XNAME="</title><script>alert(11)</script>' \"onx=1 <img src=x onerror=alert(1)>"
+cat > "$T/xss.md" <<'XSS'
+<script>alert(3)</script> <img src=x onerror=alert(4)> <a href="javascript:alert(5)">raw</a>
+
+[md](javascript:alert(6)) [enc](&#106;avascript:alert(7)) [pct](javascript%3Aalert(8)) <javascript:alert(9)>
+![img](javascript:alert(10)) [ok](https://example.com/ok)
+
+<iframe src="https://evil.example"></iframe> <style>body{display:none}</style> <svg onload=alert(12)>
+XSS
+XBODY=$(cat "$T/xss.md")
+assert_eq "xss: incident typed into the composer" 303 "$(post /admin/incidents/new name="$XNAME" status=investigating body="$XBODY" save_template="<svg onload=alert(14)>")"
 XINC=$(sed -n 's/^[Ll]ocation: .*id=\([a-z0-9]*\).*/\1/p' "$T/h.p" | tr -d '\r')
-page "/admin/incident?id=$XINC" >/dev/null
-for f in "$T/page"; do
-	assert_not_contains "xss: no <script>alert in the admin page" "$(cat "$f")" "<script>alert"
-	assert_not_contains "xss: no live onerror in the admin page" "$(cat "$f")" "<img src=x"
-	assert_not_contains "xss: no javascript: link in the admin page" "$(cat "$f")" 'href="javascript:'
+assert_eq "xss: a token named with the corpus" 200 "$(post /admin/tokens/new name="<svg onload=alert(13)>" scope=read)"
+inert() {   # inert DESC FILE
+	local h; h=$(cat "$2")
+	assert_eq "xss $1: only our own script tag" 1 "$(grep -o '<script' "$2" | wc -l)"
+	assert_not_contains "xss $1: no injected img" "$h" "<img"
+	assert_not_contains "xss $1: no injected svg handler" "$h" "<svg onload"
+	assert_not_contains "xss $1: no iframe" "$h" "<iframe"
+	assert_not_contains "xss $1: no injected style" "$h" "<style"
+	assert_not_contains "xss $1: no script URL" "$h" 'href="javascript'
+	assert_not_contains "xss $1: no attribute breakout" "$h" '" onx='
+}
+for p in "/admin/incident?id=$XINC" /admin/incidents /admin /admin/tokens "/admin/incidents/new?template=x" /admin/audit; do
+	page "$p" >/dev/null; inert "admin $p" "$T/page"
 done
-pub=$(curl -s "$U/incidents/$XINC")
-assert_not_contains "xss: no <script>alert in the public page" "$pub" "<script>alert"
-assert_not_contains "xss: no live onerror in the public page" "$pub" "<img src=x"
-assert_not_contains "xss: no javascript: link in the public page" "$pub" 'href="javascript:'
-page /admin/incidents >/dev/null
-assert_not_contains "xss: incident list inert" "$(cat "$T/page")" "<svg onload"
+curl -s -o "$T/pub" "$U/incidents/$XINC"; inert "public /incidents/$XINC" "$T/pub"
+curl -s -o "$T/pub" "$U/"; inert "public /" "$T/pub"
 
 # ---- roles: a viewer cannot write on any admin route (from the route table) ----
 OWNER_SID=$SID
@@ -201,12 +214,13 @@ tpost() { curl -s -o "$T/tp" -D "$T/h.tp" -w '%{http_code}' -H "Origin: $ORIGIN"
 	--data-urlencode "csrf=$(curl -s -H "Cookie: __Host-beacon_session=$HALF" "$U/admin/login/totp" > "$T/tpp"; csrf_of "$T/tpp")" "$@" "$U/admin/login/totp"; }
 assert_eq "2FA: a wrong code: 401" 401 "$(tpost --data-urlencode code=123456)"
 sleep 1
-assert_eq "2FA: the right code signs in" 303 "$(tpost --data-urlencode "code=$(totp "$SECRET" 1)")"
+CODE1=$(totp "$SECRET" 1)
+assert_eq "2FA: the right code signs in" 303 "$(tpost --data-urlencode "code=$CODE1")"
 SID=$(get_cookie __Host-beacon_session "$T/h.tp")
 assert_ne "2FA: a new session id after the code step" "$HALF" "$SID"
 assert_eq "2FA: the dashboard" 200 "$(page /admin)"
 login owner@example.com owner-password-1; HALF=$SID
-assert_eq "2FA: a used code cannot be replayed" 401 "$(tpost --data-urlencode "code=$(totp "$SECRET" 1)")"
+assert_eq "2FA: a used code cannot be replayed" 401 "$(tpost --data-urlencode "code=$CODE1")"
 assert_eq "2FA: a recovery code signs in" 303 "$(tpost --data-urlencode "recovery=$RC")"
 login owner@example.com owner-password-1; HALF=$SID
 assert_eq "2FA: a recovery code works once" 401 "$(tpost --data-urlencode "recovery=$RC")"
