@@ -39,6 +39,7 @@ const struct admin_route admin_routes[] = {
 	{ "GET",  "/admin/components",        admin_components_page,     V, 0 },
 	{ "POST", "/admin/components/status", admin_component_status,    E, W },
 	{ "POST", "/admin/components/move",   admin_component_move,      E, W },
+	{ "POST", "/admin/groups/move",       admin_group_move,          E, W },
 	{ "GET",  "/admin/tokens",            admin_tokens_page,         O, 0 },
 	{ "POST", "/admin/tokens/new",        admin_token_new,           O, W },
 	{ "POST", "/admin/tokens/revoke",     admin_token_revoke,        O, W },

@@ -1,4 +1,4 @@
-/* admin_manage.c: admin pages for components and groups, API tokens, users and roles, page settings, the audit log. */
+/* admin_manage.c: admin pages for components and groups (status, order), API tokens, users and roles, page settings, the audit log. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -104,7 +104,64 @@ void admin_components_page(struct admin *ad)
 		out_raw_trusted(b, "</td></tr>");
 	}
 	out_raw_trusted(b, "</tbody></table>");
+	if (ng) {
+		out_raw_trusted(b, "<h2>");
+		out_text(b, A(ad, "Groups"));
+		out_raw_trusted(b, "</h2><table class=\"list\" id=\"groups\"><thead><tr>");
+		th(ad, "Group");
+		th(ad, "Order");
+		out_raw_trusted(b, "</tr></thead><tbody>");
+		for (size_t g = 0; g < ng; g++) {
+			out_raw_trusted(b, "<tr><td>");
+			out_text(b, groups[g].name);
+			out_raw_trusted(b, "</td><td>");
+			if (edit) {
+				admin_form_open(ad, "/admin/groups/move", "inline");
+				hidden(ad, "id", groups[g].id);
+				out_raw_trusted(b, "<button type=\"submit\" name=\"dir\" value=\"up\" aria-label=\"");
+				out_attr(b, A(ad, "Move up"));
+				out_raw_trusted(b, "\">↑</button><button type=\"submit\" name=\"dir\" value=\"down\" aria-label=\"");
+				out_attr(b, A(ad, "Move down"));
+				out_raw_trusted(b, "\">↓</button></form>");
+			} else {
+				buf_printf(b, "%d", groups[g].position);
+			}
+			out_raw_trusted(b, "</td></tr>");
+		}
+		out_raw_trusted(b, "</tbody></table>");
+	}
 	admin_end(ad);
+}
+
+/* Component and group order: the write layer swaps with the neighbour (write_*_move). */
+static void move(struct admin *ad, bool group)
+{
+	const char *id = admin_form(ad, "id"), *dir = admin_form(ad, "dir");
+	if (id == NULL || strlen(id) > ID_LEN) {
+		admin_error_page(ad, 404, A(ad, group ? "No such group." : "No such component."));
+		return;
+	}
+	bool up = dir && strcmp(dir, "up") == 0;
+	struct write_ctx w;
+	if (!admin_write_begin(ad, &w))
+		return;
+	enum bc_err e = group ? write_group_move(&w, id, up) : write_component_move(&w, id, up);
+	if (e != BC_OK) {
+		admin_write_fail(ad, &w, e);
+		return;
+	}
+	if (admin_write_commit(ad, &w))
+		admin_redirect(ad, "/admin/components", "Saved.");
+}
+
+void admin_group_move(struct admin *ad)
+{
+	move(ad, true);
+}
+
+void admin_component_move(struct admin *ad)
+{
+	move(ad, false);
 }
 
 static bool load_component(struct admin *ad, struct component *c)
@@ -151,20 +208,6 @@ void admin_component_status(struct admin *ad)
 	component_write(ad, &ch);
 }
 
-void admin_component_move(struct admin *ad)
-{
-	struct component c;
-	if (!load_component(ad, &c))
-		return;
-	const char *dir = admin_form(ad, "dir");
-	struct component_change ch;
-	write_component_change_init(&ch);
-	snprintf(ch.id, sizeof ch.id, "%s", c.id);
-	ch.position = c.position + (dir && strcmp(dir, "up") == 0 ? -1 : 1);
-	if (ch.position < 1)
-		ch.position = 1;
-	component_write(ad, &ch);
-}
 
 /* ---- API tokens ---- */
 

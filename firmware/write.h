@@ -73,6 +73,10 @@ struct group_change {
 void write_group_change_init(struct group_change *ch);
 enum bc_err write_group(struct write_ctx *w, struct group_change *ch, struct group *out);
 enum bc_err write_group_delete(struct write_ctx *w, const char *id);    /* its components become ungrouped */
+/* One place up (up true) or down among its siblings (a component in its group, a group among the groups):
+ * the siblings are renumbered in display order with the two swapped. Nothing at the end of the list. */
+enum bc_err write_component_move(struct write_ctx *w, const char *id, bool up);
+enum bc_err write_group_move(struct write_ctx *w, const char *id, bool up);
 
 /* ---- incidents and maintenance (write_incident.c) ---- */
 

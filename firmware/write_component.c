@@ -256,3 +256,87 @@ enum bc_err write_group_delete(struct write_ctx *w, const char *id)
 		return write_refuse(w, e, NULL, "cannot delete the group");
 	return write_event(w, "group.deleted", "group", g.id, write_json_group(w, &g), NULL, true, g.name);
 }
+
+/* Positions for n siblings in display order with entries i and j swapped: the renumbered order. */
+static void swapped_order(size_t n, size_t i, size_t j, size_t *order)
+{
+	for (size_t k = 0; k < n; k++)
+		order[k] = k;
+	order[i] = j;
+	order[j] = i;
+}
+
+enum bc_err write_component_move(struct write_ctx *w, const char *id, bool up)
+{
+	struct component *cs, *me = NULL;
+	size_t n;
+	enum bc_err e = store_component_list(w->t, &cs, &n);
+	if (e != BC_OK)
+		return write_fail(w, e, NULL, "cannot read the components");
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cs[i].id, id) == 0)
+			me = &cs[i];
+	if (me == NULL)
+		return write_fail(w, BC_NOTFOUND, "id", "no such component");
+	struct component **sib = arena_alloc(w->a, n * sizeof *sib);
+	size_t ns = 0, at = 0;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(cs[i].group_id, me->group_id) == 0) {
+			if (&cs[i] == me)
+				at = ns;
+			sib[ns++] = &cs[i];
+		}
+	if ((up && at == 0) || (!up && at + 1 >= ns))
+		return BC_OK;
+	size_t *order = arena_alloc(w->a, ns * sizeof *order);
+	swapped_order(ns, at, up ? at - 1 : at + 1, order);
+	for (size_t k = 0; k < ns; k++) {
+		struct component *c = sib[order[k]];
+		if (c->position == (int)k + 1)
+			continue;
+		struct component_change ch;
+		write_component_change_init(&ch);
+		snprintf(ch.id, sizeof ch.id, "%s", c->id);
+		ch.position = (int)k + 1;
+		if ((e = write_component(w, &ch, NULL)) != BC_OK)
+			return e;
+	}
+	return BC_OK;
+}
+
+enum bc_err write_group_move(struct write_ctx *w, const char *id, bool up)
+{
+	struct group *gs;
+	size_t n, at = SIZE_MAX;
+	enum bc_err e = store_group_list(w->t, &gs, &n);
+	if (e != BC_OK)
+		return write_fail(w, e, NULL, "cannot read the groups");
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(gs[i].id, id) == 0)
+			at = i;
+	if (at == SIZE_MAX)
+		return write_fail(w, BC_NOTFOUND, "id", "no such group");
+	if ((up && at == 0) || (!up && at + 1 >= n))
+		return BC_OK;
+	/* groups share the top-level order with ungrouped components: the two swap their positions
+	 * (distinct ones, so the swap shows even when they were equal) */
+	size_t other = up ? at - 1 : at + 1;
+	int a = gs[at].position, b = gs[other].position;
+	if (a == b) {
+		if (up)
+			a = b + 1 > POSITION_MAX ? b : b + 1;
+		else
+			b = a + 1 > POSITION_MAX ? a : a + 1;
+	}
+	const struct group *g2[2] = { &gs[at], &gs[other] };
+	int pos[2] = { b, a };
+	for (int k = 0; k < 2; k++) {
+		struct group_change ch;
+		write_group_change_init(&ch);
+		snprintf(ch.id, sizeof ch.id, "%s", g2[k]->id);
+		ch.position = pos[k];
+		if ((e = write_group(w, &ch, NULL)) != BC_OK)
+			return e;
+	}
+	return BC_OK;
+}

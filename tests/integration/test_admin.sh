@@ -134,6 +134,16 @@ assert_eq "settings: a page key owned by beacon.conf is refused (409)" 409 "$(po
 assert_contains "settings: ... naming the key" "$(cat "$T/post")" "page_name"
 assert_eq "settings: require 2FA for everyone" 303 "$(post /admin/settings 'page_name=Beacon Test' require_2fa=1)"
 check "settings: the CLI turns it off again" bk_cli admin require-2fa no
+G1=$(bk_cli group add --name 'Core'); G2=$(bk_cli group add --name 'Edge')
+C1=$(bk_cli component add --name 'Core A' --group "$G1"); C2=$(bk_cli component add --name 'Core B' --group "$G1")
+bk_cli component add --name 'Edge A' --group "$G2" >/dev/null
+assert_eq "component status toggle" 303 "$(post /admin/components/status id=$C1 status_$C1=major_outage)"
+assert_contains "v2 shows the component's new status" "$(curl -s "$U/api/v2/components.json" | jq -c ".components[] | select(.id==\"$C1\") | .status")" "major_outage"
+assert_eq "move a component down" 303 "$(post /admin/components/move id=$C1 dir=down)"
+assert_eq "Core B is now first in its group" "Core B" "$(curl -s "$U/api/v2/components.json" | jq -r "[.components[] | select(.group_id==\"$G1\")] | sort_by(.position) | .[0].name")"
+assert_eq "move a group down" 303 "$(post /admin/groups/move id=$G1 dir=down)"
+page /admin/components >/dev/null
+assert_eq "the groups table lists Edge before Core" "Edge Core" "$(sed -n 's/.*id="groups"\(.*\)/\1/p' "$T/page" | grep -o '<td>\(Core\|Edge\)</td>' | sed 's/<[^>]*>//g' | tr '\n' ' ' | sed 's/ $//')"
 assert_eq "es: the sign-in page in Spanish" 200 "$(curl -s -o "$T/es" -w '%{http_code}' -H 'Accept-Language: es' "$U/admin/login")"
 assert_contains "es: Iniciar sesión" "$(cat "$T/es")" "Iniciar sesión"
 
