@@ -30,9 +30,9 @@ enum admin_stage { STAGE_FULL = 0, STAGE_TOTP = 1, STAGE_ENROL = 2 };
 
 struct admin_session {
 	char key[65];                   /* SHA-256 hex of the cookie's id: the record key */
-	char *email;
+	const char *email;
 	int64_t epoch, created, seen;
-	char *csrf;                     /* the synchronizer token of this session */
+	const char *csrf;               /* the synchronizer token of this session */
 	enum admin_stage stage;
 };
 

@@ -58,7 +58,7 @@ static bool put_session(struct stx *t, const struct admin_session *s)
 
 bool admin_session_create(struct admin *ad, const char *email, int64_t epoch, enum admin_stage stage, char id_out[65])
 {
-	struct admin_session s = { .email = (char *)email, .epoch = epoch, .stage = stage };
+	struct admin_session s = { .email = email, .epoch = epoch, .stage = stage };
 	char csrf[65];
 	if (!auth_random_hex(id_out, 32) || !auth_random_hex(csrf, 32))
 		return false;

@@ -58,7 +58,7 @@ char *user_encode(const struct user *u)
 	return s;
 }
 
-static char *dup_or_null(struct arena *a, json_t *o, const char *k)
+static const char *dup_or_null(struct arena *a, json_t *o, const char *k)
 {
 	const char *s = json_string_value(json_object_get(o, k));
 	return s ? arena_strdup(a, s) : NULL;
@@ -82,9 +82,12 @@ enum bc_err user_decode(struct arena *a, const char *json, size_t len, struct us
 	u->totp_pending = dup_or_null(a, o, "totp_pending");
 	json_t *rec = json_object_get(o, "recovery");
 	u->nrecovery = json_array_size(rec);
-	u->recovery = arena_alloc(a, (u->nrecovery + 1) * sizeof *u->recovery);
-	for (size_t i = 0; i < u->nrecovery; i++)
-		u->recovery[i] = arena_strdup(a, json_string_value(json_array_get(rec, i)) ? json_string_value(json_array_get(rec, i)) : "");
+	const char **codes = arena_alloc(a, (u->nrecovery + 1) * sizeof *codes);
+	for (size_t i = 0; i < u->nrecovery; i++) {
+		const char *c = json_string_value(json_array_get(rec, i));
+		codes[i] = arena_strdup(a, c ? c : "");
+	}
+	u->recovery = codes;
 	u->epoch = json_integer_value(json_object_get(o, "epoch"));
 	u->created_at = json_integer_value(json_object_get(o, "created_at"));
 	u->updated_at = json_integer_value(json_object_get(o, "updated_at"));

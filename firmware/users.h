@@ -16,13 +16,13 @@ enum user_role { ROLE_NONE = 0, ROLE_VIEWER = 1, ROLE_EDITOR = 2, ROLE_OWNER = 3
 
 struct user {
 	bc_id id;
-	char *email;                    /* lower case */
+	const char *email;              /* lower case */
 	enum user_role role;
-	char *password_hash;            /* PHC argon2id */
-	char *totp_secret;              /* base32, NULL until 2FA is on */
-	char *totp_pending;             /* base32 offered at enrolment, not yet confirmed */
+	const char *password_hash;      /* PHC argon2id */
+	const char *totp_secret;        /* base32, NULL until 2FA is on */
+	const char *totp_pending;       /* base32 offered at enrolment, not yet confirmed */
 	size_t nrecovery;
-	char **recovery;                /* SHA-256 hex of each unused recovery code */
+	const char **recovery;          /* SHA-256 hex of each unused recovery code */
 	int64_t epoch;                  /* sessions made under another epoch are void (sign out everywhere) */
 	int64_t created_at, updated_at;
 };

@@ -84,14 +84,14 @@ enum bc_err write_user(struct write_ctx *w, struct user_change *ch, struct user 
 	if (ch->password_hash) {
 		if (strncmp(ch->password_hash, "$argon2id$", 10) != 0 || strlen(ch->password_hash) >= AUTH_HASH_MAX)
 			return write_fail(w, BC_INVALID, "password", "not an argon2id hash");
-		u.password_hash = (char *)ch->password_hash;
+		u.password_hash = ch->password_hash;
 		if (exists)
 			u.epoch++;                          /* a new password ends the other sessions */
 	}
 	if (ch->set_totp_pending)
-		u.totp_pending = (char *)ch->totp_pending;
+		u.totp_pending = ch->totp_pending;
 	if (ch->set_totp) {
-		u.totp_secret = (char *)ch->totp_secret;
+		u.totp_secret = ch->totp_secret;
 		u.totp_pending = NULL;
 		if (ch->totp_secret == NULL) {
 			u.nrecovery = 0;
@@ -102,12 +102,12 @@ enum bc_err write_user(struct write_ctx *w, struct user_change *ch, struct user 
 		if (ch->nrecovery > 16)
 			return write_fail(w, BC_INVALID, "recovery", "at most 16 recovery codes");
 		u.nrecovery = ch->nrecovery;
-		u.recovery = (char **)ch->recovery;
+		u.recovery = ch->recovery;
 	}
 	if (ch->use_recovery) {
 		size_t k = 0;
 		bool found = false;
-		char **left = arena_alloc(w->a, (u.nrecovery + 1) * sizeof *left);
+		const char **left = arena_alloc(w->a, (u.nrecovery + 1) * sizeof *left);
 		for (size_t i = 0; i < u.nrecovery; i++) {
 			if (!found && auth_equal(u.recovery[i], ch->use_recovery))
 				found = true;

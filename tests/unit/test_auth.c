@@ -94,7 +94,7 @@ static void test_user_codec(void **state)
 	assert_false(user_email_normal("a@b@c", e));
 	assert_false(user_email_normal("a b@c", e));
 	assert_false(user_email_normal("<x>@c", e));
-	char *recs[] = { "aa", "bb" };
+	const char *recs[] = { "aa", "bb" };
 	struct user u = { .id = "abc123", .email = "ana@example.com", .role = ROLE_EDITOR, .password_hash = "$argon2id$x",
 	                  .totp_secret = "GEZD", .nrecovery = 2, .recovery = recs, .epoch = 3 };
 	char *js = user_encode(&u);

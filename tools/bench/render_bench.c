@@ -265,7 +265,7 @@ static bool bench_admin(struct app *app, const struct config *cfg, struct store 
 	size_t nopen;
 	check("begin", store_begin_read(s, a, &t));
 	check("incidents", store_incident_recent(t, 0, 1, &open, &nopen));
-	char *inc_query = nopen ? arena_printf(a, "id=%s", open[0].id) : "id=x";
+	const char *inc_query = nopen ? arena_printf(a, "id=%s", open[0].id) : "id=x";
 	store_abort(t);
 	struct req r = { .arena = a, .cfg = cfg, .app = app, .store = s };
 	struct admin ad = { .r = &r, .a = a };
@@ -273,7 +273,8 @@ static bool bench_admin(struct app *app, const struct config *cfg, struct store 
 	if (!admin_session_create(&ad, u.email, u.epoch, STAGE_FULL, id))
 		return false;
 	char *cookie = arena_printf(a, "HTTP_COOKIE=" ADMIN_COOKIE "=%s", id);
-	char *envp[] = { cookie, "REMOTE_ADDR=127.0.0.1", NULL };
+	char remote[] = "REMOTE_ADDR=127.0.0.1";
+	char *envp[] = { cookie, remote, NULL };
 	const char *const paths[][2] = { { "/admin", "" }, { "/admin/incidents", "" }, { "/admin/incident", inc_query },
 	                                 { "/admin/components", "" }, { "/admin/audit", "" } };
 	double *ms = calloc((size_t)renders, sizeof *ms);
