@@ -272,12 +272,12 @@ enum bc_err write_component_move(struct write_ctx *w, const char *id, bool up)
 	size_t n;
 	enum bc_err e = store_component_list(w->t, &cs, &n);
 	if (e != BC_OK)
-		return write_fail(w, e, NULL, "cannot read the components");
+		return write_refuse(w, e, NULL, "cannot read the components");
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(cs[i].id, id) == 0)
 			me = &cs[i];
 	if (me == NULL)
-		return write_fail(w, BC_NOTFOUND, "id", "no such component");
+		return write_refuse(w, BC_NOTFOUND, "id", "no such component");
 	struct component **sib = arena_alloc(w->a, n * sizeof *sib);
 	size_t ns = 0, at = 0;
 	for (size_t i = 0; i < n; i++)
@@ -310,12 +310,12 @@ enum bc_err write_group_move(struct write_ctx *w, const char *id, bool up)
 	size_t n, at = SIZE_MAX;
 	enum bc_err e = store_group_list(w->t, &gs, &n);
 	if (e != BC_OK)
-		return write_fail(w, e, NULL, "cannot read the groups");
+		return write_refuse(w, e, NULL, "cannot read the groups");
 	for (size_t i = 0; i < n; i++)
 		if (strcmp(gs[i].id, id) == 0)
 			at = i;
 	if (at == SIZE_MAX)
-		return write_fail(w, BC_NOTFOUND, "id", "no such group");
+		return write_refuse(w, BC_NOTFOUND, "id", "no such group");
 	if ((up && at == 0) || (!up && at + 1 >= n))
 		return BC_OK;
 	/* groups share the top-level order with ungrouped components: the two swap their positions

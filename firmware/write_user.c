@@ -39,26 +39,26 @@ static enum bc_err put(struct write_ctx *w, const struct user *u)
 {
 	char *s = user_encode(u);
 	if (s == NULL)
-		return write_fail(w, BC_STORE, NULL, "cannot encode the user");
+		return write_refuse(w, BC_STORE, NULL, "cannot encode the user");
 	enum bc_err e = store_kv_put(w->t, "user", u->email, s, strlen(s));
 	free(s);
-	return e == BC_OK ? BC_OK : write_fail(w, e, NULL, "cannot store the user");
+	return e == BC_OK ? BC_OK : write_refuse(w, e, NULL, "cannot store the user");
 }
 
 enum bc_err write_user(struct write_ctx *w, struct user_change *ch, struct user *out)
 {
 	char email[USER_EMAIL_MAX + 1];
 	if (ch->email == NULL || !user_email_normal(ch->email, email))
-		return write_fail(w, BC_INVALID, "email", "not an email address");
+		return write_refuse(w, BC_INVALID, "email", "not an email address");
 	struct user u, before;
 	enum bc_err e = user_get(w->t, w->a, email, &before);
 	if (e != BC_OK && e != BC_NOTFOUND)
-		return write_fail(w, e, NULL, "cannot read the user");
+		return write_refuse(w, e, NULL, "cannot read the user");
 	bool exists = e == BC_OK;
 	if (ch->create && exists)
-		return write_fail(w, BC_CONFLICT, "email", "a user with this email exists");
+		return write_refuse(w, BC_CONFLICT, "email", "a user with this email exists");
 	if (!ch->create && !exists)
-		return write_fail(w, BC_NOTFOUND, "email", "no such user");
+		return write_refuse(w, BC_NOTFOUND, "email", "no such user");
 	int64_t now = write_now(w);
 	if (exists) {
 		u = before;
@@ -70,20 +70,20 @@ enum bc_err write_user(struct write_ctx *w, struct user_change *ch, struct user 
 		u.created_at = now;
 		u.epoch = 1;
 		if (ch->password_hash == NULL)
-			return write_fail(w, BC_INVALID, "password", "a new user needs a password");
+			return write_refuse(w, BC_INVALID, "password", "a new user needs a password");
 		if (ch->role == WRITE_KEEP)
-			return write_fail(w, BC_INVALID, "role", "a new user needs a role");
+			return write_refuse(w, BC_INVALID, "role", "a new user needs a role");
 	}
 	if (ch->role != WRITE_KEEP) {
 		if (ch->role < ROLE_VIEWER || ch->role > ROLE_OWNER)
-			return write_fail(w, BC_INVALID, "role", "must be owner, editor or viewer");
+			return write_refuse(w, BC_INVALID, "role", "must be owner, editor or viewer");
 		if (exists && before.role == ROLE_OWNER && ch->role != ROLE_OWNER && owners(w) <= 1)
-			return write_fail(w, BC_CONFLICT, "role", "the last owner cannot stop being an owner");
+			return write_refuse(w, BC_CONFLICT, "role", "the last owner cannot stop being an owner");
 		u.role = (enum user_role)ch->role;
 	}
 	if (ch->password_hash) {
 		if (strncmp(ch->password_hash, "$argon2id$", 10) != 0 || strlen(ch->password_hash) >= AUTH_HASH_MAX)
-			return write_fail(w, BC_INVALID, "password", "not an argon2id hash");
+			return write_refuse(w, BC_INVALID, "password", "not an argon2id hash");
 		u.password_hash = ch->password_hash;
 		if (exists)
 			u.epoch++;                          /* a new password ends the other sessions */
@@ -100,7 +100,7 @@ enum bc_err write_user(struct write_ctx *w, struct user_change *ch, struct user 
 	}
 	if (ch->set_recovery) {
 		if (ch->nrecovery > 16)
-			return write_fail(w, BC_INVALID, "recovery", "at most 16 recovery codes");
+			return write_refuse(w, BC_INVALID, "recovery", "at most 16 recovery codes");
 		u.nrecovery = ch->nrecovery;
 		u.recovery = ch->recovery;
 	}
@@ -115,7 +115,7 @@ enum bc_err write_user(struct write_ctx *w, struct user_change *ch, struct user 
 				left[k++] = u.recovery[i];
 		}
 		if (!found)
-			return write_fail(w, BC_NOTFOUND, "recovery", "not a recovery code of this user");
+			return write_refuse(w, BC_NOTFOUND, "recovery", "not a recovery code of this user");
 		u.recovery = left;
 		u.nrecovery = k;
 	}
@@ -137,14 +137,14 @@ enum bc_err write_user_delete(struct write_ctx *w, const char *email_in)
 	char email[USER_EMAIL_MAX + 1];
 	struct user u;
 	if (email_in == NULL || !user_email_normal(email_in, email))
-		return write_fail(w, BC_NOTFOUND, "email", "no such user");
+		return write_refuse(w, BC_NOTFOUND, "email", "no such user");
 	enum bc_err e = user_get(w->t, w->a, email, &u);
 	if (e != BC_OK)
-		return write_fail(w, e, "email", e == BC_NOTFOUND ? "no such user" : "cannot read the user");
+		return write_refuse(w, e, "email", e == BC_NOTFOUND ? "no such user" : "cannot read the user");
 	if (u.role == ROLE_OWNER && owners(w) <= 1)
-		return write_fail(w, BC_CONFLICT, "email", "the last owner cannot be deleted");
+		return write_refuse(w, BC_CONFLICT, "email", "the last owner cannot be deleted");
 	if ((e = store_kv_del(w->t, "user", email)) != BC_OK)
-		return write_fail(w, e, NULL, "cannot delete the user");
+		return write_refuse(w, e, NULL, "cannot delete the user");
 	return write_event(w, "user.deleted", "user", u.id, user_json(w, &u), NULL, false, u.email);
 }
 
@@ -153,7 +153,7 @@ enum bc_err write_admin_require_2fa(struct write_ctx *w, bool on)
 	bool was = user_require_2fa(w->t);
 	enum bc_err e = store_kv_put(w->t, "admin", "require_2fa", on ? "1" : "0", 1);
 	if (e != BC_OK)
-		return write_fail(w, e, NULL, "cannot store the admin settings");
+		return write_refuse(w, e, NULL, "cannot store the admin settings");
 	return write_event(w, "admin.updated", "admin", "", was ? "{\"require_2fa\":true}" : "{\"require_2fa\":false}",
 	                   on ? "{\"require_2fa\":true}" : "{\"require_2fa\":false}", false,
 	                   on ? "2FA required" : "2FA optional");
@@ -162,12 +162,12 @@ enum bc_err write_admin_require_2fa(struct write_ctx *w, bool on)
 enum bc_err write_token_create(struct write_ctx *w, enum scope scope, const char *name, char out[TOKEN_TEXT_MAX])
 {
 	if (scope < SCOPE_READ || scope > SCOPE_REPLICATION)
-		return write_fail(w, BC_INVALID, "scope", "must be read, write, admin or replication");
+		return write_refuse(w, BC_INVALID, "scope", "must be read, write, admin or replication");
 	if (name == NULL || *name == '\0' || strlen(name) > LIM_SHORT || strpbrk(name, "\r\n"))
-		return write_fail(w, BC_INVALID, "name", "1 to 64 characters on one line");
+		return write_refuse(w, BC_INVALID, "name", "1 to 64 characters on one line");
 	enum bc_err e = store_token_create(w->t, scope, name, out);
 	if (e != BC_OK)
-		return write_fail(w, e, NULL, "cannot create the token");
+		return write_refuse(w, e, NULL, "cannot create the token");
 	char id[ID_LEN + 1];
 	snprintf(id, sizeof id, "%.12s", out + 3);
 	char *after = arena_printf(w->a, "{\"id\":\"%s\",\"scope\":\"%s\"}", id, scope_name(scope));
@@ -178,7 +178,7 @@ enum bc_err write_token_revoke(struct write_ctx *w, const char *id)
 {
 	enum bc_err e = store_token_revoke(w->t, id);
 	if (e != BC_OK)
-		return write_fail(w, e, "id", e == BC_NOTFOUND ? "no such token" : "cannot revoke the token");
+		return write_refuse(w, e, "id", e == BC_NOTFOUND ? "no such token" : "cannot revoke the token");
 	return write_event(w, "token.revoked", "token", id, arena_printf(w->a, "{\"id\":\"%s\"}", id), NULL, false, id);
 }
 
@@ -186,19 +186,19 @@ enum bc_err write_template(struct write_ctx *w, const char *name, const char *ti
                            const char *body)
 {
 	if (name == NULL || *name == '\0' || strlen(name) > LIM_SHORT || strpbrk(name, "\r\n"))
-		return write_fail(w, BC_INVALID, "template", "a template name is 1 to 64 characters on one line");
+		return write_refuse(w, BC_INVALID, "template", "a template name is 1 to 64 characters on one line");
 	if (title == NULL || strlen(title) > LIM_NAME || strpbrk(title, "\r\n"))
-		return write_fail(w, BC_INVALID, "name", "at most 255 characters on one line");
+		return write_refuse(w, BC_INVALID, "name", "at most 255 characters on one line");
 	if (body && strlen(body) > LIM_BODY)
-		return write_fail(w, BC_TOOBIG, "body", "at most 65536 bytes");
+		return write_refuse(w, BC_TOOBIG, "body", "at most 65536 bytes");
 	if (status > IS_RESOLVED)
-		return write_fail(w, BC_INVALID, "status", "must be investigating, identified, monitoring or resolved");
+		return write_refuse(w, BC_INVALID, "status", "must be investigating, identified, monitoring or resolved");
 	json_t *o = json_pack("{s:s, s:s, s:s, s:s}", "name", name, "title", title, "status", inc_status_name(status),
 	                      "body", body ? body : "");
 	char *js = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (js == NULL)
-		return write_fail(w, BC_STORE, NULL, "cannot encode the template");
+		return write_refuse(w, BC_STORE, NULL, "cannot encode the template");
 	const void *old;
 	size_t oldlen;
 	bool existed = store_kv_get(w->t, "tmpl", name, &old, &oldlen) == BC_OK;
@@ -206,7 +206,7 @@ enum bc_err write_template(struct write_ctx *w, const char *name, const char *ti
 	char *after = arena_strdup(w->a, js);
 	free(js);
 	if (e != BC_OK)
-		return write_fail(w, e, NULL, "cannot store the template");
+		return write_refuse(w, e, NULL, "cannot store the template");
 	return write_event(w, existed ? "template.updated" : "template.created", "template", "",
 	                   existed ? arena_strndup(w->a, old, oldlen) : NULL, after, false, name);
 }
@@ -216,10 +216,10 @@ enum bc_err write_template_delete(struct write_ctx *w, const char *name)
 	const void *old;
 	size_t oldlen;
 	if (name == NULL || store_kv_get(w->t, "tmpl", name, &old, &oldlen) != BC_OK)
-		return write_fail(w, BC_NOTFOUND, "template", "no such template");
+		return write_refuse(w, BC_NOTFOUND, "template", "no such template");
 	char *before = arena_strndup(w->a, old, oldlen);
 	enum bc_err e = store_kv_del(w->t, "tmpl", name);
 	if (e != BC_OK)
-		return write_fail(w, e, NULL, "cannot delete the template");
+		return write_refuse(w, e, NULL, "cannot delete the template");
 	return write_event(w, "template.deleted", "template", "", before, NULL, false, name);
 }
