@@ -228,7 +228,7 @@ void admin_csrf_field(struct admin *ad)
 {
 	const char *tok = ad->sess.csrf;
 	char pre_tok[65];
-	if (!ad->signed_in) {                      /* sign-in form: bound to the pre-session cookie */
+	if (!ad->signed_in || (ad->rt && (ad->rt->flags & AR_PUBLIC))) {   /* sign-in form: bound to the pre-session cookie */
 		const char *pre = cookie_get(ad, ADMIN_PRE_COOKIE);
 		if (pre == NULL || strlen(pre) != 64) {
 			char fresh[65];
@@ -400,7 +400,7 @@ static bool csrf_ok(struct admin *ad)
 	const char *got = admin_form(ad, "csrf");
 	if (got == NULL)
 		return false;
-	if (ad->signed_in)
+	if (ad->signed_in && !(ad->rt->flags & AR_PUBLIC))
 		return auth_equal(got, ad->sess.csrf);
 	const char *pre = cookie_get(ad, ADMIN_PRE_COOKIE);
 	if (pre == NULL || strlen(pre) != 64)

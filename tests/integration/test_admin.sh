@@ -222,6 +222,9 @@ assert_eq "2FA: the password step" 303 "$CODE"
 assert_contains "2FA: then the code step" "$(grep -i '^location' "$T/h.post")" "/admin/login/totp"
 assert_eq "2FA: the half session cannot see the dashboard" 303 "$(page /admin)"
 HALF=$SID
+login owner@example.com owner-password-1 "Cookie: __Host-beacon_session=$HALF"
+assert_eq "2FA: signing in again over a half-finished sign-in works" 303 "$CODE"
+HALF=$SID
 tpost() { curl -s -o "$T/tp" -D "$T/h.tp" -w '%{http_code}' -H "Origin: $ORIGIN" -H "Cookie: __Host-beacon_session=$HALF" \
 	--data-urlencode "csrf=$(curl -s -H "Cookie: __Host-beacon_session=$HALF" "$U/admin/login/totp" > "$T/tpp"; csrf_of "$T/tpp")" "$@" "$U/admin/login/totp"; }
 assert_eq "2FA: a wrong code: 401" 401 "$(tpost --data-urlencode code=123456)"
