@@ -261,9 +261,9 @@ static void template_load(struct admin *ad, const char **title, const char **sta
 
 static void template_picker(struct admin *ad)
 {
-	struct store_kv_item *items;
+	struct kv_item *items;
 	size_t n;
-	if (store_kv_list(ad->tx, "tmpl", 200, &items, &n) != BC_OK || n == 0)
+	if (store_kv_list(ad->tx, "tmpl", NULL, 200, &items, &n) != BC_OK || n == 0)
 		return;
 	struct buf *b = ad->b;
 	const char **names = arena_alloc(ad->a, n * sizeof *names);
