@@ -8,6 +8,7 @@
 #include <time.h>
 #include <jansson.h>
 #include "api_v1_input.h"
+#include "zone.h"
 #include "jsonlimit.h"
 #include "store.h"
 
@@ -162,6 +163,7 @@ struct parse_ctx {
 	char *err;
 	size_t errlen;
 	bool lenient;        /* values came from a form: strings stand for booleans */
+	const struct zone *zone;    /* date-times without an offset are in this zone (NULL: UTC) */
 };
 
 static int fail(struct parse_ctx *c, int status, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -175,6 +177,11 @@ static int fail(struct parse_ctx *c, int status, const char *fmt, ...)
 }
 
 bool v1_parse_time(const char *s, int64_t *out)
+{
+	return v1_parse_time_in(s, NULL, out);
+}
+
+bool v1_parse_time_in(const char *s, const struct zone *local, int64_t *out)
 {
 	int v[6] = { 0 };
 	static const int width[6] = { 4, 2, 2, 2, 2, 2 };
@@ -207,9 +214,12 @@ bool v1_parse_time(const char *s, int64_t *out)
 			ms *= 10;
 	}
 	int64_t offset = 0;
+	bool zoned = false;         /* the text names its offset (Z or +hh:mm) */
 	if (*p == 'Z' || *p == 'z') {
 		p++;
+		zoned = true;
 	} else if ((*p == '+' || *p == '-') && n >= 5) {
+		zoned = true;
 		int sign = *p == '-' ? -1 : 1, oh, om;
 		p++;
 		if (!isdigit((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
@@ -235,6 +245,10 @@ bool v1_parse_time(const char *s, int64_t *out)
 	struct tm back;
 	if (gmtime_r(&t, &back) == NULL || back.tm_mday != v[2])
 		return false;   /* 2024-02-31 */
+	if (!zoned && local != NULL && n >= 5) {
+		*out = zone_to_ms(local, &tm) + ms;   /* a wall-clock time in the page's zone */
+		return true;
+	}
 	*out = ((int64_t)t - offset) * 1000 + ms;
 	return true;
 }
@@ -471,7 +485,7 @@ static int check_field(struct parse_ctx *c, const char *where, const struct v1_f
 		break;
 	case VT_TIME:
 	case VT_DATE:
-		if (!json_is_string(j) || !v1_parse_time(json_string_value(j), &v->t))
+		if (!json_is_string(j) || !v1_parse_time_in(json_string_value(j), f->type == VT_TIME ? c->zone : NULL, &v->t))
 			return fail(c, 422, "%s: must be an ISO-8601 %s", where,
 			            f->type == VT_DATE ? "date (YYYY-MM-DD)" : "date-time");
 		if (f->type == VT_DATE)
@@ -759,7 +773,7 @@ static int validate(struct parse_ctx *c, const struct v1_schema *s, json_t *root
 int v1_input_parse(struct arena *a, const struct v1_source *src, enum v1_resource res, bool create,
                    struct v1_input *out, char *err, size_t errlen)
 {
-	struct parse_ctx c = { .a = a, .err = err, .errlen = errlen };
+	struct parse_ctx c = { .a = a, .err = err, .errlen = errlen, .zone = src->zone };
 	json_t *root = NULL;
 	memset(out, 0, sizeof *out);
 	out->res = res;
@@ -772,7 +786,11 @@ int v1_input_parse(struct arena *a, const struct v1_source *src, enum v1_resourc
 
 bool v1_input_req(struct req *r, enum v1_resource res, bool create, struct v1_input *out)
 {
-	struct v1_source src = { r->content_type, r->body, r->body_len, r->query, r->nquery };
+	struct v1_source src = { r->content_type, r->body, r->body_len, r->query, r->nquery, NULL };
+	struct page_settings page;
+	struct stx *t = req_tx(r);
+	if (t != NULL && store_page_get(t, &page) == BC_OK)
+		src.zone = zone_or_utc(page.time_zone);    /* times without an offset are the page's wall clock */
 	char err[512];
 	int rc = v1_input_parse(r->arena, &src, res, create, out, err, sizeof err);
 	if (rc == 0)

@@ -65,6 +65,7 @@ struct v1_source {
 	size_t len;
 	const struct kv *query;     /* bracket params ("incident[name]") are merged; the body wins */
 	size_t nquery;
+	const struct zone *zone;    /* date-times without an offset are read in this zone (NULL: UTC) */
 };
 
 /* Parses and validates attributes for res. create makes required fields mandatory.
@@ -77,5 +78,9 @@ bool v1_input_req(struct req *r, enum v1_resource res, bool create, struct v1_in
 
 /* ISO-8601 date-time ("2024-01-15T10:00:00.000Z", optional ms and offset) or date ("2024-01-15"). */
 bool v1_parse_time(const char *s, int64_t *out);
+/* The same, but a date-time without an offset ("2026-03-16T08:50") is a wall-clock time in local
+ * (NULL: UTC); a text with Z or an offset means what it says. */
+struct zone;
+bool v1_parse_time_in(const char *s, const struct zone *local, int64_t *out);
 
 #endif

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <cmocka.h>
 #include "api_v1_input.h"
+#include "zone.h"
 #include "store.h"
 
 static struct arena *A;
@@ -14,7 +15,7 @@ static char err[512];
 static int parse_q(const char *ct, const char *body, const struct kv *q, size_t nq, enum v1_resource res,
                    bool create, struct v1_input *in)
 {
-	struct v1_source src = { ct, body, body ? strlen(body) : 0, q, nq };
+	struct v1_source src = { ct, body, body ? strlen(body) : 0, q, nq, NULL };
 	err[0] = '\0';
 	return v1_input_parse(A, &src, res, create, in, err, sizeof err);
 }
@@ -216,10 +217,48 @@ static void test_times(void **state)
 	assert_false(v1_parse_time("2024-01-15T10:00:00Zjunk", &t));
 }
 
+/* Without an offset a date-time is the page's wall clock; with one (or Z) it means what it says. */
+static void test_times_in_page_zone(void **state)
+{
+	(void)state;
+	int64_t t;
+	const struct zone *gye = zone_get("America/Guayaquil");      /* UTC-5, no DST */
+	const struct zone *mad = zone_get("Europe/Madrid");          /* UTC+2 in summer */
+	assert_non_null(gye);
+	assert_non_null(mad);
+	assert_true(v1_parse_time_in("2024-01-15T05:00", gye, &t));
+	assert_int_equal(t, 1705312800000LL);
+	assert_true(v1_parse_time_in("2024-01-15 05:00:00", gye, &t));
+	assert_int_equal(t, 1705312800000LL);
+	assert_true(v1_parse_time_in("2026-07-01T12:00", mad, &t));
+	assert_int_equal(t, 1782900000000LL);                        /* 10:00Z */
+	assert_true(v1_parse_time_in("2024-01-15T10:00:00Z", gye, &t));
+	assert_int_equal(t, 1705312800000LL);
+	assert_true(v1_parse_time_in("2024-01-15T05:00:00-05:00", mad, &t));
+	assert_int_equal(t, 1705312800000LL);
+	assert_true(v1_parse_time_in("2024-01-15T10:00", NULL, &t));
+	assert_int_equal(t, 1705312800000LL);
+	/* through the parser: incident[display_at] without an offset on a page in Guayaquil */
+	struct arena *a = arena_new();
+	struct v1_input in;
+	char why[256];
+	struct v1_source src = { "application/json", "{\"incident\":{\"name\":\"x\",\"display_at\":\"2024-01-15T05:00\"}}",
+	                         0, NULL, 0, gye };
+	src.len = strlen(src.body);
+	assert_int_equal(v1_input_parse(a, &src, V1R_INCIDENT, true, &in, why, sizeof why), 0);
+	bool found = false;
+	for (size_t i = 0; i < V1_MAXFIELDS; i++)
+		if (in.v[i].set && in.v[i].t == 1705312800000LL)
+			found = true;
+	assert_true(found);
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_json_incident),
+		cmocka_unit_test(test_times_in_page_zone),
 		cmocka_unit_test(test_malformed_and_content_types),
 		cmocka_unit_test(test_types_and_limits),
 		cmocka_unit_test(test_required_and_unknown),
