@@ -277,10 +277,31 @@ static bool zone_ms(const char *tz, int y, int mo, int d, int h, int mi, int s, 
 	return true;
 }
 
-/* The zone times without an offset are in: the page's (config time_zone). */
+/* The zone times without an offset are in: the page's. beacon.conf's time_zone when the file sets
+ * it (it owns the key, settings.h), else the zone stored with the page. */
 static const char *page_zone(struct cli *c)
 {
-	return c->cfg && c->cfg->time_zone[0] ? c->cfg->time_zone : "UTC";
+	if (c->cfg && config_key_set(c->cfg, "time_zone") && c->cfg->time_zone[0])
+		return c->cfg->time_zone;
+	struct page_settings p;
+	const char *tz = NULL;
+	if (c->t != NULL) {
+		if (store_page_get(c->t, &p) == BC_OK && p.time_zone)
+			tz = p.time_zone;
+	} else if (c->cfg && c->s == NULL) {
+		struct store *s = NULL;
+		struct stx *t = NULL;
+		unsigned flags = strcmp(c->cfg->role, "secondary") == 0 ? STORE_SNAPSHOT : STORE_RDONLY;
+		if (cli_open_store(c->cfg, &s, flags) == BC_OK) {
+			if (store_begin_read(s, c->a, &t) == BC_OK) {
+				if (store_page_get(t, &p) == BC_OK && p.time_zone)
+					tz = arena_strdup(c->a, p.time_zone);
+				store_abort(t);
+			}
+			store_close(s);
+		}
+	}
+	return tz && tz[0] ? tz : "UTC";
 }
 
 bool cli_time(struct cli *c, const char *opt, const char *v, int64_t *out)

@@ -38,6 +38,12 @@ zone "Asia/Tokyo" "+09:00" "JST" "Tokyo, no restart"
 assert_status "PATCH time_zone again" 200 -H "$AUTH" -H "$JSON" -X PATCH "$U$V" -d '{"page":{"time_zone":"America/Guayaquil"}}'
 zone "America/Guayaquil" "-05:00" "-05" "Guayaquil"
 assert_contains "Guayaquil: clock time on the page" "$(cat "$T/inc.html")" "8:50 AM"
+# the CLI reads a time without an offset in the store-owned zone too (not UTC)
+bk_cli component add --name "CLI zone" >/dev/null
+bk_cli component set "CLI zone" --status partial_outage --at "2026-01-10 08:50" >/dev/null
+st() { curl -s --max-time 10 "$U/api/v2/summary.json?at=$1" | jq -r '.components[] | select(.name == "CLI zone") | .status'; }
+assert_eq "CLI --at without an offset is in the store's zone: operational at 08:49 there" "operational" "$(st 2026-01-10T13:49:00Z)"
+assert_eq "CLI --at without an offset is in the store's zone: partial outage at 08:51 there" "partial_outage" "$(st 2026-01-10T13:51:00Z)"
 assert_status "unknown zone refused" 422 -H "$AUTH" -H "$JSON" -X PATCH "$U$V" -d '{"page":{"time_zone":"Mars/Olympus"}}'
 assert_contains "unknown zone: error names the field" "$(cat "$T/body")" "page.time_zone"
 assert_status "PATCH url (store-owned)" 200 -H "$AUTH" -H "$JSON" -X PATCH "$U$V" -d '{"page":{"url":"https://status.one.test"}}'
