@@ -53,6 +53,25 @@ static int write_file(struct cli *c, const char *root, const char *rel, const ch
 	return 0;
 }
 
+/* True when the exported history page (0: history/index.html) links an older one. */
+static bool export_has_next(const char *root, int page)
+{
+	char path[4096];
+	if (page == 0)
+		snprintf(path, sizeof path, "%s/history/index.html", root);
+	else
+		snprintf(path, sizeof path, "%s/history/page/%d/index.html", root, page);
+	FILE *f = fopen(path, "r");
+	if (f == NULL)
+		return false;
+	char line[4096];
+	bool next = false;
+	while (!next && fgets(line, sizeof line, f))
+		next = strstr(line, "rel=\"next\"") != NULL;
+	fclose(f);
+	return next;
+}
+
 /* Renders one public URL through its route handler, exactly as the server would for a reader
  * without ?lang (the configured default language), and writes the body to rel. */
 static int render_to(struct cli *c, struct store *s, const char *root, const char *url, const char *rel,
@@ -160,6 +179,10 @@ static int export_once(struct cli *c, const char *root, int *n)
 			rc = render_to(c, s, root, arena_printf(c->a, "/api/v2/components/%s/uptime.json", cids[i]),
 			               arena_printf(c->a, "api/v2/components/%s/uptime.json", cids[i]), n);
 	}
+	/* the older history pages, as long as each page links a next one (bounded by the pager) */
+	for (int page = 1; rc == 0 && page <= HISTORY_MAX_PAGE && export_has_next(root, page - 1); page++)
+		rc = render_to(c, s, root, arena_printf(c->a, "/history/page/%d", page),
+		               arena_printf(c->a, "history/page/%d/index.html", page), n);
 	if (rc == 0) {                     /* the logo, when there is one */
 		struct stx *bt;
 		const char *name = NULL;

@@ -6,10 +6,10 @@
 #include "pages.h"
 
 #define HISTORY_MONTHS 3          /* months per page */
-#define HISTORY_MAX_PAGE 1200     /* 300 years back */
+
 #define HISTORY_MONTH_LIMIT 50    /* notices shown per month */
 
-/* ?page=N, N in [0, HISTORY_MAX_PAGE]; false on anything else. */
+/* ?page=N or /history/page/N, N in [0, HISTORY_MAX_PAGE]; false on anything else. */
 static bool parse_page(const char *s, int *out)
 {
 	*out = 0;
@@ -80,7 +80,7 @@ static void history_month(struct page_ctx *p, int64_t from, int64_t to)
 
 static void history_nav_link(struct page_ctx *p, int page, enum msg label, const char *rel)
 {
-	char *path = page == 0 ? arena_strdup(p->a, "/history") : arena_printf(p->a, "/history?page=%d", page);
+	char *path = page == 0 ? arena_strdup(p->a, "/history") : arena_printf(p->a, "/history/page/%d", page);
 	buf_printf(p->b, "<a class=\"btn\" rel=\"%s\" href=\"", rel);
 	page_href(p, path);
 	out_raw_trusted(p->b, "\">");
@@ -88,19 +88,21 @@ static void history_nav_link(struct page_ctx *p, int page, enum msg label, const
 	out_raw_trusted(p->b, "</a>");
 }
 
-void page_history(struct req *r)
+/* Page page_text (NULL: the first) of the history. Older pages live at /history/page/N, a path, so a
+ * static copy (beacon export --static) serves them under the same URLs; ?page=N still works. */
+static void page_history_at(struct req *r, const char *page_text)
 {
 	struct page_ctx p;
 	if (!page_ctx_init(&p, r))
 		return;
 	int page;
-	if (!parse_page(req_query(r, "page"), &page)) {
+	if (!parse_page(page_text, &page)) {
 		page_error(&p, 400, M_BAD_REQUEST_TITLE, M_BAD_REQUEST_TEXT);
 		return;
 	}
 	struct buf *b = p.b;
 	const char *heading = i18n_text(p.lang, M_NOTICE_HISTORY);
-	char *self = page == 0 ? arena_strdup(p.a, "/history") : arena_printf(p.a, "/history?page=%d", page);
+	char *self = page == 0 ? arena_strdup(p.a, "/history") : arena_printf(p.a, "/history/page/%d", page);
 	page_begin(&p, arena_printf(p.a, "%s - %s", p.name, heading), self);
 	out_raw_trusted(b, "<h1 class=\"page-title\">");
 	out_text(b, heading);
@@ -127,4 +129,14 @@ void page_history(struct req *r)
 		history_nav_link(&p, page + 1, M_NEXT, "next");
 	out_raw_trusted(b, "</span></nav>\n");
 	page_end(&p);
+}
+
+void page_history(struct req *r)
+{
+	page_history_at(r, req_query(r, "page"));
+}
+
+void page_history_page(struct req *r)
+{
+	page_history_at(r, r->params[0]);
 }

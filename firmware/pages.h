@@ -40,7 +40,9 @@ struct page_ctx {
 /* Handlers (page_home.c, page_incident.c, page_history.c). */
 void page_home(struct req *r);
 void page_incident(struct req *r);
+#define HISTORY_MAX_PAGE 1200      /* /history/page/N goes this far back (300 years) */
 void page_history(struct req *r);
+void page_history_page(struct req *r);      /* /history/page/:n */
 /* Monthly uptime of one component: the page and its JSON (page_uptime.c). */
 void page_uptime(struct req *r);
 void page_uptime_json(struct req *r);

@@ -244,7 +244,7 @@ get hist1 "$U/history?page=1&lang=en"
 assert_contains "page 1 range" "$TEXT" "$(m -5) to $(m -3)"
 assert_contains "empty month" "$TEXT" "$(m -3) No notices reported this month"
 assert_contains "page 1 has Previous" "$(cat "$T/hist1.html")" 'href="/history?lang=en"'
-assert_contains "page 1 has Next" "$(cat "$T/hist1.html")" 'href="/history?page=2&amp;lang=en"'
+assert_contains "page 1 has Next" "$(cat "$T/hist1.html")" 'href="/history/page/2?lang=en"'
 found=""
 for p in 1 2 3; do
 	get histp "$U/history?page=$p&lang=en"

@@ -6,6 +6,9 @@
 bk_demo_store
 printf '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 10 10"><circle cx="5" cy="5" r="5" fill="#1d4ed8"/></svg>' > "$T/logo.svg"
 check "logo set" bk_cli page logo "$T/logo.svg"
+# a notice ten months back, so the history has older pages (/history/page/N, paths a static host serves)
+OLD_AT=$(date -u -d '10 months ago' +%Y-%m-%dT12:00Z)
+check "an old resolved notice" bk_cli incident open --name "Old notice" --status resolved --impact minor --at "$OLD_AT"
 bk_start_serve "$CONF" "$SOCK" "$LOG" || exit 1
 bk_start_nginx "$SOCK" nginx || exit 1
 LIVE=$NGINX_URL
@@ -62,7 +65,12 @@ urls() {
 urls > "$T/urls"
 n=$(wc -l < "$T/urls")
 check "the export has pages, incidents, history, feeds, badges, assets, v2 JSON, monthly uptime, logo ($n URLs)" \
-	sh -c "for u in / /history /history.atom /history.rss /badge.svg /static/style.css /static/beacon.js /api/v2/summary.json /api/v2/status.json /api/v2/components.json /api/v2/incidents.json /api/v2/incidents/unresolved.json /api/v2/scheduled-maintenances.json /api/v2/scheduled-maintenances/upcoming.json /api/v2/scheduled-maintenances/active.json /brand/logo.svg; do grep -qx \"\$u\" '$T/urls' || exit 1; done; grep -q '^/incidents/' '$T/urls' && grep -q '^/badge/' '$T/urls' && grep -q '^/components/.*/uptime$' '$T/urls' && grep -q '^/api/v2/components/.*/uptime.json$' '$T/urls'"
+	sh -c "for u in / /history /history.atom /history.rss /badge.svg /static/style.css /static/beacon.js /api/v2/summary.json /api/v2/status.json /api/v2/components.json /api/v2/incidents.json /api/v2/incidents/unresolved.json /api/v2/scheduled-maintenances.json /api/v2/scheduled-maintenances/upcoming.json /api/v2/scheduled-maintenances/active.json /brand/logo.svg /history/page/1 /history/page/3; do grep -qx \"\$u\" '$T/urls' || exit 1; done; grep -q '^/incidents/' '$T/urls' && grep -q '^/badge/' '$T/urls' && grep -q '^/components/.*/uptime$' '$T/urls' && grep -q '^/api/v2/components/.*/uptime.json$' '$T/urls'"
+
+assert_contains "history page 3 (a path) holds the old notice" "$(curl -s --max-time 10 "$LIVE/history/page/3")" "Old notice"
+assert_contains "the older-page link is a path" "$(curl -s --max-time 10 "$LIVE/history")" 'href="/history/page/1"'
+assert_contains "?page=3 still works" "$(curl -s --max-time 10 "$LIVE/history?page=3")" "Old notice"
+assert_status "/history/page/99999 is a 400" 400 "$LIVE/history/page/99999"
 
 # Compare: the live server (beacon behind nginx) against the static copy. Both render from the same
 # store generation; pages depend on the minute (relative times, maintenance auto-start), so when a
