@@ -40,6 +40,7 @@ EXPECT='.
 ./usr/local/lib/systemd/system
 ./usr/local/lib/systemd/system/beacon-backup.service
 ./usr/local/lib/systemd/system/beacon-backup.timer
+./usr/local/lib/systemd/system/beacon-notify.service
 ./usr/local/lib/systemd/system/beacon-pull.service
 ./usr/local/lib/systemd/system/beacon.service
 ./usr/local/share
