@@ -82,6 +82,20 @@ for m in beacon.8 beacon.conf.5; do
 done
 assert_contains "beacon(8) documents restore" "$(MANWIDTH=120 man -l "$ROOT/man/beacon.8" 2>/dev/null)" "restore FILE [--force]"
 assert_contains "beacon.conf(5) documents log_format" "$(MANWIDTH=120 man -l "$ROOT/man/beacon.conf.5" 2>/dev/null)" "log_format = text"
+# the pages cannot drift: every command `beacon help` lists opens an entry of beacon(8)'s COMMANDS, every key of
+# conf/beacon.conf (a "key =" or "# key =" line) is in beacon.conf(5)
+man8=$(MANWIDTH=200 man -l "$ROOT/man/beacon.8" 2>/dev/null | sed -n '/^COMMANDS/,/^[A-Z]/p')
+man5=$(MANWIDTH=200 man -l "$ROOT/man/beacon.conf.5" 2>/dev/null)
+cmds=$("$BEACON" help 2>&1 | sed -n '/^commands:/,/^$/{s/^  \([a-z][a-z-]*\) .*/\1/p}')
+check "beacon help lists commands" test -n "$cmds"
+missing=""
+for c in $cmds; do grep -qE "^ +$c( |\$)" <<<"$man8" || missing="$missing $c"; done
+assert_eq "beacon(8) documents every command of beacon help" "" "$missing"
+keys=$(sed -nE 's/^#? ?([a-z][a-z0-9_]*) *=.*/\1/p' "$ROOT/conf/beacon.conf")
+check "conf/beacon.conf has keys" test -n "$keys"
+missing=""
+for k in $keys; do grep -qE "(^|[^a-z0-9_])$k([^a-z0-9_]|\$)" <<<"$man5" || missing="$missing $k"; done
+assert_eq "beacon.conf(5) documents every key of conf/beacon.conf" "" "$missing"
 
 # ---- make deb + lintian ----
 umake -s deb BEACON_BIN="$BEACON" BUILD="$T/build" > "$T/deb.out" 2>&1
