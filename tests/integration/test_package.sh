@@ -73,7 +73,7 @@ check "man page in mandir" test -f "$D2/opt/beacon/share/man/man8/beacon.8"
 assert_contains "units name bindir and sysconfdir" "$(cat "$D2/opt/beacon/lib/systemd/system/beacon.service")" \
 	"ExecStart=/opt/beacon/bin/beacon --config /opt/beacon/etc/beacon/beacon.conf serve"
 check "systemd-analyze verify accepts the units" sh -c "cd '$D/usr/local/lib/systemd/system' && \
-	sed -i 's#/usr/local/bin/beacon#$BEACON#' *.service && SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no ./beacon.service ./beacon-pull.service ./beacon-backup.service ./beacon-backup.timer 2>&1 | grep -v 'User=\\|Group=\\|has no' | (! grep .)"
+	sed -i 's#/usr/local/bin/beacon#$BEACON#' *.service && SYSTEMD_LOG_LEVEL=err systemd-analyze verify --man=no ./beacon.service ./beacon-pull.service ./beacon-notify.service ./beacon-backup.service ./beacon-backup.timer 2>&1 | grep -v 'User=\\|Group=\\|has no' | (! grep .)"
 
 # ---- man pages ----
 for m in beacon.8 beacon.conf.5; do
