@@ -65,7 +65,7 @@ flags() {
 	printf 'bench_flags:\n\t@echo "$(%s)"\n' "$1" |
 		make --no-print-directory -s -C "$ROOT" -f Makefile -f - BUILD="$BUILD" bench_flags
 }
-CFLAGS=$(flags CFLAGS | sed -e 's/ -MMD//' -e 's/ -MP//')   # no .d files for these two
+CFLAGS=$(flags ALL_CFLAGS | sed -e 's/ -MMD//' -e 's/ -MP//')   # no .d files for these two
 LIBS="$(flags LDFLAGS) $(flags LDLIBS)"
 echo "bench: building ref_responder and render_bench"
 # shellcheck disable=SC2086

@@ -45,7 +45,7 @@ flags() {
 	printf 'bench_flags:\n\t@echo "$(%s)"\n' "$1" |
 		make --no-print-directory -s -C "$ROOT" -f Makefile -f - BUILD="$BUILD" bench_flags
 }
-CFLAGS=$(flags CFLAGS | sed -e 's/ -MMD//' -e 's/ -MP//')
+CFLAGS=$(flags ALL_CFLAGS | sed -e 's/ -MMD//' -e 's/ -MP//')
 LIBS="$(flags LDFLAGS) $(flags LDLIBS)"
 OBJS=""
 for o in "$BUILD"/firmware/*.o "$BUILD"/store/*.o "$BUILD/gen/web_assets.o"; do
