@@ -40,6 +40,10 @@ const struct admin_route admin_routes[] = {
 	{ "POST", "/admin/components/status", admin_component_status,    E, W },
 	{ "POST", "/admin/components/move",   admin_component_move,      E, W },
 	{ "POST", "/admin/groups/move",       admin_group_move,          E, W },
+	{ "GET",  "/admin/subscribers",       admin_subscribers_page,    V, 0 },
+	{ "POST", "/admin/subscribers/new",   admin_subscriber_new,      E, W },
+	{ "POST", "/admin/subscribers/unsubscribe", admin_subscriber_unsubscribe, E, W },
+	{ "POST", "/admin/subscribers/resend", admin_subscriber_resend,  E, W },
 	{ "GET",  "/admin/tokens",            admin_tokens_page,         O, 0 },
 	{ "POST", "/admin/tokens/new",        admin_token_new,           O, W },
 	{ "POST", "/admin/tokens/revoke",     admin_token_revoke,        O, W },
@@ -165,6 +169,7 @@ void admin_begin(struct admin *ad, const char *title)
 		nav_link(ad, "/admin/incidents", "Incidents");
 		nav_link(ad, "/admin/maintenance", "Maintenance");
 		nav_link(ad, "/admin/components", "Components");
+		nav_link(ad, "/admin/subscribers", "Subscribers");
 		if (ad->user.role >= ROLE_OWNER) {
 			nav_link(ad, "/admin/tokens", "API tokens");
 			nav_link(ad, "/admin/users", "Users");

@@ -133,6 +133,10 @@ void admin_components_page(struct admin *ad);    /* admin_manage.c */
 void admin_component_status(struct admin *ad);
 void admin_component_move(struct admin *ad);
 void admin_group_move(struct admin *ad);
+void admin_subscribers_page(struct admin *ad);  /* admin_subscribers.c */
+void admin_subscriber_new(struct admin *ad);
+void admin_subscriber_unsubscribe(struct admin *ad);
+void admin_subscriber_resend(struct admin *ad);
 void admin_tokens_page(struct admin *ad);
 void admin_token_new(struct admin *ad);
 void admin_token_revoke(struct admin *ad);

@@ -179,8 +179,53 @@ done
 curl -s -o "$T/pub" "$U/incidents/$XINC"; inert "public /incidents/$XINC" "$T/pub"
 curl -s -o "$T/pub" "$U/"; inert "public /" "$T/pub"
 
-# ---- roles: a viewer cannot write on any admin route (from the route table) ----
+# ---- subscribers: an editor adds, resends, unsubscribes (write_subscriber.c); bad input writes nothing ----
 OWNER_SID=$SID
+login editor@example.com editor-password-1
+assert_eq "editor signed in" 303 "$CODE"
+assert_eq "subscribers page (editor)" 200 "$(page /admin/subscribers)"
+assert_contains "... has the add form" "$(cat "$T/page")" 'action="/admin/subscribers/new"'
+assert_eq "editor adds an email subscriber" 303 "$(post /admin/subscribers/new mode=email email=reader@example.com lang=es)"
+assert_contains "it is in beacon subscriber list, pending" "$(bk_cli subscriber list)" "reader@example.com"
+SUBID=$(bk_cli subscriber list --type email | awk '/reader@example.com/ {print $1}')
+assert_eq "... pending" "pending" "$(bk_cli subscriber list --json | jq -r ".[] | select(.id==\"$SUBID\") | .state")"
+assert_eq "resend its confirmation" 303 "$(post /admin/subscribers/resend id=$SUBID)"
+subs0=$(bk_cli subscriber list); aud0=$(bk_cli audit --limit 1 --json)
+assert_eq "a bad email: 422" 422 "$(post /admin/subscribers/new mode=email email=not-an-address)"
+assert_contains "... with a clear message" "$(cat "$T/post")" "email: not a valid address"
+assert_eq "a webhook without a URL: 422" 422 "$(post /admin/subscribers/new mode=webhook endpoint=ftp://x)"
+assert_eq "an unknown type: 422" 422 "$(post /admin/subscribers/new mode=sms email=a@example.com)"
+assert_eq "nothing was written by the bad adds" "$aud0" "$(bk_cli audit --limit 1 --json)"
+assert_eq "... and the list is unchanged" "$subs0" "$(bk_cli subscriber list)"
+assert_eq "editor adds a webhook: the page with its secret" 200 "$(post /admin/subscribers/new mode=webhook endpoint=https://hooks.example.com/beacon email=ops@example.com)"
+WHSEC=$(sed -n 's/.*id="new-secret">\([^<]*\)<.*/\1/p' "$T/post")
+assert_contains "the webhook secret is shown once" "$WHSEC" "whsec_"
+page /admin/subscribers >/dev/null
+assert_not_contains "... and not again" "$(cat "$T/page")" "$WHSEC"
+assert_contains "the webhook is listed" "$(cat "$T/page")" "https://hooks.example.com/beacon"
+assert_eq "editor adds a Slack subscriber (its secret shown too, as in v1)" 200 "$(post /admin/subscribers/new mode=slack endpoint=https://hooks.slack.com/services/T0/B0/x)"
+assert_contains "the CLI lists it as slack" "$(bk_cli subscriber list --type slack)" "hooks.slack.com"
+page "/admin/subscribers?type=webhook" >/dev/null
+assert_not_contains "the type filter hides email subscribers" "$(cat "$T/page")" "reader@example.com"
+assert_contains "... and shows webhooks" "$(cat "$T/page")" "hooks.example.com"
+assert_eq "an unknown filter: 422" 422 "$(page "/admin/subscribers?state=bogus")"
+assert_eq "unsubscribe it" 303 "$(post /admin/subscribers/unsubscribe id=$SUBID)"
+assert_eq "the CLI shows it unsubscribed" "unsubscribed" "$(bk_cli subscriber list --json | jq -r ".[] | select(.id==\"$SUBID\") | .state")"
+page "/admin/subscribers?state=unsubscribed" >/dev/null
+assert_contains "the state filter shows it" "$(cat "$T/page")" "reader@example.com"
+assert_eq "unsubscribe an unknown id: 404" 404 "$(post /admin/subscribers/unsubscribe id=nosuchsub)"
+XS="<svg onload=alert(15)>@example.com"
+assert_eq "xss: a subscriber email with markup is refused" 422 "$(post /admin/subscribers/new mode=email email="$XS")"
+page /admin/subscribers >/dev/null; inert "admin /admin/subscribers" "$T/page"
+page "/admin/subscribers?lang=es" >/dev/null
+assert_contains "es: the subscribers page in Spanish" "$(cat "$T/page")" "Suscriptores"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -H "Cookie: __Host-beacon_session=$SID" \
+	--data "mode=email&email=cross@example.com" "$U/admin/subscribers/new")
+assert_eq "a cross-origin subscriber post is refused" 403 "$code"
+assert_not_contains "... and wrote nothing" "$(bk_cli subscriber list)" "cross@example.com"
+SID=$OWNER_SID
+
+# ---- roles: a viewer cannot write on any admin route (from the route table) ----
 login viewer@example.com viewer-password-1
 check "viewer signed in" test -n "$SID"
 before=$(bk_cli audit --limit 1 --json)
@@ -199,6 +244,10 @@ assert_eq "a viewer gets 403 on every write route ($n)" "" "$bad"
 assert_eq "nothing was written by the viewer" "$before" "$(bk_cli audit --limit 1 --json)"
 assert_eq "a viewer can read the audit log" 200 "$(page /admin/audit)"
 assert_eq "a viewer cannot open the users page" 403 "$(page /admin/users)"
+assert_eq "a viewer can read the subscribers page" 200 "$(page /admin/subscribers)"
+assert_not_contains "... without the add form" "$(cat "$T/page")" 'action="/admin/subscribers/new"'
+assert_eq "a viewer cannot add a subscriber" 403 "$(post /admin/subscribers/new mode=email email=viewer-add@example.com)"
+assert_not_contains "... nothing written" "$(bk_cli subscriber list)" "viewer-add@example.com"
 
 # ---- TOTP: enrol, then sign in with password and code ----
 SID=$OWNER_SID
