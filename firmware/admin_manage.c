@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "admin.h"
+#include "brand.h"
 #include "auth.h"
 #include "out.h"
 #include "settings.h"
@@ -477,6 +478,13 @@ void admin_settings_page(struct admin *ad)
 			out_raw_trusted(b, "</code></p>");
 		}
 	}
+	struct brand br;
+	brand_load(ad->tx, ad->a, &br);
+	out_raw_trusted(b, "<label for=\"brand_color\">");
+	out_text(b, A(ad, "Brand colour (#RRGGBB; empty for the default)"));
+	out_raw_trusted(b, "</label><input id=\"brand_color\" name=\"brand_color\" maxlength=\"7\" pattern=\"#[0-9a-fA-F]{6}\" value=\"");
+	out_attr(b, br.color ? br.color : "");
+	out_raw_trusted(b, "\">");
 	out_raw_trusted(b, "<label class=\"check\"><input type=\"checkbox\" name=\"require_2fa\" value=\"1\"");
 	out_raw_trusted(b, user_require_2fa(ad->tx) ? " checked> " : "> ");
 	out_text(b, A(ad, "Everyone must use two-factor authentication"));
@@ -512,12 +520,18 @@ void admin_settings_post(struct admin *ad)
 		}
 	}
 	bool want_2fa = admin_form(ad, "require_2fa") != NULL, had_2fa = user_require_2fa(ad->tx);
+	struct brand br;
+	brand_load(ad->tx, ad->a, &br);
+	const char *color = admin_form(ad, "brand_color");    /* absent: unchanged; empty: removed */
+	bool color_changed = color && strcmp(color, br.color ? br.color : "") != 0;
 	struct write_ctx w;
 	if (!admin_write_begin(ad, &w))
 		return;
 	enum bc_err e = BC_OK;
 	if (ch.name || ch.url || ch.time_zone)
 		e = write_page(&w, &ch, NULL);
+	if (e == BC_OK && color_changed)
+		e = write_brand_color(&w, *color ? color : NULL);
 	if (e == BC_OK && want_2fa != had_2fa)
 		e = write_admin_require_2fa(&w, want_2fa);
 	if (e != BC_OK) {

@@ -136,6 +136,20 @@ assert_eq "settings: a page key owned by beacon.conf is refused (409)" 409 "$(po
 assert_contains "settings: ... naming the key" "$(cat "$T/post")" "page_name"
 assert_eq "settings: require 2FA for everyone" 303 "$(post /admin/settings 'page_name=Beacon Test' require_2fa=1)"
 check "settings: the CLI turns it off again" bk_cli admin require-2fa no
+assert_eq "settings: brand colour" 303 "$(post /admin/settings brand_color='#7c3aed')"
+assert_contains "the public page shows the colour" "$(curl -s "$LURL/")" '<style>:root{--brand:#7c3aed}</style>'
+assert_contains "the CLI shows it" "$(bk_cli page show)" "#7c3aed"
+aud0=$(bk_cli audit --limit 1 --json)
+assert_eq "settings: a bad colour: 422" 422 "$(post /admin/settings 'brand_color=red;}body{display:none')"
+assert_contains "... naming the field" "$(cat "$T/post")" "color"
+assert_eq "... and nothing written" "$aud0" "$(bk_cli audit --limit 1 --json)"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -H "Cookie: __Host-beacon_session=$SID" \
+	--data "brand_color=%23000000" "$U/admin/settings")
+assert_eq "settings: a cross-origin post is refused" 403 "$code"
+assert_contains "... the colour is unchanged" "$(curl -s "$LURL/")" '--brand:#7c3aed'
+assert_eq "settings: an empty colour removes it" 303 "$(post /admin/settings brand_color=)"
+assert_not_contains "... the CLI shows none" "$(bk_cli page show)" "#7c3aed"
+assert_not_contains "... the public page has no brand colour" "$(curl -s "$LURL/")" '--brand:'
 G1=$(bk_cli group add --name 'Core'); G2=$(bk_cli group add --name 'Edge')
 C1=$(bk_cli component add --name 'Core A' --group "$G1"); C2=$(bk_cli component add --name 'Core B' --group "$G1")
 bk_cli component add --name 'Edge A' --group "$G2" >/dev/null
