@@ -2,7 +2,9 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 #include "admin.h"
+#include "api_v1_input.h"
 #include "app.h"
 #include "auth.h"
 #include "log.h"
@@ -53,6 +55,7 @@ const struct admin_route admin_routes[] = {
 	{ "POST", "/admin/users/del",         admin_user_del,            O, W },
 	{ "GET",  "/admin/settings",          admin_settings_page,       O, 0 },
 	{ "POST", "/admin/settings",          admin_settings_post,       O, W },
+	{ "POST", "/admin/settings/logo",     admin_settings_logo,       O, W },
 	{ "GET",  "/admin/audit",             admin_audit_page,          V, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };
@@ -494,6 +497,32 @@ static const struct admin_route *find_route(struct req *r, bool *other_method)
 	return NULL;
 }
 
+/* A multipart/form-data post (a file upload): plain fields into the form, the one file part into
+ * ad->upload (v1's parser, api_v1_input.c); false after a 400 page. */
+static bool admin_multipart(struct admin *ad)
+{
+	struct v1_input_part parts[ADMIN_MAXFORM];
+	size_t n;
+	const char *why = v1_input_multipart(ad->a, ad->r->content_type, ad->r->body, ad->r->body_len, parts,
+	                                     ADMIN_MAXFORM, &n);
+	if (why) {
+		admin_error_page(ad, 400, why);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (parts[i].filename) {
+			ad->upload = parts[i].data;
+			ad->upload_len = parts[i].len;
+			ad->upload_field = parts[i].name;
+		} else {
+			ad->form[ad->nform].key = parts[i].name;
+			ad->form[ad->nform].val = arena_strndup(ad->a, parts[i].data, parts[i].len);
+			ad->nform++;
+		}
+	}
+	return true;
+}
+
 void admin_dispatch(struct req *r)
 {
 	struct admin *ad = arena_alloc(r->arena, sizeof *ad);
@@ -548,6 +577,9 @@ void admin_dispatch(struct req *r)
 		}
 		if (r->content_type && strncmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 && r->body)
 			ad->nform = form_parse(r->arena, arena_strndup(r->arena, r->body, r->body_len), ad->form, ADMIN_MAXFORM);
+		else if (r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0 && r->body &&
+		         !admin_multipart(ad))
+			return;
 	}
 	if (!(rt->flags & AR_PUBLIC)) {
 		if (!ad->signed_in) {

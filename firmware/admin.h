@@ -63,6 +63,9 @@ struct admin {
 	const struct zone *tz;          /* that zone: admin times are read and written in it */
 	bool readonly;                  /* secondary */
 	const char *notice;             /* a message shown on the next page (from ?ok=) */
+	const char *upload;             /* the file part of a multipart post (not NUL-terminated) or NULL */
+	size_t upload_len;
+	const char *upload_field;
 };
 
 /* Called by route_dispatch for "/admin" and every path under "/admin/". */
@@ -146,6 +149,7 @@ void admin_user_set(struct admin *ad);
 void admin_user_del(struct admin *ad);
 void admin_settings_page(struct admin *ad);
 void admin_settings_post(struct admin *ad);
+void admin_settings_logo(struct admin *ad);       /* upload (multipart field "logo") or remove=1 */
 void admin_audit_page(struct admin *ad);
 
 #endif

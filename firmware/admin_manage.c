@@ -491,6 +491,25 @@ void admin_settings_page(struct admin *ad)
 	out_raw_trusted(b, "</label>");
 	button(ad, "Save", "save-settings", NULL);
 	out_raw_trusted(b, "</form>");
+	out_raw_trusted(b, "<form method=\"post\" action=\"/admin/settings/logo\" enctype=\"multipart/form-data\" class=\"card\">");
+	admin_csrf_field(ad);
+	out_raw_trusted(b, "<h2>");
+	out_text(b, A(ad, "Logo"));
+	out_raw_trusted(b, "</h2>");
+	if (br.logo) {
+		out_raw_trusted(b, "<p><img class=\"logo\" alt=\"\" src=\"/brand/");
+		out_attr(b, brand_logo_name(&br));
+		out_raw_trusted(b, "?v=");
+		out_attr(b, br.logo_etag);
+		out_raw_trusted(b, "\"></p><label class=\"check\"><input type=\"checkbox\" name=\"remove\" value=\"1\"> ");
+		out_text(b, A(ad, "Remove the logo"));
+		out_raw_trusted(b, "</label>");
+	}
+	out_raw_trusted(b, "<label for=\"logo\">");
+	out_text(b, A(ad, "PNG or SVG file"));
+	out_raw_trusted(b, "</label><input id=\"logo\" name=\"logo\" type=\"file\" accept=\"image/png,image/svg+xml\">");
+	button(ad, "Save logo", "save-logo", NULL);
+	out_raw_trusted(b, "</form>");
 	admin_end(ad);
 }
 
@@ -540,6 +559,26 @@ void admin_settings_post(struct admin *ad)
 	}
 	if (admin_write_commit(ad, &w))
 		admin_redirect(ad, "/admin/settings", "Saved.");
+}
+
+void admin_settings_logo(struct admin *ad)
+{
+	bool remove = admin_form(ad, "remove") != NULL;
+	if (!remove && (ad->upload == NULL || strcmp(ad->upload_field, "logo") != 0 || ad->upload_len == 0)) {
+		admin_error_page(ad, 422, A(ad, "Choose a PNG or SVG file for the logo."));
+		return;
+	}
+	struct write_ctx w;
+	if (!admin_write_begin(ad, &w))
+		return;
+	enum bc_err e = remove ? write_brand_logo(&w, NULL, 0)
+	                       : write_brand_logo(&w, (const unsigned char *)ad->upload, ad->upload_len);
+	if (e != BC_OK) {
+		admin_write_fail(ad, &w, e);
+		return;
+	}
+	if (admin_write_commit(ad, &w))
+		admin_redirect(ad, "/admin/settings", remove ? "Logo removed." : "Logo saved.");
 }
 
 /* ---- audit log ---- */

@@ -601,48 +601,69 @@ static int form_to_json(struct parse_ctx *c, json_t *root, char *text)
 	return 0;
 }
 
-/* multipart/form-data with bracket names (legacy PUT clients). */
-static int multipart_to_json(struct parse_ctx *c, json_t *root, const char *ct, const char *body, size_t len)
+const char *v1_input_multipart(struct arena *a, const char *ct, const char *body, size_t len,
+                               struct v1_input_part *out, size_t max, size_t *n)
 {
+	*n = 0;
 	const char *b = strcasestr(ct, "boundary=");
 	if (b == NULL)
-		return fail(c, 400, "multipart body without a boundary");
+		return "multipart body without a boundary";
 	b += 9;
 	size_t blen = strcspn(b, "; ");
 	if (*b == '"')
 		blen = strcspn(++b, "\"");
 	if (blen == 0 || blen > 200)
-		return fail(c, 400, "bad multipart boundary");
-	char *delim = arena_printf(c->a, "--%.*s", (int)blen, b);
+		return "bad multipart boundary";
+	char *delim = arena_printf(a, "--%.*s", (int)blen, b);
 	size_t dlen = strlen(delim);
 	const char *p = memmem(body, len, delim, dlen), *end = body + len;
-	int parts = 0;
 	while (p && (size_t)(end - p) >= dlen + 2) {
 		p += dlen;
 		if (p[0] == '-' && p[1] == '-')
-			return 0;
+			return NULL;
 		const char *hdr_end = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
-		if (hdr_end == NULL || ++parts >= FORM_MAXPAIRS)
-			return fail(c, 400, "malformed multipart body");
-		char *hdrs = arena_strndup(c->a, p, (size_t)(hdr_end - p));
+		if (hdr_end == NULL || *n + 1 >= max)
+			return "malformed multipart body";
+		char *hdrs = arena_strndup(a, p, (size_t)(hdr_end - p));
 		const char *val = hdr_end + 4;
 		const char *next = memmem(val, (size_t)(end - val), delim, dlen);
 		if (next == NULL || next - val < 2)
-			return fail(c, 400, "malformed multipart body");
-		char *name = strcasestr(hdrs, "name=\"");
+			return "malformed multipart body";
+		char *fname = strcasestr(hdrs, "filename=\"");
+		char *name = strcasestr(hdrs, "; name=\"");
+		name = name ? name + 2 : strcasestr(hdrs, "name=\"");
 		if (name) {
 			name += 6;
+			if (fname) {
+				fname += 10;
+				fname[strcspn(fname, "\"")] = '\0';
+			}
 			name[strcspn(name, "\"")] = '\0';
-			char *v = arena_strndup(c->a, val, (size_t)(next - 2 - val));
-			if (strlen(v) != (size_t)(next - 2 - val))
-				return fail(c, 400, "multipart field '%.60s' holds a NUL byte", name);
-			int rc = form_insert(c, root, name, v);
-			if (rc)
-				return rc;
+			out[*n] = (struct v1_input_part){ name, fname, val, (size_t)(next - 2 - val) };
+			++*n;
 		}
 		p = next;
 	}
-	return fail(c, 400, "malformed multipart body");
+	return "malformed multipart body";
+}
+
+/* multipart/form-data with bracket names (legacy PUT clients). */
+static int multipart_to_json(struct parse_ctx *c, json_t *root, const char *ct, const char *body, size_t len)
+{
+	struct v1_input_part *parts = arena_alloc(c->a, FORM_MAXPAIRS * sizeof *parts);
+	size_t n;
+	const char *why = v1_input_multipart(c->a, ct, body, len, parts, FORM_MAXPAIRS, &n);
+	if (why)
+		return fail(c, 400, "%s", why);
+	for (size_t i = 0; i < n; i++) {
+		char *v = arena_strndup(c->a, parts[i].data, parts[i].len);
+		if (strlen(v) != parts[i].len)
+			return fail(c, 400, "multipart field '%.60s' holds a NUL byte", parts[i].name);
+		int rc = form_insert(c, root, parts[i].name, v);
+		if (rc)
+			return rc;
+	}
+	return 0;
 }
 
 static bool ct_is(const char *ct, const char *want)

@@ -83,4 +83,15 @@ bool v1_parse_time(const char *s, int64_t *out);
 struct zone;
 bool v1_parse_time_in(const char *s, const struct zone *local, int64_t *out);
 
+/* One part of a multipart/form-data body: its field name, file name (NULL for a plain field) and bytes (not copied). */
+struct v1_input_part {
+	const char *name, *filename;
+	const char *data;
+	size_t len;
+};
+/* Splits a multipart/form-data body (ct: its Content-Type, with the boundary) into fewer than max
+ * named parts; NULL when well formed, else the reason. Used by v1 bodies and the admin's uploads. */
+const char *v1_input_multipart(struct arena *a, const char *ct, const char *body, size_t len,
+                               struct v1_input_part *out, size_t max, size_t *n);
+
 #endif

@@ -150,6 +150,31 @@ assert_contains "... the colour is unchanged" "$(curl -s "$LURL/")" '--brand:#7c
 assert_eq "settings: an empty colour removes it" 303 "$(post /admin/settings brand_color=)"
 assert_not_contains "... the CLI shows none" "$(bk_cli page show)" "#7c3aed"
 assert_not_contains "... the public page has no brand colour" "$(curl -s "$LURL/")" '--brand:'
+# logo upload: multipart/form-data (v1's parser), sanitized by write_brand_logo
+cat > "$T/logo.svg" <<'SVG'
+<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" onload="alert(1)"><script>alert(2)</script><rect width="30" height="30" fill="#1d4ed8"/></svg>
+SVG
+upload() {   # upload [curl -F args...]: multipart post to /admin/settings/logo with the session's token
+	local tok; curl -s -o "$T/tokpage" -H "Cookie: __Host-beacon_session=$SID" "$U/admin/account"; tok=$(csrf_of "$T/tokpage")
+	curl -s -o "$T/post" -w '%{http_code}' -H "Origin: $ORIGIN" -H "Cookie: __Host-beacon_session=$SID" -F "csrf=$tok" "$@" "$U/admin/settings/logo"
+}
+assert_eq "settings: upload an SVG logo with a script" 303 "$(upload -F "logo=@$T/logo.svg;type=image/svg+xml")"
+assert_status "the logo is served" 200 "$LURL/brand/logo.svg"
+assert_contains "... with its shapes" "$(cat "$T/body")" "<rect"
+assert_not_contains "... without the script" "$(cat "$T/body")" "script"
+assert_not_contains "... without the handler" "$(cat "$T/body")" "onload"
+assert_contains "the audit log has the brand event" "$(bk_cli audit --limit 3)" "page.brand_updated"
+printf '<!DOCTYPE svg [<!ENTITY e "x">]><svg xmlns="http://www.w3.org/2000/svg">&e;</svg>' > "$T/dtd.svg"
+aud0=$(bk_cli audit --limit 1 --json)
+assert_eq "settings: a refused SVG: 422" 422 "$(upload -F "logo=@$T/dtd.svg;type=image/svg+xml")"
+assert_contains "... with the reason" "$(cat "$T/post")" "not an accepted SVG"
+assert_eq "settings: no file: 422" 422 "$(upload -F "other=x")"
+assert_eq "... and nothing written" "$aud0" "$(bk_cli audit --limit 1 --json)"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -H "Cookie: __Host-beacon_session=$SID" \
+	-F "logo=@$T/logo.svg" "$U/admin/settings/logo")
+assert_eq "settings: a cross-origin upload is refused" 403 "$code"
+assert_eq "settings: remove the logo" 303 "$(upload -F remove=1)"
+assert_status "... no logo served" 404 "$LURL/brand/logo.svg"
 G1=$(bk_cli group add --name 'Core'); G2=$(bk_cli group add --name 'Edge')
 C1=$(bk_cli component add --name 'Core A' --group "$G1"); C2=$(bk_cli component add --name 'Core B' --group "$G1")
 bk_cli component add --name 'Edge A' --group "$G2" >/dev/null
