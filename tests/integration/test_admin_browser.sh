@@ -16,7 +16,7 @@ bk_cli component add --name "Website" >/dev/null
 check "owner added" sh -c "echo 'owner-password-1' | '$BEACON' --config '$CONF' user add owner@example.com --role owner"
 # the driver reads lines from the test's stdout protocol: PASS/FAIL
 sed -n '/^# ---- cdp driver ----$/,$p' "$0" | sed 1d > "$T/drive.py"
-timeout 170 python3 "$T/drive.py" "$CHROME" "$URL" "$SHOTS" "$T/chrome" > "$T/cdp.out" 2> "$T/cdp.err"
+BK_INTEGRATION_DIR="$ROOT/tests/integration" timeout 170 python3 "$T/drive.py" "$CHROME" "$URL" "$SHOTS" "$T/chrome" > "$T/cdp.out" 2> "$T/cdp.err"
 rc=$?
 while IFS="$(printf '\t')" read -r res desc detail; do
 	case $res in
@@ -48,69 +48,8 @@ def totp(secret, step):
     o = h[19] & 15
     return "%06d" % ((struct.unpack(">I", h[o:o + 4])[0] & 0x7fffffff) % 1000000)
 
-class WS:
-    def __init__(self, port, path):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=30)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (path, port, key)).encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            c = self.s.recv(1)
-            if not c: raise IOError("websocket handshake: connection closed")
-            head += c
-    def _exact(self, n):
-        b = bytearray()
-        while len(b) < n:
-            c = self.s.recv(min(n - len(b), 1 << 20))
-            if not c: raise IOError("websocket closed")
-            b += c
-        return bytes(b)
-    def send(self, text, op=1):
-        data = text.encode() if isinstance(text, str) else text
-        n = len(data)
-        hdr = bytes([0x80 | op])
-        if n < 126: hdr += bytes([0x80 | n])
-        elif n < 65536: hdr += bytes([0x80 | 126]) + struct.pack(">H", n)
-        else: hdr += bytes([0x80 | 127]) + struct.pack(">Q", n)
-        mask = os.urandom(4)
-        self.s.sendall(hdr + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
-    def recv(self):
-        msg = b""
-        while True:
-            b0, b1 = self._exact(2)
-            n = b1 & 0x7f
-            if n == 126: n = struct.unpack(">H", self._exact(2))[0]
-            elif n == 127: n = struct.unpack(">Q", self._exact(8))[0]
-            data = self._exact(n)
-            op = b0 & 0x0f
-            if op == 9: self.send(data, 10); continue
-            if op == 8: raise IOError("websocket closed by browser")
-            if op in (0, 1, 2): msg += data
-            if b0 & 0x80 and op != 10: return json.loads(msg)
-
-class CDP:
-    def __init__(self, ws):
-        self.ws, self.n, self.events = ws, 0, []
-    def call(self, method, params=None, session=None):
-        self.n += 1
-        m = {"id": self.n, "method": method, "params": params or {}}
-        if session: m["sessionId"] = session
-        self.ws.send(json.dumps(m))
-        while True:
-            r = self.ws.recv()
-            if r.get("id") == self.n:
-                if "error" in r: raise RuntimeError("%s: %s" % (method, r["error"]))
-                return r["result"]
-            self.events.append(r)
-    def wait(self, method, session, timeout=30):
-        end = time.time() + timeout
-        while time.time() < end:
-            for i, e in enumerate(self.events):
-                if e.get("method") == method and e.get("sessionId") == session:
-                    return self.events.pop(i)
-            self.events.append(self.ws.recv())
-        raise TimeoutError(method)
+sys.path.insert(0, os.environ["BK_INTEGRATION_DIR"])
+from browser_cdp import CDP, WS      # the one CDP client of the browser tests
 
 class Tab:
     def __init__(self, cdp):
