@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include "cli_util.h"
+#include "write.h"
 #include "log.h"
 
 /* The id part of "bk_<id>_<secret>", for audit entries (never the secret). */
@@ -104,11 +105,12 @@ static int token_create(struct cli *c, int argc, char **argv)
 	if (cli_begin(c, 0))
 		return 1;
 	char token[TOKEN_TEXT_MAX];
-	enum bc_err e = store_token_create(c->t, scope, name, token);
+	struct write_ctx w;
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_token_create(&w, scope, name, token);
 	if (e != BC_OK)
-		return cli_store_fail(c, "token", e);
-	if (cli_audit(c, "token.create", token_id(c, token), arena_printf(c->a, "%s %s", scope_s, name)) ||
-	    cli_commit(c))
+		return cli_write_fail(c, &w, e);
+	if (cli_commit(c))
 		return 1;
 	printf("%s\n", token);
 	return 0;
@@ -160,12 +162,12 @@ static int token_revoke(struct cli *c, int argc, char **argv)
 		return cli_fail(c, "no token '%s'", id);
 	if (cli_begin(c, 0))
 		return 1;
-	enum bc_err e = store_token_revoke(c->t, id);
+	struct write_ctx w;
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_token_revoke(&w, id);
 	if (e == BC_NOTFOUND)
 		return cli_fail(c, "no token '%s'", id);
-	if (e != BC_OK)
-		return cli_store_fail(c, "revoke", e);
-	return cli_audit(c, "token.revoke", id, NULL) || cli_commit(c);
+	return e != BC_OK ? cli_write_fail(c, &w, e) : cli_commit(c);
 }
 
 int cmd_token(const struct config *cfg, int argc, char **argv)

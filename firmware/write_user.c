@@ -161,8 +161,8 @@ enum bc_err write_admin_require_2fa(struct write_ctx *w, bool on)
 
 enum bc_err write_token_create(struct write_ctx *w, enum scope scope, const char *name, char out[TOKEN_TEXT_MAX])
 {
-	if (scope < SCOPE_READ || scope > SCOPE_REPLICATION)
-		return write_refuse(w, BC_INVALID, "scope", "must be read, write, admin or replication");
+	if (scope < SCOPE_READ || scope > SCOPE_INTAKE)
+		return write_refuse(w, BC_INVALID, "scope", "must be read, write, admin, replication or intake");
 	if (name == NULL || *name == '\0' || strlen(name) > LIM_SHORT || strpbrk(name, "\r\n"))
 		return write_refuse(w, BC_INVALID, "name", "1 to 64 characters on one line");
 	enum bc_err e = store_token_create(w->t, scope, name, out);
