@@ -377,7 +377,9 @@ static const char *pick_lang(struct admin *ad)
 	const char *al = req_header(ad->r, "Accept-Language");
 	if (al && strncmp(al, "es", 2) == 0)
 		return "es";
-	return strcmp(ad->r->cfg->default_language, "es") == 0 ? "es" : "en";
+	const char *langs, *dflt;
+	route_page_languages(ad->r, &langs, &dflt);
+	return strcmp(dflt, "es") == 0 ? "es" : "en";
 }
 
 /* A state-changing request must come from our own pages: Sec-Fetch-Site same-origin, or (older

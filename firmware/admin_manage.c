@@ -454,10 +454,11 @@ void admin_settings_page(struct admin *ad)
 	admin_form_open(ad, "/admin/settings", "card");
 	static const struct { const char *name, *label; } f[] = {
 		{ "page_name", "Page name" }, { "page_url", "Page URL" }, { "time_zone", "Time zone" },
+		{ "languages", "Languages (en, es or en,es)" }, { "default_language", "Default language" },
 	};
-	const char *vals[] = { ps.name, ps.url, ps.time_zone };
-	static const char *const fields[] = { "name", "url", "time_zone" };
-	for (size_t i = 0; i < 3; i++) {
+	const char *vals[] = { ps.name, ps.url, ps.time_zone, ps.languages, ps.default_language };
+	static const char *const fields[] = { "name", "url", "time_zone", "languages", "default_language" };
+	for (size_t i = 0; i < 5; i++) {
 		const char *owner = settings_owner(ad->r->cfg, fields[i]);
 		out_raw_trusted(b, "<label for=\"");
 		out_attr(b, f[i].name);
@@ -527,10 +528,12 @@ void admin_settings_post(struct admin *ad)
 	}
 	struct page_change ch = { .name = changed(admin_form(ad, "page_name"), ps.name),
 	                          .url = changed(admin_form(ad, "page_url"), ps.url),
-	                          .time_zone = changed(admin_form(ad, "time_zone"), ps.time_zone) };
-	static const char *const fields[] = { "name", "url", "time_zone" };
-	const char *vals[] = { ch.name, ch.url, ch.time_zone };
-	for (size_t i = 0; i < 3; i++) {
+	                          .time_zone = changed(admin_form(ad, "time_zone"), ps.time_zone),
+	                          .languages = changed(admin_form(ad, "languages"), ps.languages),
+	                          .default_language = changed(admin_form(ad, "default_language"), ps.default_language) };
+	static const char *const fields[] = { "name", "url", "time_zone", "languages", "default_language" };
+	const char *vals[] = { ch.name, ch.url, ch.time_zone, ch.languages, ch.default_language };
+	for (size_t i = 0; i < 5; i++) {
 		const char *key = vals[i] ? settings_refuses(ad->r->cfg, fields[i], vals[i]) : NULL;
 		if (key) {
 			admin_error_page(ad, 409, arena_printf(ad->a, "%s: %s '%s' (%s)", fields[i],
@@ -547,7 +550,7 @@ void admin_settings_post(struct admin *ad)
 	if (!admin_write_begin(ad, &w))
 		return;
 	enum bc_err e = BC_OK;
-	if (ch.name || ch.url || ch.time_zone)
+	if (ch.name || ch.url || ch.time_zone || ch.languages || ch.default_language)
 		e = write_page(&w, &ch, NULL);
 	if (e == BC_OK && color_changed)
 		e = write_brand_color(&w, *color ? color : NULL);

@@ -82,7 +82,7 @@ static int render_to(struct cli *c, struct store *s, const char *root, const cha
 	buf_init(&r.headers);
 	buf_init(&r.body_out);
 	r.path = r.raw_uri = arena_strdup(a, url);
-	r.lang = strcmp(c->cfg->default_language, "es") == 0 ? "es" : "en";
+	r.lang = route_negotiate_lang(&r);     /* no ?lang, no Accept-Language: the page's default */
 	r.status = 200;
 	bool allowed;
 	const struct route *rt = route_match(&r, &allowed);

@@ -184,7 +184,9 @@ static bool feed_load(struct req *r, struct feed *f)
 	f->url = sp_page_url(&f->v);
 	f->host = page_host(&f->v, f->url);
 	const char *ql = req_query(r, "lang");
-	f->lang = ql && strcmp(ql, "es") == 0 && strstr(r->cfg->languages, "es") ? "es" : "en";
+	const char *langs, *dflt;
+	route_page_languages(r, &langs, &dflt);
+	f->lang = ql && strcmp(ql, "es") == 0 && strstr(langs, "es") ? "es" : "en";
 	return true;
 }
 

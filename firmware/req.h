@@ -138,6 +138,8 @@ const char *route_cache_key(struct req *r, const struct route *rt);
 const struct route *route_match(struct req *r, bool *allowed);
 /* The page language: ?lang=, then Accept-Language by q-value, then the configured default ("en" or "es"). */
 const char *route_negotiate_lang(struct req *r);
+/* The page's languages ("en,es") and default language: beacon.conf's when it sets them, else the store's. */
+void route_page_languages(struct req *r, const char **langs, const char **dflt);
 /* Runs one request end to end: match, auth, read-only check, cache, handler. */
 void route_dispatch(struct req *r);
 

@@ -7,6 +7,7 @@
 #include "app.h"
 #include "brand.h"
 #include "cache.h"
+#include "config.h"
 #include "log.h"
 #include "metrics.h"
 #include "out.h"
@@ -112,9 +113,29 @@ static void allow_header(struct req *r)
 }
 
 /* ?lang=, then Accept-Language by q-value, then the configured default. */
+/* The page's languages and default: beacon.conf's when it sets them, else the store's (settings.c
+ * owns the rule; the store's are what the admin and v1 edit). */
+void route_page_languages(struct req *r, const char **langs, const char **dflt)
+{
+	*langs = r->cfg->languages;
+	*dflt = r->cfg->default_language;
+	bool own_l = config_key_set(r->cfg, "languages"), own_d = config_key_set(r->cfg, "default_language");
+	if (own_l && own_d)
+		return;
+	struct stx *t = r->store ? req_tx(r) : NULL;
+	struct page_settings p;
+	if (t == NULL || store_page_get(t, &p) != BC_OK)
+		return;
+	if (!own_l && p.languages && *p.languages)
+		*langs = p.languages;
+	if (!own_d && p.default_language && *p.default_language)
+		*dflt = p.default_language;
+}
+
 const char *route_negotiate_lang(struct req *r)
 {
-	const char *langs = r->cfg->languages;
+	const char *langs, *dflt;
+	route_page_languages(r, &langs, &dflt);
 	const char *q = req_query(r, "lang");
 	if (q && strlen(q) == 2 && strstr(langs, q))
 		return strcmp(q, "es") == 0 ? "es" : "en";
@@ -148,7 +169,7 @@ const char *route_negotiate_lang(struct req *r)
 	}
 	if (best)
 		return best;
-	return strcmp(r->cfg->default_language, "es") == 0 ? "es" : "en";
+	return strcmp(dflt, "es") == 0 ? "es" : "en";
 }
 
 static int scope_needed(unsigned flags)

@@ -141,6 +141,8 @@ enum bc_err write_maintenance_catch_up(struct write_ctx *w, const char *id);
 struct page_change {
 	const char *id;             /* import --page / init --page-id: the Statuspage page id (NULL keeps) */
 	const char *name, *url, *time_zone;     /* NULL keeps */
+	const char *languages;                  /* "en,es": a comma list of en and es; NULL keeps */
+	const char *default_language;           /* one of the languages; NULL keeps */
 };
 enum bc_err write_page(struct write_ctx *w, struct page_change *ch, struct page_settings *out);
 

@@ -15,6 +15,17 @@ static bool page_id_ok(const char *id)
 	return true;
 }
 
+/* "en", "es", "en,es" or "es,en": the page's languages. */
+static bool write_languages_ok(const char *s)
+{
+	return strcmp(s, "en") == 0 || strcmp(s, "es") == 0 || strcmp(s, "en,es") == 0 || strcmp(s, "es,en") == 0;
+}
+
+static bool write_language_listed(const char *languages, const char *lang)
+{
+	return strlen(lang) == 2 && strstr(languages, lang) != NULL;
+}
+
 enum bc_err write_page(struct write_ctx *w, struct page_change *ch, struct page_settings *out)
 {
 	struct page_settings p, before;
@@ -44,6 +55,17 @@ enum bc_err write_page(struct write_ctx *w, struct page_change *ch, struct page_
 			return write_refuse(w, BC_INVALID, "time_zone", "unknown time zone '%.64s'", ch->time_zone);
 		p.time_zone = ch->time_zone;
 	}
+	if (ch->languages) {
+		if (!write_languages_ok(ch->languages))
+			return write_refuse(w, BC_INVALID, "languages", "a comma list of en and es, each once ('en,es')");
+		p.languages = ch->languages;
+	}
+	if (ch->default_language)
+		p.default_language = ch->default_language;
+	if ((ch->languages || ch->default_language) &&
+	    !write_language_listed(p.languages ? p.languages : "en", p.default_language ? p.default_language : "en"))
+		return write_refuse(w, BC_INVALID, "default_language", "must be one of the languages (%.16s)",
+		                    p.languages ? p.languages : "en");
 	if ((e = store_page_put(w->t, &p)) != BC_OK)
 		return write_refuse(w, e, NULL, "cannot save the page settings: %s", bc_strerror(e));
 	if ((e = write_event(w, "page.updated", "page", p.id, write_json_page(w, &before), write_json_page(w, &p), true,

@@ -150,6 +150,15 @@ assert_contains "... the colour is unchanged" "$(curl -s "$LURL/")" '--brand:#7c
 assert_eq "settings: an empty colour removes it" 303 "$(post /admin/settings brand_color=)"
 assert_not_contains "... the CLI shows none" "$(bk_cli page show)" "#7c3aed"
 assert_not_contains "... the public page has no brand colour" "$(curl -s "$LURL/")" '--brand:'
+assert_eq "settings: languages es only, Spanish by default" 303 "$(post /admin/settings languages=es default_language=es)"
+assert_contains "... the public page is in Spanish" "$(curl -s "$LURL/")" '<html lang="es"'
+aud1=$(bk_cli audit --limit 1 --json)
+assert_eq "settings: an unknown language: 422" 422 "$(post /admin/settings languages=fr)"
+assert_contains "... naming the field" "$(cat "$T/post")" "languages"
+assert_eq "settings: a default outside the languages: 422" 422 "$(post /admin/settings default_language=en)"
+assert_eq "... and nothing written" "$aud1" "$(bk_cli audit --limit 1 --json)"
+assert_eq "settings: back to en,es with English by default" 303 "$(post /admin/settings languages=en,es default_language=en)"
+assert_contains "... the public page is in English" "$(curl -s "$LURL/")" '<html lang="en"'
 # logo upload: multipart/form-data (v1's parser), sanitized by write_brand_logo
 cat > "$T/logo.svg" <<'SVG'
 <svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 32 32" onload="alert(1)"><script>alert(2)</script><rect width="30" height="30" fill="#1d4ed8"/></svg>
