@@ -5,6 +5,7 @@
 #include <jansson.h>
 #include <mbedtls/sha256.h>
 #include "intake.h"
+#include "jsonlimit.h"
 #include "log.h"
 
 #define AM_MAX_DEPTH      6
@@ -34,30 +35,6 @@ static bool fail(char *err, size_t n, const char *fmt, ...)
 	vsnprintf(err, n, fmt, ap);
 	va_end(ap);
 	return false;
-}
-
-/* Nesting depth of a JSON text, outside strings (jansson's own limit is 2048). */
-static int json_depth(const char *s, size_t len)
-{
-	int d = 0, max = 0;
-	bool in_str = false;
-	for (size_t i = 0; i < len; i++) {
-		char c = s[i];
-		if (in_str) {
-			if (c == '\\')
-				i++;
-			else if (c == '"')
-				in_str = false;
-		} else if (c == '"') {
-			in_str = true;
-		} else if (c == '{' || c == '[') {
-			if (++d > max)
-				max = d;
-		} else if (c == '}' || c == ']') {
-			d--;
-		}
-	}
-	return max;
 }
 
 static bool token_ok(const char *s, size_t max, const char *extra)
@@ -319,8 +296,9 @@ enum bc_err intake_am_apply(struct store *s, const char *body, size_t len, struc
 		fail(err, errlen, "the notification is larger than %d bytes", INTAKE_AM_MAX_BODY);
 		return BC_TOOBIG;
 	}
-	if (json_depth(body, len) > AM_MAX_DEPTH) {
-		fail(err, errlen, "the JSON is nested deeper than %d levels", AM_MAX_DEPTH);
+	char deep[128];
+	if (!jsonlimit_depth_ok(body, len, AM_MAX_DEPTH, deep, sizeof deep)) {
+		fail(err, errlen, "the JSON is nested deeper than %d levels (at %s)", AM_MAX_DEPTH, deep);
 		return BC_INVALID;
 	}
 	json_error_t je;
