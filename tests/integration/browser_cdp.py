@@ -1,5 +1,5 @@
 # browser_cdp.py: a minimal Chrome DevTools Protocol client over a stdlib websocket, shared by the
-# browser tests (test_browser.sh, test_browser_page.sh, test_admin_browser.sh).
+# browser tests (test_browser.sh, test_browser_page.sh, test_admin_browser.sh, cdp_subscribe.py).
 import base64, json, os, socket, struct, time
 
 class WS:

@@ -9,63 +9,8 @@ chrome, base, profile, maildir, beacon, conf, addr = sys.argv[1:8]
 def report(ok, desc, detail=""):
     print("%s\t%s\t%s" % ("PASS" if ok else "FAIL", desc, str(detail).replace("\n", " ")[:800]), flush=True)
 
-class WS:
-    def __init__(self, port, path):
-        self.s = socket.create_connection(("127.0.0.1", port), timeout=30)
-        key = base64.b64encode(os.urandom(16)).decode()
-        self.s.sendall(("GET %s HTTP/1.1\r\nHost: 127.0.0.1:%d\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-                        "Sec-WebSocket-Key: %s\r\nSec-WebSocket-Version: 13\r\n\r\n" % (path, port, key)).encode())
-        head = b""
-        while b"\r\n\r\n" not in head:
-            c = self.s.recv(1)
-            if not c: raise IOError("handshake")
-            head += c
-    def _exact(self, n):
-        b = bytearray()
-        while len(b) < n:
-            c = self.s.recv(n - len(b))
-            if not c: raise IOError("closed")
-            b += c
-        return bytes(b)
-    def send(self, text, op=1):
-        data = text.encode() if isinstance(text, str) else text
-        n = len(data)
-        hdr = bytes([0x80 | op]) + (bytes([0x80 | n]) if n < 126 else bytes([0x80 | 126]) + struct.pack(">H", n) if n < 65536
-                                    else bytes([0x80 | 127]) + struct.pack(">Q", n))
-        mask = os.urandom(4)
-        self.s.sendall(hdr + mask + bytes(b ^ mask[i % 4] for i, b in enumerate(data)))
-    def recv(self):
-        msg = b""
-        while True:
-            b0, b1 = self._exact(2)
-            n = b1 & 0x7f
-            if n == 126: n = struct.unpack(">H", self._exact(2))[0]
-            elif n == 127: n = struct.unpack(">Q", self._exact(8))[0]
-            data, op = self._exact(n), b0 & 0x0f
-            if op == 9: self.send(data, 10); continue
-            if op in (0, 1, 2): msg += data
-            if b0 & 0x80 and op != 10: return json.loads(msg)
-
-class CDP:
-    def __init__(self, ws): self.ws, self.n, self.events = ws, 0, []
-    def call(self, method, params=None, session=None):
-        self.n += 1
-        m = {"id": self.n, "method": method, "params": params or {}}
-        if session: m["sessionId"] = session
-        self.ws.send(json.dumps(m))
-        while True:
-            r = self.ws.recv()
-            if r.get("id") == self.n:
-                if "error" in r: raise RuntimeError("%s: %s" % (method, r["error"]))
-                return r["result"]
-            self.events.append(r)
-    def wait(self, method, session, timeout=20):
-        end = time.time() + timeout
-        while time.time() < end:
-            for i, e in enumerate(self.events):
-                if e.get("method") == method and e.get("sessionId") == session: return self.events.pop(i)
-            self.events.append(self.ws.recv())
-        raise TimeoutError(method)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from browser_cdp import CDP, WS      # the one CDP client of the browser tests
 
 port = socket.socket(); port.bind(("127.0.0.1", 0)); dport = port.getsockname()[1]; port.close()
 proc = subprocess.Popen([chrome, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
