@@ -7,6 +7,7 @@
 #include "api_v1_input.h"
 #include "app.h"
 #include "auth.h"
+#include "brand.h"
 #include "log.h"
 #include "out.h"
 #include "ratelimit.h"
@@ -15,6 +16,8 @@
 #define E ROLE_EDITOR
 #define O ROLE_OWNER
 #define W AR_WRITE
+/* the logo upload: a PNG of BRAND_LOGO_MAX bytes plus the form around it */
+#define LOGO_BODY_KB (BRAND_LOGO_MAX / 1024 + 64)
 
 /* Every admin address. The dispatcher enforces each row's role, stage and flags before its handler runs;
  * `beacon admin routes` lists this table (the tests walk it). */
@@ -55,7 +58,7 @@ const struct admin_route admin_routes[] = {
 	{ "POST", "/admin/users/del",         admin_user_del,            O, W },
 	{ "GET",  "/admin/settings",          admin_settings_page,       O, 0 },
 	{ "POST", "/admin/settings",          admin_settings_post,       O, W },
-	{ "POST", "/admin/settings/logo",     admin_settings_logo,       O, W },
+	{ "POST", "/admin/settings/logo",     admin_settings_logo,       O, W | AR_BINARY_KB(LOGO_BODY_KB) },
 	{ "GET",  "/admin/audit",             admin_audit_page,          V, 0 },
 	{ NULL, NULL, NULL, 0, 0 },
 };
@@ -484,6 +487,16 @@ static bool signin_allowed(struct admin *ad)
 	return false;
 }
 
+bool admin_body_binary(const char *method, const char *path, size_t *body_max)
+{
+	for (const struct admin_route *rt = admin_routes; rt->path; rt++)
+		if ((rt->flags & AR_BINARY) && strcmp(rt->method, method) == 0 && strcmp(rt->path, path) == 0) {
+			*body_max = (size_t)AR_BODY_KB(rt->flags) * 1024;
+			return true;
+		}
+	return false;
+}
+
 static const struct admin_route *find_route(struct req *r, bool *other_method)
 {
 	*other_method = false;
@@ -517,8 +530,13 @@ static bool admin_multipart(struct admin *ad)
 			ad->upload_len = parts[i].len;
 			ad->upload_field = parts[i].name;
 		} else {
+			const char *v = arena_strndup(ad->a, parts[i].data, parts[i].len);
+			if (strlen(v) != parts[i].len) {    /* only an AR_BINARY route's file part may hold NUL */
+				admin_error_page(ad, 400, A(ad, "A form field holds a NUL byte."));
+				return false;
+			}
 			ad->form[ad->nform].key = parts[i].name;
-			ad->form[ad->nform].val = arena_strndup(ad->a, parts[i].data, parts[i].len);
+			ad->form[ad->nform].val = v;
 			ad->nform++;
 		}
 	}
@@ -571,16 +589,18 @@ void admin_dispatch(struct req *r)
 	ad->tz = zone_or_utc(ad->zone);
 	load_session(ad);
 	bool post = strcmp(rt->method, "POST") == 0;
+	bool multipart = r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0;
 	if (post) {
 		/* the form first: every check below may need it; the origin check before anything else */
 		if (!same_origin(ad)) {
 			admin_error_page(ad, 403, A(ad, "This form was not sent from this site's admin pages."));
 			return;
 		}
-		if (r->content_type && strncmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 && r->body)
+		if ((rt->flags & AR_BINARY) && !multipart)
+			;                                        /* a binary body is only a file upload: 415 below */
+		else if (r->content_type && strncmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 && r->body)
 			ad->nform = form_parse(r->arena, arena_strndup(r->arena, r->body, r->body_len), ad->form, ADMIN_MAXFORM);
-		else if (r->content_type && strncasecmp(r->content_type, "multipart/form-data", 19) == 0 && r->body &&
-		         !admin_multipart(ad))
+		else if (multipart && r->body && !admin_multipart(ad))
 			return;
 	}
 	if (!(rt->flags & AR_PUBLIC)) {
@@ -599,6 +619,10 @@ void admin_dispatch(struct req *r)
 			admin_error_page(ad, 403, A(ad, "Your role does not allow this."));
 			return;
 		}
+	}
+	if (post && (rt->flags & AR_BINARY) && !multipart) {
+		admin_error_page(ad, 415, A(ad, "Send this form as multipart/form-data (a file upload)."));
+		return;
 	}
 	if (post && !csrf_ok(ad)) {
 		admin_error_page(ad, 403, A(ad, "This form has expired. Reload the page and try again."));

@@ -23,7 +23,13 @@ enum admin_route_flags {
 	AR_WRITE   = 1 << 2,    /* changes the store: the role is checked, 503 on a secondary */
 	AR_SELF    = 1 << 3,    /* a write on the signed-in user's own account (any role) */
 	AR_SIGNIN  = 1 << 4,    /* counts failed sign-ins (429 + Retry-After) */
+	AR_BINARY  = 1 << 5,    /* a file upload (set by AR_BINARY_KB): the body must be multipart/form-data
+	                           of at most that many KiB, and only its file part may hold binary bytes
+	                           (NUL); every other route's body with a NUL byte is refused (req_parse) */
 };
+/* Flags of a binary multipart route whose body may be kb KiB (instead of max_body_kb): kb in bits 8 and up. */
+#define AR_BINARY_KB(kb) (AR_BINARY | ((unsigned)(kb) << 8))
+#define AR_BODY_KB(flags) ((flags) >> 8)
 
 /* Session stages. */
 enum admin_stage { STAGE_FULL = 0, STAGE_TOTP = 1, STAGE_ENROL = 2 };
@@ -70,6 +76,8 @@ struct admin {
 
 /* Called by route_dispatch for "/admin" and every path under "/admin/". */
 void admin_dispatch(struct req *r);
+/* For req_parse, before the body is read: true when method+path is an AR_BINARY row, with its limit in bytes. */
+bool admin_body_binary(const char *method, const char *path, size_t *body_max);
 
 /* ---- helpers (admin.c) ---- */
 const char *A(struct admin *ad, const char *en);          /* the UI string in ad->lang */

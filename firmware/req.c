@@ -161,6 +161,15 @@ size_t form_parse(struct arena *a, char *s, struct kv *out, size_t max)
 	return n;
 }
 
+/* A refused body: a page for the admin, JSON for everything else. */
+static void req_parse_refuse(struct req *r, bool html, int status, const char *title, const char *detail)
+{
+	if (html)
+		resp_html_error(r, status, title, detail);
+	else
+		resp_json_error(r, status, "%s", detail);
+}
+
 bool req_parse(struct req *r, req_body_reader body_read, void *ctx)
 {
 	r->method = req_env(r, "REQUEST_METHOD");
@@ -186,11 +195,13 @@ bool req_parse(struct req *r, req_body_reader body_read, void *ctx)
 	r->nquery = form_parse(r->arena, arena_strdup(r->arena, r->query_string), r->query, REQ_MAXQUERY);
 	r->content_type = req_env(r, "CONTENT_TYPE");
 
-	size_t limit = (size_t)r->cfg->max_body_kb * 1024;
+	size_t limit;
+	bool html;
+	bool binary = route_body_policy(r->method, r->path, r->cfg, &limit, &html);
 	const char *cl = req_env(r, "CONTENT_LENGTH");
 	long long declared = (cl && *cl) ? atoll(cl) : 0;
 	if (declared < 0 || (unsigned long long)declared > limit) {
-		resp_json_error(r, 413, "request body over %zu bytes", limit);
+		req_parse_refuse(r, html, 413, "Too large", arena_printf(r->arena, "request body over %zu bytes", limit));
 		return false;
 	}
 	r->body = arena_alloc(r->arena, limit + 2);
@@ -198,13 +209,13 @@ bool req_parse(struct req *r, req_body_reader body_read, void *ctx)
 	while ((size_t)got <= limit && (n = body_read(ctx, r->body + got, (int)(limit + 1 - (size_t)got))) > 0)
 		got += n;
 	if ((size_t)got > limit) {
-		resp_json_error(r, 413, "request body over %zu bytes", limit);
+		req_parse_refuse(r, html, 413, "Too large", arena_printf(r->arena, "request body over %zu bytes", limit));
 		return false;
 	}
 	r->body[got] = '\0';
 	r->body_len = (size_t)got;
-	if (memchr(r->body, '\0', r->body_len)) {
-		resp_json_error(r, 400, "request body contains a NUL byte");
+	if (!binary && memchr(r->body, '\0', r->body_len)) {
+		req_parse_refuse(r, html, 400, "Bad request", "request body contains a NUL byte");
 		return false;
 	}
 	return true;

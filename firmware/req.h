@@ -88,7 +88,8 @@ bool url_decode(char *s, bool plus);
 /* Reads up to n body bytes into p: the count, 0 at the end, -1 on error (libfcgi's FCGX_GetStr). */
 typedef int (*req_body_reader)(void *ctx, char *p, int n);
 /* Fills method, path, query, content type and body from r->envp (the FastCGI params) and the body
- * from body_read; false after writing the error response (400 bad URI, encoding or NUL; 413 too large). */
+ * from body_read; false after writing the error response (400 bad URI, encoding or NUL; 413 too large),
+ * both as route_body_policy says (limit, binary, page or JSON). */
 bool req_parse(struct req *r, req_body_reader body_read, void *ctx);
 
 /* Route table. */
@@ -140,6 +141,10 @@ const struct route *route_match(struct req *r, bool *allowed);
 const char *route_negotiate_lang(struct req *r);
 /* The page's languages ("en,es") and default language: beacon.conf's when it sets them, else the store's. */
 void route_page_languages(struct req *r, const char **langs, const char **dflt);
+/* The body policy of method+path, before its body is read: limit is max_body_kb unless the route
+ * declares its own; true when the body may hold binary bytes (NUL), only for such declared routes
+ * (the admin's AR_BINARY rows). html: errors are pages (the admin), not JSON. */
+bool route_body_policy(const char *method, const char *path, const struct config *cfg, size_t *limit, bool *html);
 /* Runs one request end to end: match, auth, read-only check, cache, handler. */
 void route_dispatch(struct req *r);
 

@@ -385,11 +385,23 @@ static void run_cached(struct req *r, const struct route *rt)
 	serve_cached(r, c);     /* takes over the reference */
 }
 
+static bool route_is_admin(const char *path)
+{
+	return strncmp(path, "/admin", 6) == 0 && (path[6] == '\0' || path[6] == '/');
+}
+
+bool route_body_policy(const char *method, const char *path, const struct config *cfg, size_t *limit, bool *html)
+{
+	*limit = (size_t)cfg->max_body_kb * 1024;
+	*html = route_is_admin(path);
+	return *html && admin_body_binary(method, path, limit);
+}
+
 void route_dispatch(struct req *r)
 {
 	bool allowed = false;
 	r->status = 200;
-	if (strncmp(r->path, "/admin", 6) == 0 && (r->path[6] == '\0' || r->path[6] == '/')) {
+	if (route_is_admin(r->path)) {
 		admin_dispatch(r);          /* the admin's own table and checks (admin.c) */
 		return;
 	}

@@ -184,6 +184,76 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -
 assert_eq "settings: a cross-origin upload is refused" 403 "$code"
 assert_eq "settings: remove the logo" 303 "$(upload -F remove=1)"
 assert_status "... no logo served" 404 "$LURL/brand/logo.svg"
+# a PNG logo: a binary body (NUL bytes) larger than max_body_kb, allowed only on this route (AR_BINARY_KB
+# in the admin route table, a location of its own in the shipped nginx and lighttpd configs)
+/usr/bin/python3 - "$T" <<'PY'
+import os, random, struct, sys, zlib
+def png(w, h, extra=0, noise=False):
+    def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+    rnd = random.Random(11)
+    row = lambda: bytes(rnd.getrandbits(8) for _ in range(3 * w)) if noise else b"\x1d\x4e\xd8" * w
+    raw = b"".join(b"\0" + row() for _ in range(h))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+            chunk(b"IDAT", zlib.compress(raw)) + chunk(b"tEXt", b"c\0" + b"x" * extra) + chunk(b"IEND", b""))
+open(sys.argv[1] + "/logo.png", "wb").write(png(256, 256, noise=True))   # ~190 KiB: over nginx's 64k
+open(sys.argv[1] + "/small.png", "wb").write(png(32, 16))
+open(sys.argv[1] + "/heavy.png", "wb").write(png(8, 8, 300 * 1024))     # over 256 KiB, under the route's 320
+open(sys.argv[1] + "/toobig.png", "wb").write(png(8, 8, 400 * 1024))    # over the route's body limit
+open(sys.argv[1] + "/fake.png", "wb").write(b"\x89PNX\r\n\x1a\n" + png(8, 8)[8:])
+PY
+check "the test PNG is over 64 KiB and holds NUL bytes" sh -c "[ \$(stat -c %s '$T/logo.png') -gt 65536 ] && grep -qaP '\\x00' '$T/logo.png'"
+assert_eq "settings: upload a PNG logo through nginx" 303 "$(upload -F "logo=@$T/logo.png;type=image/png")"
+assert_status "the PNG logo is served" 200 "$LURL/brand/logo.png"
+check "... byte for byte" cmp -s "$T/body" "$T/logo.png"
+assert_contains "the public page shows the logo" "$(curl -s "$LURL/")" "/brand/logo.png"
+upload_l() {  # the same through lighttpd
+	local tok; curl -s -o "$T/tokpage" -H "Cookie: __Host-beacon_session=$SID" "$LURL/admin/account"; tok=$(csrf_of "$T/tokpage")
+	curl -s -o "$T/post" -w '%{http_code}' -H "Origin: $LURL" -H "Cookie: __Host-beacon_session=$SID" -F "csrf=$tok" "$@" "$LURL/admin/settings/logo"
+}
+assert_eq "settings: upload a PNG logo through lighttpd" 303 "$(upload_l -F "logo=@$T/small.png;type=image/png")"
+assert_status "... it is served" 200 "$U/brand/logo.png"
+check "... byte for byte" cmp -s "$T/body" "$T/small.png"
+assert_eq "settings: the large PNG again through lighttpd" 303 "$(upload_l -F "logo=@$T/logo.png;type=image/png")"
+aud0=$(bk_cli audit --limit 1 --json)
+assert_eq "settings: a PNG over 256 KiB: 422 (nginx)" 422 "$(upload -F "logo=@$T/heavy.png;type=image/png")"
+assert_contains "... a readable page naming the limit" "$(cat "$T/post")" "larger than 262144 bytes"
+assert_contains "... in the admin layout" "$(cat "$T/post")" '<main id="main">'
+assert_eq "settings: a PNG over 256 KiB: 422 (lighttpd)" 422 "$(upload_l -F "logo=@$T/heavy.png;type=image/png")"
+assert_eq "settings: a body over the route's 320 KiB: 413 (nginx)" 413 "$(upload -F "logo=@$T/toobig.png;type=image/png")"
+assert_contains "... a readable page" "$(cat "$T/post")" "413"
+assert_eq "settings: a body over the route's 320 KiB: 413 (lighttpd)" 413 "$(upload_l -F "logo=@$T/toobig.png;type=image/png")"
+assert_eq "settings: a fake PNG (bad signature): 422" 422 "$(upload -F "logo=@$T/fake.png;type=image/png")"
+assert_contains "... with the reason" "$(cat "$T/post")" "logo"
+# beacon's own limit, without the web server's: straight to the FastCGI socket
+SOCKLIM=$(/usr/bin/python3 -c 'print("x" * (330 * 1024))')
+code=$(printf '%s' "$SOCKLIM" | REQUEST_METHOD=POST REQUEST_URI=/admin/settings/logo CONTENT_TYPE='multipart/form-data; boundary=x' \
+	CONTENT_LENGTH=$((330 * 1024)) cgi-fcgi -bind -connect "$SOCK" 2>/dev/null | tr -d '\r' | sed -n 's/^Status: \([0-9]*\).*/\1/p')
+assert_eq "beacon itself refuses a body over the route's limit: 413" 413 "$code"
+assert_eq "... and nothing was written by the refused uploads" "$aud0" "$(bk_cli audit --limit 1 --json)"
+assert_status "... the logo is unchanged" 200 "$LURL/brand/logo.png"
+check "... byte for byte" cmp -s "$T/body" "$T/logo.png"
+# NUL bytes stay refused everywhere else, and the logo route takes only multipart
+tok=$(curl -s -H "Cookie: __Host-beacon_session=$SID" "$U/admin/account" | sed -n 's/.*name="csrf" value="\([0-9a-f]*\)".*/\1/p' | head -1)
+code=$(printf 'csrf=%s&brand_color=%%23000000&x=\0' "$tok" | curl -s -o "$T/post" -w '%{http_code}' -H "Origin: $ORIGIN" \
+	-H "Cookie: __Host-beacon_session=$SID" -H 'Content-Type: application/x-www-form-urlencoded' --data-binary @- "$U/admin/settings")
+assert_eq "a form body with a NUL byte on another route: 400" 400 "$code"
+assert_contains "... a readable page" "$(cat "$T/post")" "NUL byte"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: $ORIGIN" -H "Cookie: __Host-beacon_session=$SID" -F "csrf=$tok" \
+	-F "logo=@$T/small.png;type=image/png" "$U/admin/settings")
+assert_eq "a multipart PNG to another admin route: 400 (NUL refused)" 400 "$code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: $ORIGIN" -H "Cookie: __Host-beacon_session=$SID" \
+	-H 'Content-Type: application/json' --data-binary "@$T/small.png" "$U/v1/pages")
+assert_eq "a binary body on the API: 400" 400 "$code"
+code=$(printf 'csrf=%s&remove=1' "$tok" | curl -s -o "$T/post" -w '%{http_code}' -H "Origin: $ORIGIN" \
+	-H "Cookie: __Host-beacon_session=$SID" --data-binary @- "$U/admin/settings/logo")
+assert_eq "the logo route refuses a urlencoded body: 415" 415 "$code"
+printf -- '--b\r\nContent-Disposition: form-data; name="csrf"\r\n\r\n%s\r\n--b\r\nContent-Disposition: form-data; name="remove"\r\n\r\n1\0\r\n--b--\r\n' "$tok" > "$T/nulfield"
+code=$(curl -s -o "$T/post" -w '%{http_code}' -H "Origin: $ORIGIN" -H "Cookie: __Host-beacon_session=$SID" \
+	-H 'Content-Type: multipart/form-data; boundary=b' --data-binary "@$T/nulfield" "$U/admin/settings/logo")
+assert_eq "the logo route refuses a NUL byte in a plain field: 400" 400 "$code"
+assert_eq "... nothing written" "$aud0" "$(bk_cli audit --limit 1 --json)"
+assert_eq "settings: remove the PNG logo" 303 "$(upload -F remove=1)"
+assert_status "... no PNG logo served" 404 "$LURL/brand/logo.png"
 G1=$(bk_cli group add --name 'Core'); G2=$(bk_cli group add --name 'Edge')
 C1=$(bk_cli component add --name 'Core A' --group "$G1"); C2=$(bk_cli component add --name 'Core B' --group "$G1")
 bk_cli component add --name 'Edge A' --group "$G2" >/dev/null
