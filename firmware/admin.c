@@ -38,13 +38,27 @@ const struct admin_route admin_routes[] = {
 	{ "GET",  "/admin/incident",          admin_incident_page,       V, 0 },
 	{ "POST", "/admin/incident/update",   admin_incident_update,     E, W },
 	{ "POST", "/admin/incident/postmortem", admin_incident_postmortem, E, W },
+	{ "POST", "/admin/incident/delete",   admin_incident_delete,     E, W },
+	{ "GET",  "/admin/incident/update/edit", admin_update_edit_page, E, 0 },
+	{ "POST", "/admin/incident/update/edit", admin_update_edit,      E, W },
+	{ "GET",  "/admin/templates",         admin_templates_page,      V, 0 },
+	{ "POST", "/admin/templates/delete",  admin_template_delete,     E, W },
 	{ "POST", "/admin/preview",           admin_preview,             V, 0 },
 	{ "GET",  "/admin/maintenance",       admin_maintenance_page,    V, 0 },
 	{ "POST", "/admin/maintenance/new",   admin_maintenance_new,     E, W },
+	{ "GET",  "/admin/maintenance/edit",  admin_maintenance_edit_page, E, 0 },
+	{ "POST", "/admin/maintenance/edit",  admin_maintenance_edit,    E, W },
 	{ "GET",  "/admin/components",        admin_components_page,     V, 0 },
 	{ "POST", "/admin/components/status", admin_component_status,    E, W },
 	{ "POST", "/admin/components/move",   admin_component_move,      E, W },
 	{ "POST", "/admin/groups/move",       admin_group_move,          E, W },
+	{ "POST", "/admin/components/new",    admin_component_new,       E, W },
+	{ "GET",  "/admin/component",         admin_component_page,      V, 0 },
+	{ "POST", "/admin/component/edit",    admin_component_edit,      E, W },
+	{ "POST", "/admin/component/delete",  admin_component_delete,    E, W },
+	{ "POST", "/admin/groups/new",        admin_group_new,           E, W },
+	{ "POST", "/admin/groups/rename",     admin_group_rename,        E, W },
+	{ "POST", "/admin/groups/delete",     admin_group_delete,        E, W },
 	{ "GET",  "/admin/subscribers",       admin_subscribers_page,    V, 0 },
 	{ "POST", "/admin/subscribers/new",   admin_subscriber_new,      E, W },
 	{ "POST", "/admin/subscribers/unsubscribe", admin_subscriber_unsubscribe, E, W },
@@ -284,6 +298,79 @@ void admin_select(struct admin *ad, const char *name, const char *const *vals, c
 		out_raw_trusted(ad->b, "</option>");
 	}
 	out_raw_trusted(ad->b, "</select>");
+}
+
+void admin_hidden(struct admin *ad, const char *name, const char *val)
+{
+	out_raw_trusted(ad->b, "<input type=\"hidden\" name=\"");
+	out_attr(ad->b, name);
+	out_raw_trusted(ad->b, "\" value=\"");
+	out_attr(ad->b, val);
+	out_raw_trusted(ad->b, "\">");
+}
+
+void admin_button(struct admin *ad, const char *text, const char *id, const char *confirm)
+{
+	out_raw_trusted(ad->b, "<button type=\"submit\"");
+	if (id) {
+		out_raw_trusted(ad->b, " id=\"");
+		out_attr(ad->b, id);
+		out_raw_trusted(ad->b, "\"");
+	}
+	if (confirm) {
+		out_raw_trusted(ad->b, " data-confirm=\"");
+		out_attr(ad->b, A(ad, confirm));
+		out_raw_trusted(ad->b, "\"");
+	}
+	out_raw_trusted(ad->b, ">");
+	out_text(ad->b, A(ad, text));
+	out_raw_trusted(ad->b, "</button>");
+}
+
+void admin_th(struct admin *ad, const char *text)
+{
+	out_raw_trusted(ad->b, "<th>");
+	out_text(ad->b, A(ad, text));
+	out_raw_trusted(ad->b, "</th>");
+}
+
+void admin_label(struct admin *ad, const char *for_id, const char *text)
+{
+	out_raw_trusted(ad->b, "<label for=\"");
+	out_attr(ad->b, for_id);
+	out_raw_trusted(ad->b, "\">");
+	out_text(ad->b, A(ad, text));
+	out_raw_trusted(ad->b, "</label>");
+}
+
+bool admin_confirmed(struct admin *ad, const char *question, const char *what, const char *back)
+{
+	const char *c = admin_form(ad, "confirm");
+	if (c && strcmp(c, "1") == 0)
+		return true;
+	struct buf *b = ad->b;
+	admin_begin(ad, A(ad, "Confirm"));
+	out_raw_trusted(b, "<p class=\"confirm\" id=\"confirm-question\">");
+	out_text(b, A(ad, question));
+	if (what) {
+		out_raw_trusted(b, " <strong>");
+		out_text(b, what);
+		out_raw_trusted(b, "</strong>");
+	}
+	out_raw_trusted(b, "</p>");
+	admin_form_open(ad, ad->r->path, "card");
+	for (size_t i = 0; i < ad->nform; i++)          /* the same post again, confirmed */
+		if (strcmp(ad->form[i].key, "csrf") != 0 && strcmp(ad->form[i].key, "confirm") != 0)
+			admin_hidden(ad, ad->form[i].key, ad->form[i].val);
+	admin_hidden(ad, "confirm", "1");
+	admin_button(ad, "Delete", "confirm-delete", NULL);
+	out_raw_trusted(b, " <a href=\"");
+	out_attr(b, back);
+	out_raw_trusted(b, "\" id=\"confirm-cancel\">");
+	out_text(b, A(ad, "Cancel"));
+	out_raw_trusted(b, "</a></form>");
+	admin_end(ad);
+	return false;
 }
 
 /* ---- the write layer ---- */

@@ -102,6 +102,16 @@ const char *admin_local_input(struct admin *ad, int64_t ms);
 const char *admin_local_text(struct admin *ad, int64_t ms);
 void admin_select(struct admin *ad, const char *name, const char *const *vals, const char *const *labels,
                   size_t n, const char *selected);
+/* Form pieces: a hidden input; a submit button (confirm: the question admin.js asks first, or NULL);
+ * a table header cell; a label (texts through A()). */
+void admin_hidden(struct admin *ad, const char *name, const char *val);
+void admin_button(struct admin *ad, const char *text, const char *id, const char *confirm);
+void admin_th(struct admin *ad, const char *text);
+void admin_label(struct admin *ad, const char *for_id, const char *text);
+/* A delete's confirmation, without JavaScript: true when the post has confirm=1; otherwise renders a
+ * page asking question (about what, may be NULL) whose form sends the same fields again with confirm=1,
+ * and a link back. admin.js adds confirm=1 itself once its own dialog was accepted. */
+bool admin_confirmed(struct admin *ad, const char *question, const char *what, const char *back);
 /* A failed sign-in step for email: counted per account and per client address. */
 void admin_signin_failed(struct admin *ad, const char *email);
 void admin_cookie(struct admin *ad, const char *name, const char *val, int max_age);
@@ -140,15 +150,29 @@ void admin_incident_postmortem(struct admin *ad);
 void admin_preview(struct admin *ad);
 void admin_maintenance_page(struct admin *ad);
 void admin_maintenance_new(struct admin *ad);
-void admin_components_page(struct admin *ad);    /* admin_manage.c */
+void admin_update_edit_page(struct admin *ad);   /* admin_incident_edit.c */
+void admin_update_edit(struct admin *ad);
+void admin_maintenance_edit_page(struct admin *ad);
+void admin_maintenance_edit(struct admin *ad);
+void admin_incident_delete(struct admin *ad);
+void admin_templates_page(struct admin *ad);
+void admin_template_delete(struct admin *ad);
+void admin_components_page(struct admin *ad);    /* admin_components.c */
 void admin_component_status(struct admin *ad);
 void admin_component_move(struct admin *ad);
 void admin_group_move(struct admin *ad);
+void admin_component_page(struct admin *ad);
+void admin_component_new(struct admin *ad);
+void admin_component_edit(struct admin *ad);
+void admin_component_delete(struct admin *ad);
+void admin_group_new(struct admin *ad);
+void admin_group_rename(struct admin *ad);
+void admin_group_delete(struct admin *ad);
 void admin_subscribers_page(struct admin *ad);  /* admin_subscribers.c */
 void admin_subscriber_new(struct admin *ad);
 void admin_subscriber_unsubscribe(struct admin *ad);
 void admin_subscriber_resend(struct admin *ad);
-void admin_tokens_page(struct admin *ad);
+void admin_tokens_page(struct admin *ad);        /* admin_manage.c */
 void admin_token_new(struct admin *ad);
 void admin_token_revoke(struct admin *ad);
 void admin_users_page(struct admin *ad);

@@ -147,18 +147,9 @@ void admin_incidents_page(struct admin *ad)
 
 /* ---- form pieces ---- */
 
-static void label(struct admin *ad, const char *for_id, const char *text)
-{
-	out_raw_trusted(ad->b, "<label for=\"");
-	out_attr(ad->b, for_id);
-	out_raw_trusted(ad->b, "\">");
-	out_text(ad->b, A(ad, text));
-	out_raw_trusted(ad->b, "</label>");
-}
-
 static void body_field(struct admin *ad, const char *name, const char *text, const char *value)
 {
-	label(ad, name, text);
+	admin_label(ad, name, text);
 	out_raw_trusted(ad->b, "<textarea name=\"");
 	out_attr(ad->b, name);
 	out_raw_trusted(ad->b, "\" id=\"");
@@ -192,7 +183,7 @@ static void components_field(struct admin *ad, const bc_id *affected, size_t naf
 			is_aff |= strcmp(affected[k], comps[i].id) == 0;
 		char *name = arena_printf(ad->a, "c_%s", comps[i].id);
 		out_raw_trusted(b, "<div class=\"comp\">");
-		label(ad, name, comps[i].name);
+		admin_label(ad, name, comps[i].name);
 		const char *vals[NCOMP_STATUS + 1], *labels[NCOMP_STATUS + 1];
 		vals[0] = "";
 		labels[0] = "Not affected";
@@ -285,19 +276,22 @@ void admin_incident_new_page(struct admin *ad)
 	template_load(ad, &title, &status, &body);
 	admin_begin(ad, A(ad, "New incident"));
 	template_picker(ad);
+	out_raw_trusted(b, "<p><a href=\"/admin/templates\" id=\"manage-templates\">");
+	out_text(b, A(ad, "Manage templates"));
+	out_raw_trusted(b, "</a></p>");
 	admin_form_open(ad, "/admin/incidents/new", "card");
-	label(ad, "name", "Name");
+	admin_label(ad, "name", "Name");
 	out_raw_trusted(b, "<input id=\"name\" name=\"name\" required maxlength=\"255\" value=\"");
 	out_attr(b, title ? title : "");
 	out_raw_trusted(b, "\">");
-	label(ad, "status", "Status");
+	admin_label(ad, "status", "Status");
 	admin_select(ad, "status", open_vals, open_labels, 3, status ? status : "investigating");
-	label(ad, "impact", "Impact");
+	admin_label(ad, "impact", "Impact");
 	admin_select(ad, "impact", impact_vals, impact_labels, 5, "");
 	components_field(ad, NULL, 0);
 	body_field(ad, "body", "Message (Markdown)", body);
 	notify_box(ad);
-	label(ad, "save_template", "Also save as a template named");
+	admin_label(ad, "save_template", "Also save as a template named");
 	out_raw_trusted(b, "<input id=\"save_template\" name=\"save_template\" maxlength=\"64\">");
 	out_raw_trusted(b, "<button type=\"submit\" id=\"create-incident\">");
 	out_text(b, A(ad, "Open incident"));
@@ -364,8 +358,16 @@ void admin_incident_page(struct admin *ad)
 	out_url_arg(b, inc.id);
 	out_raw_trusted(b, "\">");
 	out_text(b, A(ad, "Public page"));
-	out_raw_trusted(b, "</a></p>");
+	out_raw_trusted(b, "</a>");
 	bool editor = ad->user.role >= ROLE_EDITOR && !ad->readonly;
+	if (editor && inc.is_maintenance) {
+		out_raw_trusted(b, " <a href=\"/admin/maintenance/edit?id=");
+		out_url_arg(b, inc.id);
+		out_raw_trusted(b, "\" id=\"edit-maintenance\">");
+		out_text(b, A(ad, "Edit schedule or cancel"));
+		out_raw_trusted(b, "</a>");
+	}
+	out_raw_trusted(b, "</p>");
 	if (editor) {
 		admin_form_open(ad, "/admin/incident/update", "card");
 		out_raw_trusted(b, "<input type=\"hidden\" name=\"id\" value=\"");
@@ -373,7 +375,7 @@ void admin_incident_page(struct admin *ad)
 		out_raw_trusted(b, "\"><h2>");
 		out_text(b, A(ad, "Post an update"));
 		out_raw_trusted(b, "</h2>");
-		label(ad, "status", "Status");
+		admin_label(ad, "status", "Status");
 		if (inc.is_maintenance)
 			admin_select(ad, "status", maint_vals, maint_labels, 4, inc_status_name(inc.status));
 		else
@@ -393,7 +395,19 @@ void admin_incident_page(struct admin *ad)
 		out_text(b, status_label(ad, ups[i].status));
 		out_raw_trusted(b, "</strong> <small>");
 		out_text(b, admin_local_text(ad, ups[i].display_at));
-		out_raw_trusted(b, "</small><div class=\"md\">");
+		out_raw_trusted(b, "</small>");
+		if (editor) {
+			out_raw_trusted(b, " <a class=\"edit\" href=\"/admin/incident/update/edit?id=");
+			out_url_arg(b, inc.id);
+			out_raw_trusted(b, "&amp;update=");
+			out_url_arg(b, ups[i].id);
+			out_raw_trusted(b, "\" id=\"edit-update-");
+			out_attr(b, ups[i].id);
+			out_raw_trusted(b, "\">");
+			out_text(b, A(ad, "Edit"));
+			out_raw_trusted(b, "</a>");
+		}
+		out_raw_trusted(b, "<div class=\"md\">");
 		markdown_html(b, ups[i].body ? ups[i].body : "", ups[i].body ? strlen(ups[i].body) : 0);
 		out_raw_trusted(b, "</div></li>");
 	}
@@ -418,6 +432,17 @@ void admin_incident_page(struct admin *ad)
 			out_raw_trusted(b, "</button></form>");
 		}
 		out_raw_trusted(b, "</section>");
+	}
+	if (editor) {
+		admin_form_open(ad, "/admin/incident/delete", "card danger");
+		admin_hidden(ad, "id", inc.id);
+		out_raw_trusted(b, "<h2>");
+		out_text(b, A(ad, inc.is_maintenance ? "Delete this maintenance" : "Delete this incident"));
+		out_raw_trusted(b, "</h2><p>");
+		out_text(b, A(ad, "It is deleted: it leaves the page, the feeds and the API."));
+		out_raw_trusted(b, "</p>");
+		admin_button(ad, "Delete", "delete-incident", inc.is_maintenance ? "Delete this maintenance?" : "Delete this incident?");
+		out_raw_trusted(b, "</form>");
 	}
 	admin_end(ad);
 }
@@ -507,13 +532,13 @@ void admin_maintenance_page(struct admin *ad)
 		out_raw_trusted(b, " ");
 		out_text(b, ad->zone);
 		out_raw_trusted(b, "</p>");
-		label(ad, "name", "Name");
+		admin_label(ad, "name", "Name");
 		out_raw_trusted(b, "<input id=\"name\" name=\"name\" required maxlength=\"255\">");
-		label(ad, "from", "Starts");
+		admin_label(ad, "from", "Starts");
 		out_raw_trusted(b, "<input type=\"datetime-local\" id=\"from\" name=\"from\" required value=\"");
 		out_attr(b, admin_local_input(ad, start));
 		out_raw_trusted(b, "\">");
-		label(ad, "until", "Ends");
+		admin_label(ad, "until", "Ends");
 		out_raw_trusted(b, "<input type=\"datetime-local\" id=\"until\" name=\"until\" required value=\"");
 		out_attr(b, admin_local_input(ad, start + 3600000));
 		out_raw_trusted(b, "\">");

@@ -1,4 +1,4 @@
-/* admin_manage.c: admin pages for components and groups (status, order), API tokens, users and roles, page settings, the audit log. */
+/* admin_manage.c: admin pages for API tokens, users and roles, page settings, the audit log. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,207 +8,9 @@
 #include "out.h"
 #include "settings.h"
 
-static const char *const comp_vals[] = { "operational", "degraded_performance", "partial_outage", "major_outage",
-                                         "under_maintenance" };
-static const char *const comp_labels[] = { "Operational", "Degraded performance", "Partial outage", "Major outage",
-                                           "Under maintenance" };
 static const char *const role_vals[] = { "viewer", "editor", "owner" };
 static const char *const role_labels[] = { "viewer", "editor", "owner" };
 static const char *const scope_vals[] = { "read", "write", "admin", "replication" };
-
-static void hidden(struct admin *ad, const char *name, const char *val)
-{
-	out_raw_trusted(ad->b, "<input type=\"hidden\" name=\"");
-	out_attr(ad->b, name);
-	out_raw_trusted(ad->b, "\" value=\"");
-	out_attr(ad->b, val);
-	out_raw_trusted(ad->b, "\">");
-}
-
-static void button(struct admin *ad, const char *text, const char *id, const char *confirm)
-{
-	out_raw_trusted(ad->b, "<button type=\"submit\"");
-	if (id) {
-		out_raw_trusted(ad->b, " id=\"");
-		out_attr(ad->b, id);
-		out_raw_trusted(ad->b, "\"");
-	}
-	if (confirm) {
-		out_raw_trusted(ad->b, " data-confirm=\"");
-		out_attr(ad->b, A(ad, confirm));
-		out_raw_trusted(ad->b, "\"");
-	}
-	out_raw_trusted(ad->b, ">");
-	out_text(ad->b, A(ad, text));
-	out_raw_trusted(ad->b, "</button>");
-}
-
-static void th(struct admin *ad, const char *text)
-{
-	out_raw_trusted(ad->b, "<th>");
-	out_text(ad->b, A(ad, text));
-	out_raw_trusted(ad->b, "</th>");
-}
-
-/* ---- components ---- */
-
-void admin_components_page(struct admin *ad)
-{
-	struct buf *b = ad->b;
-	struct component *comps;
-	struct group *groups;
-	size_t nc, ng;
-	if (store_component_list(ad->tx, &comps, &nc) != BC_OK || store_group_list(ad->tx, &groups, &ng) != BC_OK) {
-		admin_error_page(ad, 503, A(ad, "The store cannot be read right now."));
-		return;
-	}
-	bool edit = ad->user.role >= ROLE_EDITOR && !ad->readonly;
-	admin_begin(ad, A(ad, "Components"));
-	out_raw_trusted(b, "<table class=\"list\"><thead><tr>");
-	th(ad, "Group");
-	th(ad, "Component");
-	th(ad, "Status");
-	th(ad, "Order");
-	out_raw_trusted(b, "</tr></thead><tbody>");
-	for (size_t i = 0; i < nc; i++) {
-		const char *gname = "";
-		for (size_t g = 0; g < ng; g++)
-			if (strcmp(groups[g].id, comps[i].group_id) == 0)
-				gname = groups[g].name;
-		out_raw_trusted(b, "<tr><td>");
-		out_text(b, gname);
-		out_raw_trusted(b, "</td><td>");
-		out_text(b, comps[i].name);
-		out_raw_trusted(b, "</td><td>");
-		if (edit) {
-			admin_form_open(ad, "/admin/components/status", "inline");
-			hidden(ad, "id", comps[i].id);
-			admin_select(ad, arena_printf(ad->a, "status_%s", comps[i].id), comp_vals, comp_labels, 5,
-			             comp_status_name(comps[i].status));
-			button(ad, "Set", NULL, NULL);
-			out_raw_trusted(b, "</form>");
-		} else {
-			out_text(b, A(ad, comp_labels[comps[i].status == CS_UNDER_MAINTENANCE ? 4 : (int)comps[i].status - (comps[i].status > CS_UNDER_MAINTENANCE)]));
-		}
-		out_raw_trusted(b, "</td><td>");
-		if (edit) {
-			admin_form_open(ad, "/admin/components/move", "inline");
-			hidden(ad, "id", comps[i].id);
-			out_raw_trusted(b, "<button type=\"submit\" name=\"dir\" value=\"up\" aria-label=\"");
-			out_attr(b, A(ad, "Move up"));
-			out_raw_trusted(b, "\">↑</button><button type=\"submit\" name=\"dir\" value=\"down\" aria-label=\"");
-			out_attr(b, A(ad, "Move down"));
-			out_raw_trusted(b, "\">↓</button></form>");
-		} else {
-			buf_printf(b, "%d", comps[i].position);
-		}
-		out_raw_trusted(b, "</td></tr>");
-	}
-	out_raw_trusted(b, "</tbody></table>");
-	if (ng) {
-		out_raw_trusted(b, "<h2>");
-		out_text(b, A(ad, "Groups"));
-		out_raw_trusted(b, "</h2><table class=\"list\" id=\"groups\"><thead><tr>");
-		th(ad, "Group");
-		th(ad, "Order");
-		out_raw_trusted(b, "</tr></thead><tbody>");
-		for (size_t g = 0; g < ng; g++) {
-			out_raw_trusted(b, "<tr><td>");
-			out_text(b, groups[g].name);
-			out_raw_trusted(b, "</td><td>");
-			if (edit) {
-				admin_form_open(ad, "/admin/groups/move", "inline");
-				hidden(ad, "id", groups[g].id);
-				out_raw_trusted(b, "<button type=\"submit\" name=\"dir\" value=\"up\" aria-label=\"");
-				out_attr(b, A(ad, "Move up"));
-				out_raw_trusted(b, "\">↑</button><button type=\"submit\" name=\"dir\" value=\"down\" aria-label=\"");
-				out_attr(b, A(ad, "Move down"));
-				out_raw_trusted(b, "\">↓</button></form>");
-			} else {
-				buf_printf(b, "%d", groups[g].position);
-			}
-			out_raw_trusted(b, "</td></tr>");
-		}
-		out_raw_trusted(b, "</tbody></table>");
-	}
-	admin_end(ad);
-}
-
-/* Component and group order: the write layer swaps with the neighbour (write_*_move). */
-static void move(struct admin *ad, bool group)
-{
-	const char *id = admin_form(ad, "id"), *dir = admin_form(ad, "dir");
-	if (id == NULL || strlen(id) > ID_LEN) {
-		admin_error_page(ad, 404, A(ad, group ? "No such group." : "No such component."));
-		return;
-	}
-	bool up = dir && strcmp(dir, "up") == 0;
-	struct write_ctx w;
-	if (!admin_write_begin(ad, &w))
-		return;
-	enum bc_err e = group ? write_group_move(&w, id, up) : write_component_move(&w, id, up);
-	if (e != BC_OK) {
-		admin_write_fail(ad, &w, e);
-		return;
-	}
-	if (admin_write_commit(ad, &w))
-		admin_redirect(ad, "/admin/components", "Saved.");
-}
-
-void admin_group_move(struct admin *ad)
-{
-	move(ad, true);
-}
-
-void admin_component_move(struct admin *ad)
-{
-	move(ad, false);
-}
-
-static bool load_component(struct admin *ad, struct component *c)
-{
-	const char *id = admin_form(ad, "id");
-	if (id == NULL || strlen(id) > ID_LEN || store_component_get(ad->tx, id, c) != BC_OK) {
-		admin_error_page(ad, 404, A(ad, "No such component."));
-		return false;
-	}
-	return true;
-}
-
-static void component_write(struct admin *ad, struct component_change *ch)
-{
-	struct write_ctx w;
-	if (!admin_write_begin(ad, &w))
-		return;
-	enum bc_err e = write_component(&w, ch, NULL);
-	if (e != BC_OK) {
-		admin_write_fail(ad, &w, e);
-		return;
-	}
-	if (admin_write_commit(ad, &w))
-		admin_redirect(ad, "/admin/components", "Saved.");
-}
-
-void admin_component_status(struct admin *ad)
-{
-	struct component c;
-	if (!load_component(ad, &c))
-		return;
-	const char *v = admin_form(ad, arena_printf(ad->a, "status_%s", c.id));
-	if (v == NULL)
-		v = admin_form(ad, "status");
-	enum comp_status s;
-	if (v == NULL || !comp_status_parse(v, &s)) {
-		admin_error_page(ad, 422, A(ad, "Unknown component status."));
-		return;
-	}
-	struct component_change ch;
-	write_component_change_init(&ch);
-	snprintf(ch.id, sizeof ch.id, "%s", c.id);
-	ch.status = (int)s;
-	component_write(ad, &ch);
-}
-
 
 /* ---- API tokens ---- */
 
@@ -230,10 +32,10 @@ static void tokens_render(struct admin *ad, const char *fresh)
 		out_raw_trusted(b, "</code></p></div>");
 	}
 	out_raw_trusted(b, "<table class=\"list\"><thead><tr>");
-	th(ad, "Name");
-	th(ad, "Scope");
-	th(ad, "Created");
-	th(ad, "");
+	admin_th(ad, "Name");
+	admin_th(ad, "Scope");
+	admin_th(ad, "Created");
+	admin_th(ad, "");
 	out_raw_trusted(b, "</tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
 		out_raw_trusted(b, "<tr><td>");
@@ -245,8 +47,8 @@ static void tokens_render(struct admin *ad, const char *fresh)
 		out_raw_trusted(b, "</td><td>");
 		if (!ad->readonly) {
 			admin_form_open(ad, "/admin/tokens/revoke", "inline");
-			hidden(ad, "id", toks[i].id);
-			button(ad, "Revoke", arena_printf(ad->a, "revoke-%s", toks[i].id), "Revoke this token?");
+			admin_hidden(ad, "id", toks[i].id);
+			admin_button(ad, "Revoke", arena_printf(ad->a, "revoke-%s", toks[i].id), "Revoke this token?");
 			out_raw_trusted(b, "</form>");
 		}
 		out_raw_trusted(b, "</td></tr>");
@@ -262,7 +64,7 @@ static void tokens_render(struct admin *ad, const char *fresh)
 		out_text(b, A(ad, "Scope"));
 		out_raw_trusted(b, "</label>");
 		admin_select(ad, "scope", scope_vals, scope_vals, 4, "write");
-		button(ad, "Create token", "create-token", NULL);
+		admin_button(ad, "Create token", "create-token", NULL);
 		out_raw_trusted(b, "</form>");
 	}
 	admin_end(ad);
@@ -327,10 +129,10 @@ void admin_users_page(struct admin *ad)
 	}
 	admin_begin(ad, A(ad, "Users"));
 	out_raw_trusted(b, "<table class=\"list\"><thead><tr>");
-	th(ad, "Email");
-	th(ad, "Role");
-	th(ad, "Two-factor");
-	th(ad, "");
+	admin_th(ad, "Email");
+	admin_th(ad, "Role");
+	admin_th(ad, "Two-factor");
+	admin_th(ad, "");
 	out_raw_trusted(b, "</tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
 		out_raw_trusted(b, "<tr><td>");
@@ -340,9 +142,9 @@ void admin_users_page(struct admin *ad)
 			out_text(b, A(ad, user_role_name(us[i].role)));
 		} else {
 			admin_form_open(ad, "/admin/users/set", "inline");
-			hidden(ad, "email", us[i].email);
+			admin_hidden(ad, "email", us[i].email);
 			admin_select(ad, "role", role_vals, role_labels, 3, user_role_name(us[i].role));
-			button(ad, "Set", NULL, NULL);
+			admin_button(ad, "Set", NULL, NULL);
 			out_raw_trusted(b, "</form>");
 		}
 		out_raw_trusted(b, "</td><td>");
@@ -350,8 +152,8 @@ void admin_users_page(struct admin *ad)
 		out_raw_trusted(b, "</td><td>");
 		if (!ad->readonly) {
 			admin_form_open(ad, "/admin/users/del", "inline");
-			hidden(ad, "email", us[i].email);
-			button(ad, "Delete", NULL, "Delete this user?");
+			admin_hidden(ad, "email", us[i].email);
+			admin_button(ad, "Delete", NULL, "Delete this user?");
 			out_raw_trusted(b, "</form>");
 		}
 		out_raw_trusted(b, "</td></tr>");
@@ -369,7 +171,7 @@ void admin_users_page(struct admin *ad)
 		out_text(b, A(ad, "Role"));
 		out_raw_trusted(b, "</label>");
 		admin_select(ad, "role", role_vals, role_labels, 3, "editor");
-		button(ad, "Add user", "add-user", NULL);
+		admin_button(ad, "Add user", "add-user", NULL);
 		out_raw_trusted(b, "</form>");
 	}
 	admin_end(ad);
@@ -490,7 +292,7 @@ void admin_settings_page(struct admin *ad)
 	out_raw_trusted(b, user_require_2fa(ad->tx) ? " checked> " : "> ");
 	out_text(b, A(ad, "Everyone must use two-factor authentication"));
 	out_raw_trusted(b, "</label>");
-	button(ad, "Save", "save-settings", NULL);
+	admin_button(ad, "Save", "save-settings", NULL);
 	out_raw_trusted(b, "</form>");
 	out_raw_trusted(b, "<form method=\"post\" action=\"/admin/settings/logo\" enctype=\"multipart/form-data\" class=\"card\">");
 	admin_csrf_field(ad);
@@ -509,7 +311,7 @@ void admin_settings_page(struct admin *ad)
 	out_raw_trusted(b, "<label for=\"logo\">");
 	out_text(b, A(ad, "PNG or SVG file"));
 	out_raw_trusted(b, "</label><input id=\"logo\" name=\"logo\" type=\"file\" accept=\"image/png,image/svg+xml\">");
-	button(ad, "Save logo", "save-logo", NULL);
+	admin_button(ad, "Save logo", "save-logo", NULL);
 	out_raw_trusted(b, "</form>");
 	admin_end(ad);
 }
@@ -606,12 +408,12 @@ void admin_audit_page(struct admin *ad)
 	out_raw_trusted(b, "</label><input id=\"action\" name=\"action\" maxlength=\"100\" placeholder=\"incident.\" value=\"");
 	out_attr(b, action ? action : "");
 	out_raw_trusted(b, "\">");
-	button(ad, "Filter", NULL, NULL);
+	admin_button(ad, "Filter", NULL, NULL);
 	out_raw_trusted(b, "</form><table class=\"list\" id=\"audit\"><thead><tr>");
-	th(ad, "When");
-	th(ad, "Who");
-	th(ad, "Action");
-	th(ad, "What");
+	admin_th(ad, "When");
+	admin_th(ad, "Who");
+	admin_th(ad, "Action");
+	admin_th(ad, "What");
 	out_raw_trusted(b, "</tr></thead><tbody>");
 	size_t shown = 0;
 	for (size_t i = 0; i < n && shown < 200; i++) {

@@ -3,7 +3,14 @@
 	"use strict";
 	document.addEventListener("submit", function (e) {
 		var b = e.submitter, msg = b && b.getAttribute("data-confirm");
-		if (msg && !window.confirm(msg)) e.preventDefault();
+		if (!msg) return;
+		if (!window.confirm(msg)) { e.preventDefault(); return; }
+		/* confirmed here: the server skips its own confirmation page */
+		if (!e.target.querySelector("input[name=confirm]")) {
+			var c = document.createElement("input");
+			c.type = "hidden"; c.name = "confirm"; c.value = "1";
+			e.target.appendChild(c);
+		}
 	});
 	var csrf = document.querySelector("input[name=csrf]");
 	document.querySelectorAll("textarea[data-preview]").forEach(function (ta) {
