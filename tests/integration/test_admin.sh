@@ -264,6 +264,116 @@ assert_eq "Core B is now first in its group" "Core B" "$(curl -s "$LURL/api/v2/c
 assert_eq "move a group down" 303 "$(post /admin/groups/move id=$G1 dir=down)"
 page /admin/components >/dev/null
 assert_eq "the groups table lists Edge before Core" "Edge Core" "$(sed -n 's/.*id="groups"\(.*\)/\1/p' "$T/page" | grep -o '<td>\(Core\|Edge\)</td>' | sed 's/<[^>]*>//g' | tr '\n' ' ' | sed 's/ $//')"
+# ---- components and groups: create, edit, delete (write_component.c); bad input changes nothing ----
+comp() { curl -s "$LURL/api/v2/components.json" | jq -c ".components[] | select(.name==\"$1\")"; }
+assert_eq "add a component" 303 "$(post /admin/components/new name=Web description='The front end' group_id=$G2 options=1 showcase=1)"
+CW=$(comp Web | jq -r .id)
+check "v2 shows the new component" test -n "$CW"
+assert_eq "... in its group" "$G2" "$(comp Web | jq -r .group_id)"
+assert_eq "... with its description" "The front end" "$(comp Web | jq -r .description)"
+assert_eq "the component's page" 200 "$(page "/admin/component?id=$CW")"
+assert_contains "... has the edit form" "$(cat "$T/page")" 'action="/admin/component/edit"'
+assert_eq "edit it: name, description, group, display options" 303 "$(post /admin/component/edit id=$CW name='Web UI' description= group_id= options=1 only_show_if_degraded=1)"
+assert_eq "... renamed" "Web UI" "$(comp 'Web UI' | jq -r .name)"
+assert_eq "... out of its group" "null" "$(comp 'Web UI' | jq -r .group_id)"
+assert_eq "... no description" "null" "$(comp 'Web UI' | jq -r .description)"
+assert_eq "... showcase off" "false" "$(comp 'Web UI' | jq -r .showcase)"
+assert_eq "... only shown when degraded" "true" "$(comp 'Web UI' | jq -r .only_show_if_degraded)"
+aud0=$(bk_cli audit --limit 1 --json); c0=$(curl -s "$LURL/api/v2/components.json")
+assert_eq "a component without a name: 422" 422 "$(post /admin/components/new name= options=1)"
+assert_eq "renaming a component to nothing: 422" 422 "$(post /admin/component/edit id=$CW name=)"
+assert_eq "a component in an unknown group: 422" 422 "$(post /admin/components/new name=Ghost group_id=nosuchgroup)"
+assert_contains "... naming the field" "$(cat "$T/post")" "group_id"
+assert_eq "editing an unknown component: 404" 404 "$(post /admin/component/edit id=nosuchcomp name=x)"
+assert_eq "deleting an unknown component: 404" 404 "$(post /admin/component/delete id=nosuchcomp)"
+assert_eq "a delete without confirm=1: the confirmation page" 200 "$(post /admin/component/delete id=$CW)"
+assert_contains "... asks" "$(cat "$T/post")" 'id="confirm-question"'
+assert_contains "... re-posts the id, confirmed" "$(cat "$T/post")" "<input type=\"hidden\" name=\"id\" value=\"$CW\"><input type=\"hidden\" name=\"confirm\" value=\"1\">"
+assert_eq "... and nothing changed by the refused and unconfirmed posts" "$aud0" "$(bk_cli audit --limit 1 --json)"
+assert_eq "... the components are as they were" "$c0" "$(curl -s "$LURL/api/v2/components.json")"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -H "Cookie: __Host-beacon_session=$SID" \
+	--data "id=$CW&confirm=1" "$U/admin/component/delete")
+assert_eq "a cross-origin component delete is refused" 403 "$code"
+check "... the component is still there" test -n "$(comp 'Web UI')"
+assert_eq "delete it, confirmed" 303 "$(post /admin/component/delete id=$CW confirm=1)"
+assert_eq "... v2 no longer has it" "" "$(comp 'Web UI')"
+grp() { curl -s "$LURL/api/v2/components.json" | jq -r ".components[] | select(.group==true and .name==\"$1\") | .id"; }
+assert_eq "add a group" 303 "$(post /admin/groups/new name=Spare)"
+GS=$(grp Spare)
+check "... v2 has it" test -n "$GS"
+assert_eq "rename it" 303 "$(post /admin/groups/rename id=$GS name='Spare parts')"
+assert_eq "... renamed" "$GS" "$(grp 'Spare parts')"
+aud0=$(bk_cli audit --limit 1 --json)
+assert_eq "a group renamed to nothing: 422" 422 "$(post /admin/groups/rename id=$GS name=)"
+assert_eq "a group without a name: 422" 422 "$(post /admin/groups/new name=)"
+assert_eq "renaming an unknown group: 404" 404 "$(post /admin/groups/rename id=nosuchgroup name=x)"
+assert_eq "a group delete without confirm=1: the confirmation page" 200 "$(post /admin/groups/delete id=$GS)"
+assert_eq "... and nothing changed" "$aud0" "$(bk_cli audit --limit 1 --json)"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -H "Cookie: __Host-beacon_session=$SID" \
+	--data "id=$GS&confirm=1" "$U/admin/groups/delete")
+assert_eq "a cross-origin group delete is refused" 403 "$code"
+assert_eq "delete the empty group" 303 "$(post /admin/groups/delete id=$GS confirm=1)"
+assert_eq "... gone" "" "$(grp 'Spare parts')"
+EA=$(comp 'Edge A' | jq -r .id)
+assert_eq "delete the group Edge (with a component)" 303 "$(post /admin/groups/delete id=$G2 confirm=1)"
+assert_eq "... its component stays, without a group" "null" "$(comp 'Edge A' | jq -r .group_id)"
+assert_eq "put a component back in a group from its page" 303 "$(post /admin/component/edit id=$EA name='Edge A' group_id=$G1 options=1 showcase=1)"
+assert_eq "... in Core" "$G1" "$(comp 'Edge A' | jq -r .group_id)"
+page "/admin/components?lang=es" >/dev/null
+assert_contains "es: the components page in Spanish" "$(cat "$T/page")" "Nuevo componente"
+
+# ---- incidents: edit an update, delete an incident, delete a template, edit and cancel a maintenance ----
+UPD=$(curl -s "$LURL/api/v2/incidents.json" | jq -r ".incidents[] | select(.id==\"$INC\") | .incident_updates[-1].id")
+check "the first update's id" test -n "$UPD"
+assert_eq "the update's edit page" 200 "$(page "/admin/incident/update/edit?id=$INC&update=$UPD")"
+assert_contains "... with its text" "$(cat "$T/page")" "Looking *into* it"
+AT=$(sed -n 's/.*name="at_was" value="\([^"]*\)".*/\1/p' "$T/page")
+assert_eq "edit the update's text" 303 "$(post /admin/incident/update/edit id=$INC update=$UPD body='Looking into the *API*' at=$AT at_was=$AT)"
+assert_contains "the public page shows the new text" "$(curl -s "$LURL/incidents/$INC")" "Looking into the <em>API</em>"
+assert_contains "the audit names the edit" "$(bk_cli audit --limit 2)" "incident"
+aud0=$(bk_cli audit --limit 1 --json)
+assert_eq "an update time in the future: 422" 422 "$(post /admin/incident/update/edit id=$INC update=$UPD body=x at=2099-01-01T00:00 at_was=$AT)"
+assert_eq "a malformed update time: 422" 422 "$(post /admin/incident/update/edit id=$INC update=$UPD body=x at=soon at_was=$AT)"
+assert_eq "an unknown update: 404" 404 "$(post /admin/incident/update/edit id=$INC update=nosuchupdate body=x)"
+assert_eq "an update of an unknown incident: 404" 404 "$(page "/admin/incident/update/edit?id=nosuch&update=$UPD")"
+assert_eq "... nothing changed" "$aud0" "$(bk_cli audit --limit 1 --json)"
+assert_contains "... the text is still the edited one" "$(curl -s "$LURL/incidents/$INC")" "Looking into the <em>API</em>"
+assert_eq "open an incident to delete" 303 "$(post /admin/incidents/new name='Short lived' status=investigating body=x)"
+DEL=$(sed -n 's/^[Ll]ocation: .*id=\([a-z0-9]*\).*/\1/p' "$T/h.p" | tr -d '\r')
+assert_eq "an incident delete without confirm=1: the confirmation page" 200 "$(post /admin/incident/delete id=$DEL)"
+assert_contains "... v2 still has it" "$(curl -s "$LURL/api/v2/incidents.json")" "Short lived"
+code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -H "Cookie: __Host-beacon_session=$SID" \
+	--data "id=$DEL&confirm=1" "$U/admin/incident/delete")
+assert_eq "a cross-origin incident delete is refused" 403 "$code"
+assert_eq "delete it, confirmed" 303 "$(post /admin/incident/delete id=$DEL confirm=1)"
+assert_not_contains "... v2 no longer has it" "$(curl -s "$LURL/api/v2/incidents.json")" "Short lived"
+assert_status "... its public page is gone" 404 "$LURL/incidents/$DEL"
+assert_eq "deleting an unknown incident: 404" 404 "$(post /admin/incident/delete id=nosuchinc confirm=1)"
+assert_eq "the templates page" 200 "$(page /admin/templates)"
+assert_contains "... lists db-slow" "$(cat "$T/page")" ">db-slow</a>"
+assert_eq "a template delete without confirm=1: the confirmation page" 200 "$(post /admin/templates/delete name=db-slow)"
+assert_eq "delete the template, confirmed" 303 "$(post /admin/templates/delete name=db-slow confirm=1)"
+page /admin/templates >/dev/null
+assert_not_contains "... no longer listed" "$(cat "$T/page")" ">db-slow</a>"
+assert_eq "deleting an unknown template: 404" 404 "$(post /admin/templates/delete name=nosuchtemplate confirm=1)"
+MNT=$(curl -s "$LURL/api/v2/scheduled-maintenances/upcoming.json" | jq -r '.scheduled_maintenances[] | select(.name=="DB upgrade") | .id')
+check "the maintenance's id" test -n "$MNT"
+assert_eq "the maintenance's edit page" 200 "$(page "/admin/maintenance/edit?id=$MNT")"
+assert_contains "... with its window" "$(cat "$T/page")" 'value="2031-01-02T03:00"'
+assert_eq "move and rename the maintenance" 303 "$(post /admin/maintenance/edit id=$MNT name='DB upgrade, moved' from=2031-01-03T03:00 until=2031-01-03T05:00 auto_start=1 auto_complete=1)"
+up=$(curl -s "$LURL/api/v2/scheduled-maintenances/upcoming.json")
+assert_contains "v2 shows the new window" "$up" "2031-01-03T03:00:00"
+assert_contains "... and name" "$up" "DB upgrade, moved"
+aud0=$(bk_cli audit --limit 1 --json)
+assert_eq "a maintenance ending before it starts: 422" 422 "$(post /admin/maintenance/edit id=$MNT name=x from=2031-01-03T05:00 until=2031-01-03T03:00)"
+assert_eq "a malformed maintenance time: 422" 422 "$(post /admin/maintenance/edit id=$MNT name=x from=later until=2031-01-03T03:00)"
+assert_eq "a maintenance without a name: 422" 422 "$(post /admin/maintenance/edit id=$MNT name= from=2031-01-03T03:00 until=2031-01-03T05:00)"
+assert_eq "editing an incident as a maintenance: 404" 404 "$(post /admin/maintenance/edit id=$INC name=x from=2031-01-03T03:00 until=2031-01-03T05:00)"
+assert_eq "... nothing changed" "$aud0" "$(bk_cli audit --limit 1 --json)"
+assert_eq "cancel the maintenance (deleted), confirmed" 303 "$(post /admin/incident/delete id=$MNT confirm=1)"
+assert_contains "... back to the maintenance page" "$(grep -i '^location' "$T/h.p")" "/admin/maintenance"
+assert_not_contains "v2 no longer has it" "$(curl -s "$LURL/api/v2/scheduled-maintenances/upcoming.json")" "DB upgrade"
+assert_eq "schedule it again (for the pages below)" 303 "$(post /admin/maintenance/new name='DB upgrade' from=2031-01-02T03:00 until=2031-01-02T04:00 body=Upgrading)"
 assert_eq "es: the sign-in page in Spanish" 200 "$(curl -s -o "$T/es" -w '%{http_code}' -H 'Accept-Language: es' "$U/admin/login")"
 assert_contains "es: Iniciar sesión" "$(cat "$T/es")" "Iniciar sesión"
 
@@ -357,7 +467,14 @@ while read -r m p role kind; do
 done <<ROUTES
 $(bk_cli admin routes)
 ROUTES
-check "the route table lists write routes for editors and owners" test "$n" -ge 10
+check "the route table lists write routes for editors and owners" test "$n" -ge 27
+routes=$(bk_cli admin routes)
+for r in "POST /admin/components/new editor write" "POST /admin/component/edit editor write" "POST /admin/component/delete editor write" \
+	"POST /admin/groups/new editor write" "POST /admin/groups/rename editor write" "POST /admin/groups/delete editor write" \
+	"POST /admin/incident/delete editor write" "POST /admin/incident/update/edit editor write" \
+	"POST /admin/templates/delete editor write" "POST /admin/maintenance/edit editor write"; do
+	assert_contains "the route table has $r" "$(echo "$routes" | tr -s ' ')" "$r"
+done
 assert_eq "a viewer gets 403 on every write route ($n)" "" "$bad"
 assert_eq "nothing was written by the viewer" "$before" "$(bk_cli audit --limit 1 --json)"
 assert_eq "a viewer can read the audit log" 200 "$(page /admin/audit)"
