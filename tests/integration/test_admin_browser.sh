@@ -1,8 +1,9 @@
 # test_admin_browser.sh: the web admin in real headless Chromium over the DevTools protocol, through nginx:
 # sign in with password, enrol in TOTP, sign out, sign in with password and TOTP (computed here), open an
 # incident, update it, resolve it, publish a postmortem, schedule a maintenance, add a user, create and revoke
-# a token, sign out; no CSP violations or JS errors; screenshots at 390 and 1280 px, light and dark, kept in
-# tests/artifacts/screenshots/admin/.
+# a token, add a component and delete it (admin.js's confirmation), upload a PNG logo through the file input
+# (DOM.setFileInputFiles), sign out; no CSP violations or JS errors; screenshots at 390 and 1280 px, light and
+# dark, kept in tests/artifacts/screenshots/admin/.
 . "$(dirname "$0")/lib.sh"
 
 CHROME=${CHROME:-/usr/bin/chromium}
@@ -14,6 +15,15 @@ bk_default_setup
 bk_cli component add --name "API" >/dev/null
 bk_cli component add --name "Website" >/dev/null
 check "owner added" sh -c "echo 'owner-password-1' | '$BEACON' --config '$CONF' user add owner@example.com --role owner"
+/usr/bin/python3 - "$T/logo.png" <<'PY'
+import struct, sys, zlib
+def chunk(t, d): return struct.pack(">I", len(d)) + t + d + struct.pack(">I", zlib.crc32(t + d) & 0xffffffff)
+w, h = 96, 32
+raw = b"".join(b"\0" + b"".join(bytes((x * 2 % 256, 80, 200 - y * 4)) for x in range(w)) for y in range(h))
+open(sys.argv[1], "wb").write(b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 8, 2, 0, 0, 0)) +
+                              chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+PY
+export BK_LOGO_PNG="$T/logo.png"
 # the driver reads lines from the test's stdout protocol: PASS/FAIL
 sed -n '/^# ---- cdp driver ----$/,$p' "$0" | sed 1d > "$T/drive.py"
 BK_INTEGRATION_DIR="$ROOT/tests/integration" timeout 170 python3 "$T/drive.py" "$CHROME" "$URL" "$SHOTS" "$T/chrome" > "$T/cdp.out" 2> "$T/cdp.err"
@@ -28,9 +38,12 @@ done < "$T/cdp.out"
 assert_contains "the store has the browser's incident" "$(curl -s "$URL/api/v2/incidents.json")" "Browser incident"
 assert_contains "the store has the browser's maintenance" "$(curl -s "$URL/api/v2/scheduled-maintenances.json")" "Browser maintenance"
 assert_contains "the browser's user exists" "$(bk_cli user list)" "added@example.com"
+assert_not_contains "the browser's component was deleted" "$(curl -s "$URL/api/v2/components.json")" "Browser component"
+assert_status "the browser's PNG logo is served" 200 "$URL/brand/logo.png"
+check "... byte for byte" cmp -s "$T/body" "$T/logo.png"
 assert_contains "the audit log names the admin user" "$(bk_cli audit --limit 20)" "admin:owner@example.com"
 n=$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)
-assert_eq "12 screenshots saved in tests/artifacts/screenshots/admin" 12 "$n"
+assert_eq "16 screenshots saved in tests/artifacts/screenshots/admin" 16 "$n"
 bk_done
 exit
 
@@ -165,6 +178,31 @@ def main():
         report(tok not in t.text(), "the token is not shown again")
         t.submit({}, "#revoke-" + tok[3:15])
         report("browser" not in t.js("document.querySelector('table').innerText"), "token revoked")
+        # a component: add it, then delete it from its page (admin.js asks, then adds confirm=1)
+        t.go("/admin/components")
+        t.submit({"#cname": "Browser component", "#cdesc": "Made in Chromium"}, "#add-component")
+        report("Browser component" in t.js("document.querySelector('#components').innerText"), "component added")
+        shoot_all(t, "components")
+        edit = t.js("[...document.querySelectorAll('#components tr')].filter(r => r.innerText.includes('Browser component'))"
+                    "[0].querySelector('a[id^=edit-]').getAttribute('href')")
+        t.go(edit)
+        report(t.js("document.querySelector('#cname').value") == "Browser component", "the component's edit page", edit)
+        t.submit({}, "#delete-component")
+        report(t.path().startswith("/admin/components") and
+               "Browser component" not in t.js("document.querySelector('#components').innerText"),
+               "component deleted after the confirmation", t.path())
+        # a PNG logo through the file input
+        t.go("/admin/settings")
+        doc = t.cdp.call("DOM.getDocument", {}, t.sid)["root"]["nodeId"]
+        node = t.cdp.call("DOM.querySelector", {"nodeId": doc, "selector": "input#logo"}, t.sid)["nodeId"]
+        t.cdp.call("DOM.setFileInputFiles", {"files": [os.environ["BK_LOGO_PNG"]], "nodeId": node}, t.sid)
+        t.submit({}, "#save-logo")
+        report("/admin/settings" in t.path() and t.js("!!document.querySelector('img.logo[src^=\"/brand/logo.png\"]')"),
+               "PNG logo uploaded through the file input", t.path())
+        t.go("/")
+        report(t.js("(document.querySelector('img[src*=\"/brand/logo.png\"]') || {}).naturalWidth || 0") == 96,
+               "the public page shows the PNG logo")
+        t.go("/admin")
         errs = t.errors()
         report(not errs, "no JS errors or CSP violations in the console", errs)
         t.submit({}, "#signout")
