@@ -683,9 +683,7 @@ void admin_dispatch(struct req *r)
 			admin_error_page(ad, 403, A(ad, "This form was not sent from this site's admin pages."));
 			return;
 		}
-		if ((rt->flags & AR_BINARY) && !multipart)
-			;                                        /* a binary body is only a file upload: 415 below */
-		else if (r->content_type && strncmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 && r->body)
+		if (r->content_type && strncmp(r->content_type, "application/x-www-form-urlencoded", 33) == 0 && r->body)
 			ad->nform = form_parse(r->arena, arena_strndup(r->arena, r->body, r->body_len), ad->form, ADMIN_MAXFORM);
 		else if (multipart && r->body && !admin_multipart(ad))
 			return;
@@ -707,10 +705,6 @@ void admin_dispatch(struct req *r)
 			return;
 		}
 	}
-	if (post && (rt->flags & AR_BINARY) && !multipart) {
-		admin_error_page(ad, 415, A(ad, "Send this form as multipart/form-data (a file upload)."));
-		return;
-	}
 	if (post && !csrf_ok(ad)) {
 		admin_error_page(ad, 403, A(ad, "This form has expired. Reload the page and try again."));
 		return;
@@ -720,6 +714,10 @@ void admin_dispatch(struct req *r)
 	if ((rt->flags & AR_WRITE) && ad->readonly) {
 		resp_header(r, "Retry-After", "60");
 		admin_error_page(ad, 503, A(ad, "This is a secondary: the admin is read-only here. Make changes on the primary."));
+		return;
+	}
+	if (post && (rt->flags & AR_BINARY) && !multipart) {   /* a binary body is only ever a file upload */
+		admin_error_page(ad, 415, A(ad, "Send this form as multipart/form-data (a file upload)."));
 		return;
 	}
 	rt->fn(ad);
