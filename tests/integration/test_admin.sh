@@ -401,7 +401,12 @@ inert() {   # inert DESC FILE
 	assert_not_contains "xss $1: no script URL" "$h" 'href="javascript'
 	assert_not_contains "xss $1: no attribute breakout" "$h" '" onx='
 }
-for p in "/admin/incident?id=$XINC" /admin/incidents /admin /admin/tokens "/admin/incidents/new?template=x" /admin/audit; do
+assert_eq "xss: a component typed into the new component form" 303 "$(post /admin/components/new name="$XNAME" description="$XBODY" options=1 showcase=1)"
+XCOMP=$(curl -s "$LURL/api/v2/components.json" | jq -r '.components[] | select(.name | startswith("</title>")) | .id')
+assert_eq "xss: a group named with the corpus" 303 "$(post /admin/groups/new name="<svg onload=alert(16)>")"
+XUPD=$(curl -s "$LURL/api/v2/incidents.json" | jq -r ".incidents[] | select(.id==\"$XINC\") | .incident_updates[0].id")
+for p in "/admin/incident?id=$XINC" /admin/incidents /admin /admin/tokens "/admin/incidents/new?template=x" /admin/audit \
+	/admin/components "/admin/component?id=$XCOMP" /admin/templates "/admin/incident/update/edit?id=$XINC&update=$XUPD"; do
 	page "$p" >/dev/null; inert "admin $p" "$T/page"
 done
 curl -s -o "$T/pub" "$U/incidents/$XINC"; inert "public /incidents/$XINC" "$T/pub"
@@ -451,6 +456,10 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -
 	--data "mode=email&email=cross@example.com" "$U/admin/subscribers/new")
 assert_eq "a cross-origin subscriber post is refused" 403 "$code"
 assert_not_contains "... and wrote nothing" "$(bk_cli subscriber list)" "cross@example.com"
+assert_eq "an editor adds a group" 303 "$(post /admin/groups/new name='Editor group')"
+EG=$(curl -s "$LURL/api/v2/components.json" | jq -r '.components[] | select(.group==true and .name=="Editor group") | .id')
+assert_eq "an editor deletes it" 303 "$(post /admin/groups/delete id=$EG confirm=1)"
+assert_eq "an editor cannot open the settings" 403 "$(page /admin/settings)"
 SID=$OWNER_SID
 
 # ---- roles: a viewer cannot write on any admin route (from the route table) ----
@@ -479,6 +488,12 @@ assert_eq "a viewer gets 403 on every write route ($n)" "" "$bad"
 assert_eq "nothing was written by the viewer" "$before" "$(bk_cli audit --limit 1 --json)"
 assert_eq "a viewer can read the audit log" 200 "$(page /admin/audit)"
 assert_eq "a viewer cannot open the users page" 403 "$(page /admin/users)"
+assert_eq "a viewer cannot open an update's edit page" 403 "$(page "/admin/incident/update/edit?id=$INC&update=$UPD")"
+assert_eq "a viewer can read the components page" 200 "$(page /admin/components)"
+assert_not_contains "... without the add forms" "$(cat "$T/page")" 'action="/admin/components/new"'
+assert_not_contains "... or delete buttons" "$(cat "$T/page")" 'action="/admin/groups/delete"'
+assert_eq "a viewer can read the templates page" 200 "$(page /admin/templates)"
+assert_not_contains "... without delete buttons" "$(cat "$T/page")" 'action="/admin/templates/delete"'
 assert_eq "a viewer can read the subscribers page" 200 "$(page /admin/subscribers)"
 assert_not_contains "... without the add form" "$(cat "$T/page")" 'action="/admin/subscribers/new"'
 assert_eq "a viewer cannot add a subscriber" 403 "$(post /admin/subscribers/new mode=email email=viewer-add@example.com)"
