@@ -31,6 +31,7 @@ enum v1_type {
 #define F_REQUIRED 0x1   /* mandatory on create */
 #define F_NULLABLE 0x2   /* null / "" clears the stored value */
 #define F_MULTILINE 0x4  /* VT_STRING that may hold line breaks */
+#define F_CSV 0x8        /* VT_ID_LIST also given as one comma-separated string ("a,b") */
 
 struct v1_field {
 	const char *name;
@@ -40,7 +41,7 @@ struct v1_field {
 };
 
 struct v1_schema {
-	const char *envelope;              /* "incident" */
+	const char *envelope;              /* "incident"; NULL: the fields are at the top level */
 	const struct v1_field *fields;
 	size_t nfields;
 	const char *const *ignored;        /* fields real clients send that are accepted and dropped */
@@ -142,6 +143,16 @@ static const struct v1_field subscriber_fields[SF__N] = {
 static const char *const subscriber_ignored[] = {
 	"id", "mode", "created_at", "phone_country", "phone_number", "page_access_user", NULL
 };
+static const struct v1_field subscriber_patch_fields[SPF__N] = {
+	[SPF_COMPONENT_IDS] = { "component_ids", VT_ID_LIST, LIM_SUB_COMPONENTS, 0 },
+};
+/* Statuspage's bulk bodies: "subscribers" is an array of ids (or "all", or "a,b,c"). */
+static const struct v1_field subscriber_bulk_fields[SBF__N] = {
+	[SBF_SUBSCRIBERS]       = { "subscribers", VT_ID_LIST, V1_BULK_MAX, F_REQUIRED | F_CSV },
+	[SBF_TYPE]              = { "type", VT_STRING, LIM_SHORT, 0 },
+	[SBF_STATE]             = { "state", VT_STRING, LIM_SHORT, 0 },
+	[SBF_SKIP_NOTIFICATION] = { "skip_unsubscription_notification", VT_BOOL, 0, 0 },
+};
 static const char *const none_ignored[] = { NULL };
 
 static const struct v1_schema schemas[V1R__MAX] = {
@@ -153,6 +164,8 @@ static const struct v1_schema schemas[V1R__MAX] = {
 	[V1R_POSTMORTEM] = { "postmortem", postmortem_fields, MF__N, none_ignored, NULL },
 	[V1R_PUBLISH]    = { "postmortem", publish_fields, BF__N, none_ignored, NULL },
 	[V1R_SUBSCRIBER] = { "subscriber", subscriber_fields, SF__N, subscriber_ignored, NULL },
+	[V1R_SUBSCRIBER_PATCH] = { "subscriber", subscriber_patch_fields, SPF__N, subscriber_ignored, "component_ids" },
+	[V1R_SUBSCRIBER_BULK] = { NULL, subscriber_bulk_fields, SBF__N, none_ignored, NULL },
 };
 
 #define FORM_MAXPAIRS 512
@@ -397,9 +410,31 @@ static int check_status_map(struct parse_ctx *c, const char *where, const struct
 static int check_id_list(struct parse_ctx *c, const char *where, const struct v1_field *f,
                          json_t *j, struct v1_value *v)
 {
-	if (json_is_string(j)) {        /* a single form value without [] */
+	if (json_is_string(j)) {        /* a single form value without [], or "a,b" (F_CSV) */
 		json_t *arr = json_array();
-		json_array_append(arr, j);
+		const char *p = json_string_value(j);
+		if ((f->flags & F_CSV) && strchr(p, ',')) {
+			size_t n = 0;
+			for (const char *q = p; *q; q++)
+				n += *q == ',';
+			if (n >= f->max) {
+				json_decref(arr);
+				return fail(c, 422, "%s: at most %zu ids", where, f->max);
+			}
+			for (const char *q = p; ; ) {
+				size_t len = strcspn(q, ",");
+				while (len && *q == ' ')
+					q++, len--;
+				while (len && q[len - 1] == ' ')
+					len--;
+				json_array_append_new(arr, json_stringn(q, len));
+				q += strcspn(q, ",");
+				if (*q++ == '\0')
+					break;
+			}
+		} else {
+			json_array_append(arr, j);
+		}
 		int rc = check_id_list(c, where, f, arr, v);
 		json_decref(arr);
 		return rc;
@@ -751,7 +786,7 @@ static bool is_ignored(const struct v1_schema *s, const char *name)
 static int validate(struct parse_ctx *c, const struct v1_schema *s, json_t *root, bool create,
                     struct v1_input *out)
 {
-	json_t *attrs = json_object_get(root, s->envelope), *val;
+	json_t *attrs = s->envelope ? json_object_get(root, s->envelope) : NULL, *val;
 	const char *key;
 	size_t idx = 0;
 	int rc;
@@ -774,7 +809,7 @@ static int validate(struct parse_ctx *c, const struct v1_schema *s, json_t *root
 	json_object_foreach(attrs, key, val) {
 		if (attrs == root && strcmp(key, "api_key") == 0)
 			continue;
-		char *where = arena_printf(c->a, "%s.%.60s", s->envelope, key);
+		char *where = s->envelope ? arena_printf(c->a, "%s.%.60s", s->envelope, key) : arena_printf(c->a, "%.60s", key);
 		const struct v1_field *f = find_field(s, key, &idx);
 		if (f == NULL) {
 			if (is_ignored(s, key))
@@ -787,7 +822,8 @@ static int validate(struct parse_ctx *c, const struct v1_schema *s, json_t *root
 	}
 	for (size_t i = 0; create && i < s->nfields; i++)
 		if ((s->fields[i].flags & F_REQUIRED) && !(out->v[i].set && !out->v[i].null))
-			return fail(c, 422, "%s.%s: is required", s->envelope, s->fields[i].name);
+			return fail(c, 422, "%s%s%s: is required", s->envelope ? s->envelope : "", s->envelope ? "." : "",
+			            s->fields[i].name);
 	return 0;
 }
 

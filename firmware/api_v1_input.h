@@ -7,7 +7,8 @@
 #include "arena.h"
 #include "req.h"
 
-/* The request bodies the v1 API accepts, each wrapped in its envelope ({"incident":{...}}). */
+/* The request bodies the v1 API accepts, each wrapped in its envelope ({"incident":{...}}) except
+ * the bulk subscriber bodies, whose fields are at the top level as in Statuspage. */
 enum v1_resource {
 	V1R_COMPONENT,
 	V1R_GROUP,
@@ -17,6 +18,8 @@ enum v1_resource {
 	V1R_POSTMORTEM,
 	V1R_PUBLISH,
 	V1R_SUBSCRIBER,
+	V1R_SUBSCRIBER_PATCH,   /* PATCH …/subscribers/{id}: component_ids (also outside the envelope) */
+	V1R_SUBSCRIBER_BULK,    /* POST …/subscribers/unsubscribe|reactivate|resend_confirmation, no envelope */
 	V1R__MAX
 };
 
@@ -34,6 +37,9 @@ enum { PF_NAME, PF_URL, PF_TIME_ZONE, PF__N };
 enum { MF_BODY_DRAFT, MF__N };
 enum { BF_NOTIFY_SUBSCRIBERS, BF_NOTIFY_TWITTER, BF_CUSTOM_TWEET, BF__N };
 enum { SF_EMAIL, SF_ENDPOINT, SF_COMPONENT_IDS, SF_SKIP_CONFIRMATION, SF_LANGUAGE, SF__N };
+enum { SPF_COMPONENT_IDS, SPF__N };
+enum { SBF_SUBSCRIBERS, SBF_TYPE, SBF_STATE, SBF_SKIP_NOTIFICATION, SBF__N };
+#define V1_BULK_MAX 1000         /* subscriber ids in one bulk request */
 
 #define V1_MAXFIELDS 24
 #define V1_BODY_MAX 25000        /* incident update body, per the v1 spec */

@@ -45,6 +45,8 @@ static bool wants(const struct subscriber *s, const struct notify_event *ne)
 		return false;
 	if (ne->audience == NA_HOOKS && s->mode == SUB_EMAIL)
 		return false;
+	if (s->incident_id[0])              /* an incident subscriber hears of its incident only */
+		return ne->incident_id && strcmp(s->incident_id, ne->incident_id) == 0;
 	if (s->ncomponents == 0)
 		return true;
 	for (size_t i = 0; i < s->ncomponents; i++)

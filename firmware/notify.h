@@ -24,6 +24,7 @@ struct notify_event {
 	enum notify_audience audience;
 	size_t ncomponents;          /* affected components; subscribers of everything always match */
 	bc_id *component_ids;
+	const char *incident_id;     /* the incident an incident or maintenance event is about, or NULL */
 	char *webhook;               /* Statuspage-shaped JSON with NOTIFY_UNSUB_MARK, or NULL */
 	char *slack;                 /* Slack incoming-webhook JSON, or NULL */
 	char *mail;                  /* JSON summary the mail templates read, or NULL */

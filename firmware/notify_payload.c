@@ -125,6 +125,7 @@ static enum bc_err build_incident(struct sp_view *v, struct arena *a, const stru
 	out->audience = NA_ALL;
 	out->ncomponents = inc.ncomponents;
 	out->component_ids = inc.component_ids;
+	out->incident_id = arena_strdup(a, inc.id);
 
 	struct buf b;
 	struct jw w;

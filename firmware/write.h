@@ -205,13 +205,15 @@ struct subscriber_change {
 	const char *const *component_ids;  /* none = every component */
 	size_t ncomponents;
 	bool skip_confirmation;            /* email: active at once, no confirmation mail */
+	const char *incident_id;           /* an incident subscriber (notified about that incident only;
+	                                    * no components), or NULL for the page */
 	bool strict;                       /* an active or pending subscriber of that address is BC_CONFLICT
 	                                    * (v1, CLI); otherwise (the public form) it only gets a new
 	                                    * confirmation request. Quarantined or unsubscribed ones are
 	                                    * reactivated (webhooks) or asked to confirm again (email). */
 };
-/* Checks the change (address syntax, http(s) URL, language, components exist; errors name the
- * field: email, endpoint, language, component_ids) and subscribes. A new email address is created
+/* Checks the change (address syntax, http(s) URL, language, components exist, the incident exists;
+ * errors name the field: email, endpoint, language, component_ids, incident) and subscribes. A new email address is created
  * pending (confirmation mail), webhooks, Slack and skipped confirmations active. A known address
  * is never changed silently: it gets a new confirmation request; *existed tells which. */
 enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change *ch, struct subscriber *out,
@@ -221,6 +223,12 @@ enum bc_err write_subscriber_confirm(struct write_ctx *w, struct subscriber *s);
 enum bc_err write_subscriber_unsubscribe(struct write_ctx *w, struct subscriber *s);
 enum bc_err write_subscriber_resend(struct write_ctx *w, struct subscriber *s);
 enum bc_err write_subscriber_quarantine(struct write_ctx *w, struct subscriber *s, const char *reason);
+/* Lifts an unsubscribe or quarantine: webhooks and Slack are active again; an email address is
+ * asked to confirm again (a confirmation mail; old links die), never resubscribed silently.
+ * Active and pending subscribers are left as they are (no event). */
+enum bc_err write_subscriber_reactivate(struct write_ctx *w, struct subscriber *s);
+/* The components a page subscriber follows (n == 0: all); each must exist ("component_ids: ..."). */
+enum bc_err write_subscriber_components(struct write_ctx *w, struct subscriber *s, const char *const *ids, size_t n);
 
 /* ---- maintenance reminders (write_reminder.c) ---- */
 

@@ -1,10 +1,34 @@
-/* write_subscriber.c: subscriber changes (subscribe, confirm, unsubscribe, resend, quarantine) with their outbox events. */
+/* write_subscriber.c: subscriber changes (subscribe, confirm, unsubscribe, resend, quarantine, reactivate, components) with their outbox events. */
 #include <stdio.h>
 #include <string.h>
 #include "out.h"
 #include "subscribe.h"
 #include "tlsclient.h"
 #include "write.h"
+
+static bool check_components(struct stx *t, const char *const *ids, size_t n, char *why, size_t whylen)
+{
+	if (n > LIM_SUB_COMPONENTS) {
+		snprintf(why, whylen, "component_ids: more than %d", LIM_SUB_COMPONENTS);
+		return false;
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct component c;
+		if (store_component_get(t, ids[i], &c) != BC_OK) {
+			snprintf(why, whylen, "component_ids: no component '%.40s'", ids[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A refusal from a check's "field: why" text (BC_TOOBIG for "longer than"). */
+static enum bc_err refuse_why(struct write_ctx *w, const char *why)
+{
+	const char *colon = strchr(why, ':');
+	return write_refuse(w, strstr(why, "longer than") ? BC_TOOBIG : BC_INVALID,
+	                    arena_strndup(w->a, why, colon ? (size_t)(colon - why) : 0), "%s", colon ? colon + 2 : why);
+}
 
 static bool check_input(struct stx *t, const struct subscriber_change *in, char *why, size_t whylen)
 {
@@ -40,18 +64,18 @@ static bool check_input(struct stx *t, const struct subscriber_change *in, char 
 			return false;
 		}
 	}
-	if (in->ncomponents > LIM_SUB_COMPONENTS) {
-		snprintf(why, whylen, "component_ids: more than %d", LIM_SUB_COMPONENTS);
-		return false;
-	}
-	for (size_t i = 0; i < in->ncomponents; i++) {
-		struct component c;
-		if (store_component_get(t, in->component_ids[i], &c) != BC_OK) {
-			snprintf(why, whylen, "component_ids: no component '%.40s'", in->component_ids[i]);
+	if (in->incident_id) {
+		struct incident inc;
+		if (store_incident_get(t, in->incident_id, &inc) != BC_OK) {
+			snprintf(why, whylen, "incident: no incident '%.40s'", in->incident_id);
+			return false;
+		}
+		if (in->ncomponents > 0) {
+			snprintf(why, whylen, "component_ids: an incident subscriber follows its incident, not components");
 			return false;
 		}
 	}
-	return true;
+	return check_components(t, in->component_ids, in->ncomponents, why, whylen);
 }
 
 /* Compact JSON of what an event says about a subscriber (never a secret). */
@@ -68,6 +92,12 @@ static char *sub_json(struct arena *a, const struct subscriber *s)
 	jw_str(&w, "email", s->email);
 	jw_str(&w, "endpoint", s->endpoint);
 	jw_str(&w, "lang", s->lang);
+	if (s->incident_id[0])
+		jw_str(&w, "incident_id", s->incident_id);
+	jw_arr_open(&w, "components");
+	for (size_t i = 0; i < s->ncomponents; i++)
+		jw_str(&w, NULL, s->component_ids[i]);
+	jw_arr_close(&w);
 	jw_obj_close(&w);
 	char *out = arena_strndup(a, b.p ? b.p : "{}", b.len);
 	buf_free(&b);
@@ -88,14 +118,11 @@ enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change 
 	struct stx *t = w->t;
 	struct arena *a = w->a;
 	char why[200];
-	if (!check_input(t, in, why, sizeof why)) {
-		char *colon = strchr(why, ':');
-		return write_refuse(w, strstr(why, "longer than") ? BC_TOOBIG : BC_INVALID,
-		                  arena_strndup(a, why, colon ? (size_t)(colon - why) : 0), "%s", colon ? colon + 2 : why);
-	}
+	if (!check_input(t, in, why, sizeof why))
+		return refuse_why(w, why);
 	const char *addr = in->mode == SUB_EMAIL ? in->email : in->endpoint;
 	struct subscriber old;
-	enum bc_err e = store_subscriber_find(t, in->mode, addr, &old);
+	enum bc_err e = store_subscriber_find(t, in->incident_id, in->mode, addr, &old);
 	if (e != BC_OK && e != BC_NOTFOUND)
 		return e;
 	*existed = e == BC_OK;
@@ -108,31 +135,19 @@ enum bc_err write_subscribe(struct write_ctx *w, const struct subscriber_change 
 		/* no silent change: the owner of the address confirms (again); a past unsubscribe or
 		 * quarantine is lifted only by that confirmation */
 		*out = old;
-		if (old.mode != SUB_EMAIL) {
-			if (old.state == SUBST_ACTIVE)
-				return write_refuse(w, BC_CONFLICT, NULL, "a %s subscriber with this endpoint already exists: %s",
-				                  sub_mode_name(old.mode), old.id);
-			struct subscriber before = old;
-			out->state = SUBST_ACTIVE;
-			out->quarantined_at = 0;
-			if ((e = store_subscriber_put(t, out)) != BC_OK)
-				return e;
-			return sub_event(w, "subscriber.reactivated", &before, out, false);
-		}
-		if (old.state == SUBST_UNSUBSCRIBED || old.state == SUBST_QUARANTINED) {
-			struct subscriber before = old;
-			out->state = SUBST_PENDING;
-			out->secret_nonce ^= 0x9e3779b97f4a7c15ULL;     /* old unsubscribe links die */
-			if ((e = store_subscriber_put(t, out)) != BC_OK)
-				return e;
-			return sub_event(w, "subscriber.confirmation_requested", &before, out, true);
-		}
+		if (old.mode != SUB_EMAIL && old.state == SUBST_ACTIVE)
+			return write_refuse(w, BC_CONFLICT, NULL, "a %s subscriber with this endpoint already exists: %s",
+			                  sub_mode_name(old.mode), old.id);
+		if (old.state == SUBST_UNSUBSCRIBED || old.state == SUBST_QUARANTINED)
+			return write_subscriber_reactivate(w, out);
 		return sub_event(w, "subscriber.confirmation_requested", &old, &old, true);
 	}
 	unsigned char secret[32];          /* links and webhook secrets need the store's secret */
 	if ((e = store_notify_secret(t, secret)) != BC_OK)
 		return e;
 	struct subscriber s = { .mode = in->mode, .skip_confirmation = in->skip_confirmation };
+	if (in->incident_id)
+		snprintf(s.incident_id, sizeof s.incident_id, "%s", in->incident_id);
 	s.email = (in->email && *in->email ? in->email : NULL);
 	s.endpoint = (in->mode != SUB_EMAIL ? in->endpoint : NULL);
 	snprintf(s.lang, sizeof s.lang, "%s", in->lang ? in->lang : "en");
@@ -198,3 +213,45 @@ enum bc_err write_subscriber_quarantine(struct write_ctx *w, struct subscriber *
 	return e == BC_OK ? sub_event(w, "subscriber.quarantined", &before, s, true) : e;
 }
 
+
+enum bc_err write_subscriber_reactivate(struct write_ctx *w, struct subscriber *s)
+{
+	struct subscriber before = *s;
+	if (s->state != SUBST_UNSUBSCRIBED && s->state != SUBST_QUARANTINED)
+		return BC_OK;
+	s->quarantined_at = 0;
+	s->unsubscribed_at = 0;
+	enum bc_err e;
+	if (s->mode != SUB_EMAIL) {
+		s->state = SUBST_ACTIVE;
+		if ((e = store_subscriber_put(w->t, s)) != BC_OK)
+			return e;
+		return sub_event(w, "subscriber.reactivated", &before, s, false);
+	}
+	s->state = SUBST_PENDING;
+	s->secret_nonce ^= 0x9e3779b97f4a7c15ULL;     /* old unsubscribe links die */
+	if ((e = store_subscriber_put(w->t, s)) != BC_OK)
+		return e;
+	return sub_event(w, "subscriber.confirmation_requested", &before, s, true);
+}
+
+enum bc_err write_subscriber_components(struct write_ctx *w, struct subscriber *s, const char *const *ids, size_t n)
+{
+	char why[200];
+	if (s->incident_id[0] && n > 0)
+		return refuse_why(w, "component_ids: an incident subscriber follows its incident, not components");
+	if (!check_components(w->t, ids, n, why, sizeof why))
+		return refuse_why(w, why);
+	struct subscriber before = *s;
+	bool same = n == s->ncomponents;
+	for (size_t i = 0; same && i < n; i++)
+		same = strcmp(ids[i], s->component_ids[i]) == 0;
+	if (same)
+		return BC_OK;
+	s->component_ids = arena_alloc(w->a, (n + 1) * sizeof *s->component_ids);
+	for (size_t i = 0; i < n; i++)
+		snprintf(s->component_ids[i], sizeof s->component_ids[i], "%s", ids[i]);
+	s->ncomponents = n;
+	enum bc_err e = store_subscriber_put(w->t, s);
+	return e == BC_OK ? sub_event(w, "subscriber.updated", &before, s, false) : e;
+}

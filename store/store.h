@@ -334,7 +334,8 @@ enum bc_err store_kv_first(struct stx *t, const char *ns, char **key);
 /* Subscribers (email, webhook, Slack) of page notifications. Kept in the replicated store; their
  * delivery state is not (see deliv.h). put with an empty id creates (fills id, created_at and the
  * two nonces); put validates before writing and keeps the address/endpoint index: a second
- * subscriber of the same mode with the same address or endpoint is BC_CONFLICT. */
+ * subscriber of the same mode with the same address or endpoint (of the page, or of one incident)
+ * is BC_CONFLICT. */
 enum sub_mode { SUB_EMAIL = 0, SUB_WEBHOOK, SUB_SLACK, SUB__MAX };
 enum sub_state { SUBST_PENDING = 0, SUBST_ACTIVE, SUBST_UNSUBSCRIBED, SUBST_QUARANTINED, SUBST__MAX };
 #define LIM_EMAIL 254
@@ -352,15 +353,18 @@ struct subscriber {
 	int64_t created_at, updated_at, confirmed_at, quarantined_at, unsubscribed_at;
 	size_t ncomponents;                     /* 0 = every component */
 	bc_id *component_ids;                   /* arena */
+	bc_id incident_id;                      /* an incident subscriber: only that incident ("" = the page) */
 };
 const char *sub_mode_name(enum sub_mode m);      /* "email", "webhook", "slack" */
 bool sub_mode_parse(const char *s, enum sub_mode *out);
 const char *sub_state_name(enum sub_state s);    /* "pending", "active", "unsubscribed", "quarantined" */
 enum bc_err store_subscriber_get(struct stx *t, const char *id, struct subscriber *out);
 enum bc_err store_subscriber_put(struct stx *t, struct subscriber *s);
-/* The subscriber of mode with this address (email) or endpoint (webhook, Slack); compared
- * case-insensitively for email. BC_NOTFOUND when none. */
-enum bc_err store_subscriber_find(struct stx *t, enum sub_mode mode, const char *addr, struct subscriber *out);
+/* The subscriber of mode with this address (email) or endpoint (webhook, Slack) among the page's
+ * subscribers (incident_id NULL or "") or that incident's; compared case-insensitively for email.
+ * BC_NOTFOUND when none. */
+enum bc_err store_subscriber_find(struct stx *t, const char *incident_id, enum sub_mode mode, const char *addr,
+                                  struct subscriber *out);
 /* Every subscriber, by creation time then id. */
 enum bc_err store_subscriber_list(struct stx *t, struct subscriber **out, size_t *n);
 /* The per-store secret (32 bytes) that signs subscriber links and derives webhook secrets. A write

@@ -6,7 +6,7 @@
 #include "log.h"
 
 #define NS_SUB "sub"          /* id -> JSON record */
-#define NS_SUB_IX "sub-ix"    /* "<mode>:<address>" -> id */
+#define NS_SUB_IX "sub-ix"    /* "<mode>:<address>" (incident subscribers: "i<incident>:<mode>:<address>") -> id */
 #define NS_NOTIFY "notify"    /* "secret" -> 32 random bytes */
 
 static const char *const mode_names[SUB__MAX] = { "email", "webhook", "slack" };
@@ -40,7 +40,7 @@ static json_t *enc_subscriber(const struct subscriber *s)
 	char tn[24], sn[24];
 	snprintf(tn, sizeof tn, "%llu", (unsigned long long)s->token_nonce);
 	snprintf(sn, sizeof sn, "%llu", (unsigned long long)s->secret_nonce);
-	return json_pack("{s:s, s:i, s:i, s:o, s:o, s:s, s:b, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}",
+	json_t *o = json_pack("{s:s, s:i, s:i, s:o, s:o, s:s, s:b, s:s, s:s, s:I, s:I, s:I, s:I, s:I, s:o}",
 	                 "id", s->id, "mode", (int)s->mode, "state", (int)s->state,
 	                 "email", json_str_or_null(s->email), "endpoint", json_str_or_null(s->endpoint),
 	                 "lang", s->lang, "skip", s->skip_confirmation, "tn", tn, "sn", sn,
@@ -48,6 +48,9 @@ static json_t *enc_subscriber(const struct subscriber *s)
 	                 "confirmed_at", (json_int_t)s->confirmed_at,
 	                 "quarantined_at", (json_int_t)s->quarantined_at,
 	                 "unsubscribed_at", (json_int_t)s->unsubscribed_at, "components", comps);
+	if (o && s->incident_id[0])
+		json_object_set_new(o, "incident", json_string(s->incident_id));
+	return o;
 }
 
 static enum bc_err dec_subscriber(struct arena *a, const void *p, size_t len, struct subscriber *s)
@@ -58,6 +61,7 @@ static enum bc_err dec_subscriber(struct arena *a, const void *p, size_t len, st
 		return BC_STORE;
 	memset(s, 0, sizeof *s);
 	id_copy(s->id, jstr(o, "id"));
+	id_copy(s->incident_id, jstr(o, "incident"));
 	s->mode = (enum sub_mode)jint(o, "mode");
 	s->state = (enum sub_state)jint(o, "state");
 	s->email = jdup(a, o, "email");
@@ -86,10 +90,11 @@ static enum bc_err dec_subscriber(struct arena *a, const void *p, size_t len, st
 	return BC_OK;
 }
 
-/* Index key: "<mode>:<address>", email lower-cased. */
-static char *ix_key(struct arena *a, enum sub_mode mode, const char *addr)
+/* Index key: "<mode>:<address>", email lower-cased; "i<incident>:" before it for an incident's subscribers. */
+static char *ix_key(struct arena *a, const char *incident_id, enum sub_mode mode, const char *addr)
 {
-	char *k = arena_printf(a, "%d:%s", (int)mode, addr);
+	bool inc = incident_id && *incident_id;
+	char *k = arena_printf(a, "%s%s%s%d:%s", inc ? "i" : "", inc ? incident_id : "", inc ? ":" : "", (int)mode, addr);
 	if (mode == SUB_EMAIL)
 		for (char *p = k; *p; p++)
 			*p = (char)tolower((unsigned char)*p);
@@ -111,13 +116,14 @@ enum bc_err store_subscriber_get(struct stx *t, const char *id, struct subscribe
 	return e == BC_OK ? dec_subscriber(t->a, v, len, out) : e;
 }
 
-enum bc_err store_subscriber_find(struct stx *t, enum sub_mode mode, const char *addr, struct subscriber *out)
+enum bc_err store_subscriber_find(struct stx *t, const char *incident_id, enum sub_mode mode, const char *addr,
+                                  struct subscriber *out)
 {
 	const void *v;
 	size_t len;
 	if (addr == NULL || *addr == '\0' || strlen(addr) > LIM_URL)
 		return BC_NOTFOUND;
-	enum bc_err e = store_kv_get(t, NS_SUB_IX, ix_key(t->a, mode, addr), &v, &len);
+	enum bc_err e = store_kv_get(t, NS_SUB_IX, ix_key(t->a, incident_id, mode, addr), &v, &len);
 	if (e != BC_OK)
 		return e;
 	char *id = arena_strndup(t->a, v, len);
@@ -127,6 +133,8 @@ enum bc_err store_subscriber_find(struct stx *t, enum sub_mode mode, const char 
 static enum bc_err check_subscriber(struct stx *t, const struct subscriber *s)
 {
 	if ((unsigned)s->mode >= SUB__MAX || (unsigned)s->state >= SUBST__MAX)
+		return BC_INVALID;
+	if (s->incident_id[0] && (!id_valid(s->incident_id) || s->ncomponents > 0))
 		return BC_INVALID;
 	enum bc_err e;
 	if ((e = check_text(s->email, LIM_EMAIL, s->mode == SUB_EMAIL, true)) != BC_OK)
@@ -168,11 +176,11 @@ enum bc_err store_subscriber_put(struct stx *t, struct subscriber *s)
 		strcpy(s->lang, "en");
 	const void *v;
 	size_t len;
-	char *k = ix_key(t->a, s->mode, sub_addr(s));
+	char *k = ix_key(t->a, s->incident_id, s->mode, sub_addr(s));
 	if (store_kv_get(t, NS_SUB_IX, k, &v, &len) == BC_OK && (len != strlen(s->id) || memcmp(v, s->id, len) != 0))
 		return BC_CONFLICT;
 	if (exists) {
-		char *ok = ix_key(t->a, old.mode, sub_addr(&old));
+		char *ok = ix_key(t->a, old.incident_id, old.mode, sub_addr(&old));
 		if (strcmp(ok, k) != 0 && (e = store_kv_del(t, NS_SUB_IX, ok)) != BC_OK && e != BC_NOTFOUND)
 			return e;
 	}
