@@ -1,5 +1,7 @@
 # test_notify.sh: subscribers and notifications with real parts: v1 /subscribers (create, list filters,
-# count, get, delete, resend, bad input changes nothing), the CLI, and `beacon notify` turning outbox
+# count, get, delete, resend, bad input changes nothing; PATCH component_ids, histogram_by_state,
+# unsubscribed, bulk unsubscribe/reactivate/resend_confirmation, incident subscribers notified about
+# their incident only, to a real HTTP receiver; refused input leaves the whole store as it was), the CLI, and `beacon notify` turning outbox
 # events into mails received by a real SMTP server (aiosmtpd), parsed header by header.
 . "$(dirname "$0")/lib.sh"
 
@@ -157,12 +159,240 @@ assert_status "openapi" 200 "$URL/v1/openapi.json"
 missing=""
 for pm in "get /pages/{page_id}/subscribers" "post /pages/{page_id}/subscribers" "get /pages/{page_id}/subscribers/count" \
 	"get /pages/{page_id}/subscribers/{id}" "delete /pages/{page_id}/subscribers/{id}" \
-	"post /pages/{page_id}/subscribers/{id}/resend_confirmation"; do
+	"post /pages/{page_id}/subscribers/{id}/resend_confirmation" "patch /pages/{page_id}/subscribers/{id}" \
+	"put /pages/{page_id}/subscribers/{id}" "get /pages/{page_id}/subscribers/histogram_by_state" \
+	"get /pages/{page_id}/subscribers/unsubscribed" "post /pages/{page_id}/subscribers/unsubscribe" \
+	"post /pages/{page_id}/subscribers/reactivate" "post /pages/{page_id}/subscribers/resend_confirmation" \
+	"get /pages/{page_id}/incidents/{incident_id}/subscribers" "post /pages/{page_id}/incidents/{incident_id}/subscribers" \
+	"get /pages/{page_id}/incidents/{incident_id}/subscribers/{id}" \
+	"delete /pages/{page_id}/incidents/{incident_id}/subscribers/{id}" \
+	"post /pages/{page_id}/incidents/{incident_id}/subscribers/{id}/resend_confirmation"; do
 	m=${pm%% *} p=${pm#* }
 	jq -e --arg p "$p" --arg m "$m" '.paths[$p][$m] != null' "$B" >/dev/null || missing="$missing $pm;"
 done
 assert_eq "openapi: subscriber routes documented" "" "$missing"
 check "openapi: Subscriber schema" jq -e '.components.schemas.Subscriber.properties.secret' "$B"
+
+# ================= v1: PATCH, histogram, unsubscribed, bulk, incident subscribers =================
+HOOK_PORT=$(free_port); SECRETS="$T/secrets.json"; HOOKLOG="$T/hooks.log"; echo '{}' > "$SECRETS"; : > "$HOOKLOG"
+/usr/bin/python3 "$ROOT/tests/integration/webhook_receiver.py" "$HOOK_PORT" "$SECRETS" "$HOOKLOG" >"$T/hook.log" 2>&1 &
+BK_PIDS="$BK_PIDS $!"
+wait_for python3 -c "import socket; socket.create_connection(('127.0.0.1', $HOOK_PORT))"
+H="http://127.0.0.1:$HOOK_PORT"
+RAUTH="Authorization: OAuth $(bk_cli token create --scope read --name reader)"
+dump() { mdb_dump -a -p "$STORE" 2>/dev/null | md5sum; }    # the whole store
+naudit() { bk_cli audit --limit 100000 --json | jq length; }
+hooks() { jq -c "select(.path == \"$1\")" "$HOOKLOG"; }
+nhooks() { hooks "$1" | grep -c . ; }
+# keep_secret PATH: the webhook secret of the last answer goes to the receiver
+keep_secret() { jq --arg p "$1" --arg s "$(j .secret)" '. + {($p): $s}' "$SECRETS" > "$SECRETS.tmp" && mv "$SECRETS.tmp" "$SECRETS"; }
+# hook PATH [URL]: a new webhook subscriber of the page (or of URL's incident); prints its id
+hook() {
+	curl -s -o "$B" -X POST -H "$AUTH" -H "$JSON" -d "{\"subscriber\":{\"endpoint\":\"$H$1\"}}" "$URL${2:-$V/subscribers}"
+	keep_secret "$1"; j .id
+}
+# refused DESC CODE TEXT curl-args...: a JSON error holding TEXT, and the store unchanged
+refused() {
+	local d=$1 code=$2 text=$3 before; shift 3
+	before=$(dump)
+	assert_status "$d: HTTP $code" "$code" "$@"
+	assert_contains "$d: the error says $text" "$(j .error)" "$text"
+	assert_eq "$d: nothing written" "$before" "$(dump)"
+}
+COMP2=$(bk_cli component add --name Web | awk '{print $1}')
+notify_once; : > "$HOOKLOG"
+
+# ---- PATCH …/subscribers/{id}: component_ids ----
+PS=$(hook /p)
+A0=$(naudit)
+assert_status "PATCH component_ids at the top level" 200 -X PATCH -H "$AUTH" -H "$JSON" \
+	-d "{\"component_ids\":[\"$COMP\",\"$COMP2\"]}" "$URL$V/subscribers/$PS"
+assert_eq "PATCH: components set" "$COMP,$COMP2" "$(j '.components | join(",")')"
+assert_eq "PATCH: one audit entry" "$((A0 + 1))" "$(naudit)"
+assert_contains "PATCH: audited as subscriber.updated" "$(bk_cli audit --limit 1)" "subscriber.updated"
+assert_status "PATCH inside the subscriber envelope" 200 -X PATCH -H "$AUTH" -H "$JSON" \
+	-d "{\"subscriber\":{\"component_ids\":[\"$COMP2\"]}}" "$URL$V/subscribers/$PS"
+assert_eq "PATCH envelope: components" "$COMP2" "$(j '.components | join(",")')"
+assert_status "PATCH form-encoded" 200 -X PATCH -H "$AUTH" -d "subscriber[component_ids][]=$COMP" "$URL$V/subscribers/$PS"
+assert_eq "PATCH form: components" "$COMP" "$(j '.components | join(",")')"
+assert_status "PUT is PATCH" 200 -X PUT -H "$AUTH" -H "$JSON" -d "{\"component_ids\":[\"$COMP\"]}" "$URL$V/subscribers/$PS"
+A0=$(naudit)
+assert_status "PATCH with the same components" 200 -X PATCH -H "$AUTH" -H "$JSON" -d "{\"component_ids\":[\"$COMP\"]}" "$URL$V/subscribers/$PS"
+assert_eq "PATCH changing nothing: no audit entry" "$A0" "$(naudit)"
+assert_status "PATCH with component_ids omitted: every component" 200 -X PATCH -H "$AUTH" -H "$JSON" -d '{}' "$URL$V/subscribers/$PS"
+assert_eq "PATCH {}: components empty (all)" "0" "$(j '.components | length')"
+assert_status "PATCH with []: every component" 200 -X PATCH -H "$AUTH" -H "$JSON" -d "{\"component_ids\":[\"$COMP\"]}" "$URL$V/subscribers/$PS"
+assert_status "PATCH []" 200 -X PATCH -H "$AUTH" -H "$JSON" -d '{"component_ids":[]}' "$URL$V/subscribers/$PS"
+assert_eq "PATCH []: components empty (all)" "0" "$(j '.components | length')"
+MANY=$(seq 1 301 | sed 's/^/"c/; s/$/"/' | paste -sd,)
+refused "PATCH unknown component" 422 "no component 'zzzzzzzzzzzz'" -X PATCH -H "$AUTH" -H "$JSON" \
+	-d "{\"component_ids\":[\"$COMP\",\"zzzzzzzzzzzz\"]}" "$URL$V/subscribers/$PS"
+refused "PATCH malformed JSON" 400 "malformed JSON" -X PATCH -H "$AUTH" -H "$JSON" -d '{"component_ids":[' "$URL$V/subscribers/$PS"
+refused "PATCH of another field" 422 "unknown field: subscriber.email" -X PATCH -H "$AUTH" -H "$JSON" \
+	-d '{"subscriber":{"email":"x@example.test"}}' "$URL$V/subscribers/$PS"
+refused "PATCH with 301 components" 422 "at most 300" -X PATCH -H "$AUTH" -H "$JSON" -d "{\"component_ids\":[$MANY]}" "$URL$V/subscribers/$PS"
+refused "PATCH a bad id" 422 "component_ids[0]" -X PATCH -H "$AUTH" -H "$JSON" -d '{"component_ids":["../x"]}' "$URL$V/subscribers/$PS"
+refused "PATCH unknown subscriber" 404 "subscriber not found" -X PATCH -H "$AUTH" -H "$JSON" -d '{}' "$URL$V/subscribers/zzzzzzzzzzzz"
+refused "PATCH without a key" 401 "Could not authenticate" -X PATCH -H "$JSON" -d '{}' "$URL$V/subscribers/$PS"
+refused "PATCH with a read key" 403 "scope" -X PATCH -H "$RAUTH" -H "$JSON" -d '{}' "$URL$V/subscribers/$PS"
+
+# ---- histogram_by_state and count agree ----
+assert_status "histogram_by_state" 200 -H "$RAUTH" "$URL$V/subscribers/histogram_by_state"
+cp "$B" "$T/hist.json"
+assert_eq "histogram: Statuspage's types" '["email","integration_partner","slack","sms","teams","webhook"]' "$(jq -c 'keys' "$T/hist.json")"
+assert_eq "histogram: states and total per type" "true" "$(jq 'all(.[]; keys == ["active","quarantined","total","unconfirmed"] and .total == .active + .unconfirmed + .quarantined)' "$T/hist.json")"
+for st in active unconfirmed quarantined; do
+	C=$(curl -s -H "$RAUTH" "$URL$V/subscribers/count?state=$st")
+	assert_eq "histogram $st = count?state=$st" "$(echo "$C" | jq -c '[.email, .webhook, .slack]')" "$(jq -c --arg s "$st" '[.email[$s], .webhook[$s], .slack[$s]]' "$T/hist.json")"
+done
+assert_status "histogram_by_state.json" 200 -H "$RAUTH" "$URL$V/subscribers/histogram_by_state.json"
+assert_status "histogram without a key" 401 "$URL$V/subscribers/histogram_by_state"
+
+# ---- unsubscribed: the tombstones, with paging ----
+assert_status "unsubscribed list" 200 -H "$RAUTH" "$URL$V/subscribers/unsubscribed"
+assert_contains "unsubscribed list has the deleted subscriber" "$(j '[.[].id] | join(",")')" "$SUB"
+assert_eq "unsubscribed list: only unsubscribed, each with unsubscribed_at" "true" "$(j 'all(.state == "unsubscribed" and .unsubscribed_at != null)')"
+NUNSUB=$(j length)
+assert_status "unsubscribed paging" 200 -H "$RAUTH" "$URL$V/subscribers/unsubscribed?per_page=1&page=2"
+[ "$NUNSUB" -ge 2 ] && assert_eq "unsubscribed page 2 of 1 is the second" "$(curl -s -H "$RAUTH" "$URL$V/subscribers/unsubscribed" | jq -r '.[1].id')" "$(j '.[0].id')"
+assert_status "unsubscribed past the end: []" 200 -H "$RAUTH" "$URL$V/subscribers/unsubscribed?page=999"
+assert_eq "past the end is empty" "0" "$(j length)"
+assert_status "unsubscribed without a key" 401 "$URL$V/subscribers/unsubscribed"
+
+# ---- bulk unsubscribe / reactivate / resend_confirmation: all or nothing ----
+B1=$(hook /b1); B2=$(hook /b2); B3=$(hook /b3)
+E1=$(curl -s -X POST -H "$AUTH" -H "$JSON" -d '{"subscriber":{"email":"bulk@example.test"}}' "$URL$V/subscribers" | jq -r .id)
+notify_once; : > "$HOOKLOG"
+A0=$(naudit)
+assert_status "bulk unsubscribe" 200 -X POST -H "$AUTH" -H "$JSON" -d "{\"subscribers\":[\"$B1\",\"$B2\",\"$B1\"]}" "$URL$V/subscribers/unsubscribe"
+assert_eq "bulk unsubscribe: the answer lists each once, unsubscribed" "$B1 unsubscribed,$B2 unsubscribed" "$(j '[.[] | "\(.id) \(.state)"] | join(",")')"
+assert_eq "bulk unsubscribe: one audit entry per subscriber" "$((A0 + 2))" "$(naudit)"
+assert_eq "bulk unsubscribe: audited" "2" "$(bk_cli audit --limit 2 | grep -c subscriber.unsubscribed)"
+assert_eq "bulk unsubscribe: the third is still active" "active" "$(curl -s -H "$AUTH" "$URL$V/subscribers/$B3" | jq -r .state)"
+assert_status "an incident for the page's subscribers" 201 -X POST -H "$AUTH" -H "$JSON" \
+	-d '{"incident":{"name":"Bulk check","status":"investigating","body":"x"}}' "$URL$V/incidents"
+INC0=$(j .id)
+notify_once
+assert_eq "the sender skips unsubscribed subscribers" "0 0" "$(nhooks /b1) $(nhooks /b2)"
+assert_eq "the active one got it" "1" "$(nhooks /b3)"
+BIG=$(seq 1 1001 | sed 's/^/"s/; s/$/"/' | paste -sd,)
+LONGID=$(head -c 2000 /dev/zero | tr '\0' a)
+{ printf '{"subscribers":["'; head -c 70000 /dev/zero | tr '\0' a; printf '"]}'; } > "$T/huge.json"
+refused "bulk with an unknown id" 422 "no subscriber 'zzzzzzzzzzzz'" -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"subscribers\":[\"$B3\",\"zzzzzzzzzzzz\"]}" "$URL$V/subscribers/unsubscribe"
+refused "bulk with 1001 ids" 422 "at most 1000" -X POST -H "$AUTH" -H "$JSON" -d "{\"subscribers\":[$BIG]}" "$URL$V/subscribers/unsubscribe"
+refused "bulk with 1001 ids as a string" 422 "at most 1000" -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"subscribers\":\"$(seq 1 1001 | sed 's/^/s/' | paste -sd,)\"}" "$URL$V/subscribers/reactivate"
+refused "bulk malformed JSON" 400 "malformed JSON" -X POST -H "$AUTH" -H "$JSON" -d '{"subscribers":["a"' "$URL$V/subscribers/unsubscribe"
+refused "bulk without subscribers" 422 "subscribers: is required" -X POST -H "$AUTH" -H "$JSON" -d '{"type":"webhook"}' "$URL$V/subscribers/unsubscribe"
+refused "bulk with no ids" 422 "at least one" -X POST -H "$AUTH" -H "$JSON" -d '{"subscribers":[]}' "$URL$V/subscribers/unsubscribe"
+refused "bulk with a bad type" 422 "type: must be one of" -X POST -H "$AUTH" -H "$JSON" -d '{"subscribers":"all","type":"pigeon"}' "$URL$V/subscribers/unsubscribe"
+refused "bulk with a bad state" 422 "state: must be one of" -X POST -H "$AUTH" -H "$JSON" -d '{"subscribers":"all","state":"asleep"}' "$URL$V/subscribers/unsubscribe"
+refused "bulk with an unknown field" 422 "unknown field: everyone" -X POST -H "$AUTH" -H "$JSON" -d '{"subscribers":"all","everyone":true}' "$URL$V/subscribers/unsubscribe"
+refused "bulk with an oversize id" 422 "subscribers[0]" -X POST -H "$AUTH" -H "$JSON" -d "{\"subscribers\":[\"$LONGID\"]}" "$URL$V/subscribers/unsubscribe"
+before=$(dump)
+assert_status "bulk body over max_body_kb: 413 from nginx" 413 -X POST -H "$AUTH" -H "$JSON" --data-binary "@$T/huge.json" "$URL$V/subscribers/unsubscribe"
+assert_eq "bulk oversize body: nothing written" "$before" "$(dump)"
+refused "bulk without a key" 401 "Could not authenticate" -X POST -H "$JSON" -d "{\"subscribers\":[\"$B3\"]}" "$URL$V/subscribers/unsubscribe"
+refused "bulk with a read key" 403 "scope" -X POST -H "$RAUTH" -H "$JSON" -d "{\"subscribers\":[\"$B3\"]}" "$URL$V/subscribers/unsubscribe"
+refused "bulk resend to a webhook: named, nothing sent" 422 "$B3" -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"subscribers\":[\"$E1\",\"$B3\"]}" "$URL$V/subscribers/resend_confirmation"
+NM=$(mails); to_ana() { grep -il '^To: .*ana@example.test' "$MAILDIR"/*.eml | grep -c .; }; ANA0=$(to_ana)
+A0=$(naudit)
+assert_status "bulk reactivate (ids as one comma-separated string)" 200 -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"subscribers\":\"$B1, $B2,$SUB\"}" "$URL$V/subscribers/reactivate"
+assert_eq "reactivate: webhooks active, an email asked to confirm again" "$B1 active,$B2 active,$SUB unconfirmed" "$(j '[.[] | "\(.id) \(.state)"] | join(",")')"
+assert_eq "reactivate: one audit entry each" "$((A0 + 3))" "$(naudit)"
+assert_contains "reactivate: audited" "$(bk_cli audit --limit 3)" "subscriber.reactivated"
+assert_not_contains "reactivate: no longer in the unsubscribed list" "$(curl -s -H "$RAUTH" "$URL$V/subscribers/unsubscribed" | jq -r '[.[].id] | join(",")')" "$B1"
+assert_status "bulk resend_confirmation" 200 -X POST -H "$AUTH" -H "$JSON" -d "{\"subscribers\":[\"$E1\"]}" "$URL$V/subscribers/resend_confirmation"
+assert_eq "resend: the unconfirmed email" "$E1 unconfirmed" "$(j '[.[] | "\(.id) \(.state)"] | join(",")')"
+notify_once
+wait_until "reactivated email and resend: two confirmation mails" test "$(mails)" -ge $((NM + 2))
+assert_eq "the reactivated address got a confirmation" "$((ANA0 + 1))" "$(to_ana)"
+assert_status "bulk resend with form fields" 200 -X POST -H "$AUTH" -d "subscribers[]=$E1" "$URL$V/subscribers/resend_confirmation"
+assert_status "resend \"all\": only unconfirmed emails" 200 -X POST -H "$AUTH" -H "$JSON" -d '{"subscribers":"all"}' "$URL$V/subscribers/resend_confirmation"
+assert_eq "resend all: every one an unconfirmed email" "true" "$(j 'length > 0 and all(.mode == "email" and .state == "unconfirmed")')"
+
+# ---- incident subscribers: GET/POST/DELETE …/incidents/{id}/subscribers[/{id}] ----
+assert_status "incident A" 201 -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"incident\":{\"name\":\"Disk full\",\"status\":\"investigating\",\"body\":\"Filling up\",\"component_ids\":[\"$COMP\"]}}" "$URL$V/incidents"
+INCA=$(j .id)
+assert_status "incident B" 201 -X POST -H "$AUTH" -H "$JSON" \
+	-d '{"incident":{"name":"Slow search","status":"investigating","body":"Slow"}}' "$URL$V/incidents"
+INCB=$(j .id)
+notify_once; : > "$HOOKLOG"
+IS="$V/incidents/$INCA/subscribers"
+A0=$(naudit); HW0=$(curl -s -H "$RAUTH" "$URL$V/subscribers/histogram_by_state" | jq .webhook.total)
+assert_status "incident subscriber: webhook" 201 -X POST -H "$AUTH" -H "$JSON" -d "{\"subscriber\":{\"endpoint\":\"$H/inc\"}}" "$URL$IS"
+IW=$(j .id); keep_secret /inc
+assert_eq "incident webhook: active, of incident A" "active $INCA" "$(j '"\(.state) \(.incident_id)"')"
+case "$(j .secret)" in whsec_*) ok "incident webhook: secret shown at creation";; *) not_ok "incident webhook secret" "$(cat "$B")";; esac
+assert_eq "incident subscriber: audited" "$((A0 + 1))" "$(naudit)"
+assert_status "incident subscriber: email" 201 -X POST -H "$AUTH" -H "$JSON" -d '{"subscriber":{"email":"inc@example.test"}}' "$URL$IS"
+IE=$(j .id)
+assert_eq "incident email: double opt-in (unconfirmed)" "unconfirmed" "$(j .state)"
+assert_status "a page subscriber's address may follow an incident too" 201 -X POST -H "$AUTH" -H "$JSON" \
+	-d '{"subscriber":{"email":"bulk@example.test","skip_confirmation_notification":true}}' "$URL$IS"
+IE2=$(j .id)
+assert_status "incident A's subscribers" 200 -H "$RAUTH" "$URL$IS"
+assert_eq "incident A lists its three" "$IW,$IE,$IE2" "$(j '[.[].id] | join(",")')"
+assert_status "incident B's subscribers" 200 -H "$RAUTH" "$URL$V/incidents/$INCB/subscribers.json"
+assert_eq "incident B has none" "0" "$(j length)"
+assert_status "get an incident subscriber" 200 -H "$RAUTH" "$URL$IS/$IW"
+assert_eq "get: its id" "$IW" "$(j .id)"
+assert_status "not under another incident" 404 -H "$RAUTH" "$URL$V/incidents/$INCB/subscribers/$IW"
+assert_status "not a page subscriber" 404 -H "$RAUTH" "$URL$V/subscribers/$IW"
+assert_not_contains "not in the page's list" "$(curl -s -H "$RAUTH" "$URL$V/subscribers?state=all&per_page=100" | jq -r '[.[].id] | join(",")')" "$IW"
+assert_eq "not in the page's histogram" "$HW0" "$(curl -s -H "$RAUTH" "$URL$V/subscribers/histogram_by_state" | jq .webhook.total)"
+refused "incident subscriber with components" 422 "component_ids" -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"subscriber\":{\"email\":\"c@example.test\",\"component_ids\":[\"$COMP\"]}}" "$URL$IS"
+refused "incident subscriber of an unknown incident" 404 "incident not found" -X POST -H "$AUTH" -H "$JSON" \
+	-d '{"subscriber":{"email":"c@example.test"}}' "$URL$V/incidents/zzzzzzzzzzzz/subscribers"
+refused "incident subscriber, bad address" 422 "email" -X POST -H "$AUTH" -H "$JSON" -d '{"subscriber":{"email":"nope"}}' "$URL$IS"
+refused "incident subscriber, twice" 409 "already exists" -X POST -H "$AUTH" -H "$JSON" -d "{\"subscriber\":{\"endpoint\":\"$H/inc\"}}" "$URL$IS"
+refused "incident subscriber, malformed JSON" 400 "malformed JSON" -X POST -H "$AUTH" -H "$JSON" -d '{"subscriber":' "$URL$IS"
+refused "incident subscriber, oversize email" 422 "email" -X POST -H "$AUTH" -H "$JSON" \
+	-d "{\"subscriber\":{\"email\":\"$(head -c 300 /dev/zero | tr '\0' a)@example.test\"}}" "$URL$IS"
+refused "incident subscriber without a key" 401 "Could not authenticate" -X POST -H "$JSON" -d '{"subscriber":{"email":"c@example.test"}}' "$URL$IS"
+refused "incident subscriber with a read key" 403 "scope" -X POST -H "$RAUTH" -H "$JSON" -d '{"subscriber":{"email":"c@example.test"}}' "$URL$IS"
+refused "delete under another incident" 404 "subscriber not found" -X DELETE -H "$AUTH" "$URL$V/incidents/$INCB/subscribers/$IW"
+# the incident email confirms from its mail, like a page subscriber
+notify_once
+IM=$(grep -il '^To: .*inc@example.test' "$MAILDIR"/*.eml | head -1)
+assert_ne "incident email: confirmation mail" "" "$IM"
+ICONF=$(/usr/bin/python3 "$ROOT/tests/integration/mail_parse.py" "$IM" link subscribe/confirm)
+assert_status "incident email: confirm" 200 -X POST "$URL${ICONF#http://127.0.0.1}"
+assert_eq "incident email: active" "active" "$(curl -s -H "$AUTH" "$URL$IS/$IE" | jq -r .state)"
+NINC=$(ls "$MAILDIR" | grep -c eml)
+assert_status "update incident A" 200 -X PATCH -H "$AUTH" -H "$JSON" -d '{"incident":{"status":"identified","body":"Found it"}}' "$URL$V/incidents/$INCA"
+assert_status "update incident B" 200 -X PATCH -H "$AUTH" -H "$JSON" -d '{"incident":{"status":"identified","body":"Index"}}' "$URL$V/incidents/$INCB"
+assert_status "a component change" 200 -X PATCH -H "$AUTH" -H "$JSON" -d '{"component":{"status":"degraded_performance"}}' "$URL$V/components/$COMP"
+notify_once
+assert_eq "incident webhook: incident A's update only" "$INCA" "$(hooks /inc | jq -r '.body | fromjson | .incident.id // "other"' | sort -u | paste -sd,)"
+assert_eq "incident webhook: one delivery" "1" "$(nhooks /inc)"
+assert_eq "incident webhook: signature verifies" "true" "$(hooks /inc | jq -s 'all(.sig_ok)')"
+assert_eq "page webhook of everything got both updates and the component change" "3" "$(nhooks /b3)"
+wait_until "incident email: the update of A arrived" sh -c "grep -il '^To: .*inc@example.test' '$MAILDIR'/*.eml | wc -l | grep -qx 2"
+IMS=$(for f in $(grep -il '^To: .*inc@example.test' "$MAILDIR"/*.eml); do /usr/bin/python3 "$ROOT/tests/integration/mail_parse.py" "$f" Subject; done)
+assert_contains "incident email: about Disk full" "$IMS" "Disk full"
+assert_not_contains "incident email: nothing about incident B" "$IMS" "Slow search"
+A0=$(naudit)
+assert_status "delete an incident subscriber" 200 -X DELETE -H "$AUTH" "$URL$IS/$IW"
+assert_eq "deleted: unsubscribed" "unsubscribed" "$(j .state)"
+assert_eq "delete: audited" "$((A0 + 1))" "$(naudit)"
+assert_status "incident list without the unsubscribed one" 200 -H "$RAUTH" "$URL$IS"
+assert_eq "incident A lists two" "$IE,$IE2" "$(j '[.[].id] | join(",")')"
+assert_status "resend to an active incident email: 422" 422 -X POST -H "$AUTH" "$URL$IS/$IE/resend_confirmation"
+assert_status "update incident A again" 200 -X PATCH -H "$AUTH" -H "$JSON" -d '{"incident":{"status":"monitoring","body":"Freed"}}' "$URL$V/incidents/$INCA"
+notify_once
+assert_eq "an unsubscribed incident webhook gets nothing more" "1" "$(nhooks /inc)"
+A0=$(naudit)
+assert_status "unsubscribe \"all\" webhooks of the page" 200 -X POST -H "$AUTH" -H "$JSON" -d '{"subscribers":"all","type":"webhook"}' "$URL$V/subscribers/unsubscribe"
+NW=$(j length)
+assert_eq "unsubscribe all: one audit entry each" "$((A0 + NW))" "$(naudit)"
+assert_eq "unsubscribe all: no active page webhook left" "0" "$(curl -s -H "$RAUTH" "$URL$V/subscribers/count?type=webhook" | jq .webhook)"
+assert_eq "unsubscribe all: incident subscribers untouched" "active" "$(curl -s -H "$AUTH" "$URL$IS/$IE2" | jq -r .state)"
 
 # ---- STARTTLS (certificate checked) and AUTH PLAIN / AUTH LOGIN to a relay that requires both ----
 openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=localhost -addext subjectAltName=DNS:localhost \
