@@ -1,4 +1,4 @@
-/* test_api_v1_input.c: v1 body validation: encodings, leniencies, types, limits, unknown fields, times. */
+/* test_api_v1_input.c: v1 body validation: encodings, leniencies, types, limits, unknown fields, times, subscriber bodies. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -254,6 +254,51 @@ static void test_times_in_page_zone(void **state)
 	arena_free(a);
 }
 
+/* PATCH …/subscribers/{id}: component_ids at the top level or in the envelope; the bulk bodies have
+ * no envelope, take an array, "all" or "a,b", and at most V1_BULK_MAX ids. */
+static void test_subscriber_patch_and_bulk(void **state)
+{
+	(void)state;
+	struct v1_input in;
+	assert_int_equal(0, parse(NULL, "{\"component_ids\":[\"a1\",\"b2\"]}", V1R_SUBSCRIBER_PATCH, false, &in));
+	assert_int_equal(in.v[SPF_COMPONENT_IDS].n, 2);
+	assert_int_equal(0, parse(NULL, "{\"subscriber\":{\"component_ids\":[\"c3\"]}}", V1R_SUBSCRIBER_PATCH, false, &in));
+	assert_string_equal(in.v[SPF_COMPONENT_IDS].ids[0], "c3");
+	assert_int_equal(0, parse(NULL, "{\"subscriber\":{},\"component_ids\":[\"d4\"]}", V1R_SUBSCRIBER_PATCH, false, &in));
+	assert_string_equal(in.v[SPF_COMPONENT_IDS].ids[0], "d4");
+	assert_int_equal(0, parse(NULL, "{}", V1R_SUBSCRIBER_PATCH, false, &in));
+	assert_false(in.v[SPF_COMPONENT_IDS].set);
+	assert_int_equal(422, parse(NULL, "{\"subscriber\":{\"email\":\"a@b.c\"}}", V1R_SUBSCRIBER_PATCH, false, &in));
+	assert_string_equal(err, "unknown field: subscriber.email");
+	assert_int_equal(422, parse(NULL, "{\"component_ids\":\"a,b\"}", V1R_SUBSCRIBER_PATCH, false, &in));
+
+	assert_int_equal(0, parse(NULL, "{\"subscribers\":[\"a1\",\"b2\"],\"type\":\"email\"}", V1R_SUBSCRIBER_BULK, true, &in));
+	assert_int_equal(in.v[SBF_SUBSCRIBERS].n, 2);
+	assert_string_equal(in.v[SBF_TYPE].s, "email");
+	assert_int_equal(0, parse(NULL, "{\"subscribers\":\" a1, b2 ,c3\"}", V1R_SUBSCRIBER_BULK, true, &in));
+	assert_int_equal(in.v[SBF_SUBSCRIBERS].n, 3);
+	assert_string_equal(in.v[SBF_SUBSCRIBERS].ids[1], "b2");
+	assert_string_equal(in.v[SBF_SUBSCRIBERS].ids[2], "c3");
+	assert_int_equal(0, parse(NULL, "{\"subscribers\":\"all\"}", V1R_SUBSCRIBER_BULK, true, &in));
+	assert_string_equal(in.v[SBF_SUBSCRIBERS].ids[0], "all");
+	assert_int_equal(0, parse("application/x-www-form-urlencoded", "subscribers[]=a1&subscribers[]=b2", V1R_SUBSCRIBER_BULK, true, &in));
+	assert_int_equal(in.v[SBF_SUBSCRIBERS].n, 2);
+	assert_int_equal(422, parse(NULL, "{\"type\":\"email\"}", V1R_SUBSCRIBER_BULK, true, &in));
+	assert_string_equal(err, "subscribers: is required");
+	assert_int_equal(422, parse(NULL, "{\"subscribers\":\"a,,b\"}", V1R_SUBSCRIBER_BULK, true, &in));
+	assert_int_equal(422, parse(NULL, "{\"subscribers\":[\"a\"],\"x\":1}", V1R_SUBSCRIBER_BULK, true, &in));
+	assert_string_equal(err, "unknown field: x");
+	struct buf b;
+	buf_init(&b);
+	buf_append(&b, "{\"subscribers\":\"", 16);
+	for (int i = 0; i <= V1_BULK_MAX; i++)
+		buf_append(&b, i ? ",s" : "s", i ? 2 : 1);
+	buf_append(&b, "\"}", 3);
+	assert_int_equal(422, parse(NULL, b.p, V1R_SUBSCRIBER_BULK, true, &in));
+	assert_non_null(strstr(err, "at most 1000"));
+	buf_free(&b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -268,6 +313,7 @@ int main(void)
 		cmocka_unit_test(test_yannh_components_array_and_multipart),
 		cmocka_unit_test(test_times),
 		cmocka_unit_test(test_form_name_not_utf8),
+		cmocka_unit_test(test_subscriber_patch_and_bulk),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
