@@ -8,7 +8,7 @@
 
 /*
  * Input: byte 0 = flags, then the body.
- *   bits 0-2: resource (mod V1R__MAX)   bit 3: create
+ *   bits 0-2 and 7 (as bit 3): resource (mod V1R__MAX)   bit 3: create
  *   bits 4-5: Content-Type: JSON, form, multipart (boundary "XyZ"), none
  *   bit 6: the body's first line is the query string (form_parse'd, as the server does)
  * The parse runs on a thread with the server's worker stack (256 KiB, server.c), so deep
@@ -29,7 +29,7 @@ static void *fuzz_v1_input_parse_one(void *arg)
 	static const char *const cts[] = { "application/json", "application/x-www-form-urlencoded",
 	                                   "multipart/form-data; boundary=XyZ", NULL };
 	uint8_t flags = j->data[0];
-	enum v1_resource res = (enum v1_resource)((flags & 7) % V1R__MAX);
+	enum v1_resource res = (enum v1_resource)(((flags & 7) | ((flags & 128) >> 4)) % V1R__MAX);
 	bool create = flags & 8;
 	struct v1_source src = { .content_type = cts[(flags >> 4) & 3] };
 	struct kv query[REQ_MAXQUERY];
