@@ -1,7 +1,7 @@
 # test_notify_webhook.sh: webhook, Slack and mail deliveries from outbox events of real v1 writes, to a
 # real HTTP receiver that verifies Standard Webhooks signatures and a real SMTP server: component
 # filters, Statuspage bodies, deliver_notifications false, no resend, 410 disables, a dead receiver sees
-# the retry schedule (test time scale) then quarantine and a failure mail, kill -9 during a fan-out loses
+# the retry schedule (test time scale) then quarantine, a failure mail and bulk reactivation, kill -9 during a fan-out loses
 # nothing (duplicates keep their webhook-id), private targets refused unless notify_allow_private.
 . "$(dirname "$0")/lib.sh"
 
@@ -122,7 +122,16 @@ FAILMAIL=$(grep -l "dead-owner@example.test" "$MAILDIR"/*.eml | head -1)
 assert_ne "failure mail to the webhook's address" "" "$FAILMAIL"
 [ -n "$FAILMAIL" ] && assert_contains "failure mail says quarantined" "$(/usr/bin/python3 "$ROOT/tests/integration/mail_parse.py" "$FAILMAIL" Subject)" "quarantined"
 
-assert_status "subscribing a quarantined webhook again reactivates it" 201 -X POST -H "$AUTH" -H "$JSON" \
+assert_eq "histogram_by_state counts it quarantined" 1 "$(curl -s -H "$AUTH" "$URL$V/subscribers/histogram_by_state" | jq .webhook.quarantined)"
+assert_eq "state=quarantined lists it, with quarantined_at" "$DEAD true" \
+	"$(curl -s -H "$AUTH" "$URL$V/subscribers?state=quarantined" | jq -r '.[] | "\(.id) \(.quarantined_at != null)"')"
+assert_status "bulk reactivate \"all\" of type email: none" 200 -X POST -H "$AUTH" -H "$JSON" \
+	-d '{"subscribers":"all","type":"email"}' "$URL$V/subscribers/reactivate"
+assert_eq "type email: nothing reactivated" "0" "$(j length)"
+assert_status "bulk reactivate \"all\": the quarantined ones" 200 -X POST -H "$AUTH" -H "$JSON" -d '{"subscribers":"all"}' "$URL$V/subscribers/reactivate"
+assert_eq "the quarantined webhook is active again" "$DEAD active null" "$(j -r '[.[] | "\(.id) \(.state) \(.quarantined_at)"] | join(",")')"
+check "unsubscribed" bk_cli subscriber del "$DEAD"
+assert_status "subscribing an unsubscribed webhook again reactivates it" 201 -X POST -H "$AUTH" -H "$JSON" \
 	-d "{\"subscriber\":{\"endpoint\":\"$H/dead\"}}" "$URL$V/subscribers"
 assert_eq "reactivated" "active" "$(j .state)"
 check "and unsubscribed again" bk_cli subscriber del "$DEAD"
