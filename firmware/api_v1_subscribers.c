@@ -407,45 +407,45 @@ static void bulk(struct req *r, enum bulk_op op)
 	if (!v1_write(r, &c))
 		return;
 	/* the subscribers to change, all found before the first change */
-	struct subscriber *subs, *todo;
-	size_t n = 0, ntodo = 0;
+	struct subscriber *subs, *picked;
+	size_t n = 0, npicked = 0;
 	if (all) {
 		if (store_subscriber_list(c.t, &subs, &n) != BC_OK) {
 			v1_fail(&c, 500, "cannot list subscribers");
 			return;
 		}
-		todo = arena_alloc(r->arena, (n + 1) * sizeof *todo);
+		picked = arena_alloc(r->arena, (n + 1) * sizeof *picked);
 		for (size_t i = 0; i < n; i++)
 			if (bulk_all_takes(op, &subs[i], mode, state, state_given)) {
-				if (ntodo == V1_BULK_MAX) {
+				if (npicked == V1_BULK_MAX) {
 					v1_fail(&c, 422, "subscribers: more than %d match \"all\"; send their ids in batches", V1_BULK_MAX);
 					return;
 				}
-				todo[ntodo++] = subs[i];
+				picked[npicked++] = subs[i];
 			}
 	} else {
-		todo = arena_alloc(r->arena, (list->n + 1) * sizeof *todo);
+		picked = arena_alloc(r->arena, (list->n + 1) * sizeof *picked);
 		for (size_t i = 0; i < list->n; i++) {
 			bool dup = false;
 			for (size_t k = 0; k < i && !dup; k++)
 				dup = strcmp(list->ids[k], list->ids[i]) == 0;
 			if (dup)
 				continue;
-			struct subscriber *s = &todo[ntodo];
+			struct subscriber *s = &picked[npicked];
 			if (store_subscriber_get(c.t, list->ids[i], s) != BC_OK || s->incident_id[0]) {
 				v1_fail(&c, 422, "subscribers: no subscriber '%.40s'", list->ids[i]);
 				return;
 			}
 			if ((mode < 0 || (int)s->mode == mode) && (!state_given || state == -1 || (int)s->state == state))
-				ntodo++;
+				npicked++;
 		}
 	}
 	struct write_ctx w;
 	v1_write_ctx(&c, &w);
-	for (size_t i = 0; i < ntodo; i++) {
-		enum bc_err e = bulk_apply(&w, op, &todo[i]);
+	for (size_t i = 0; i < npicked; i++) {
+		enum bc_err e = bulk_apply(&w, op, &picked[i]);
 		if (e == BC_CONFLICT || e == BC_INVALID) {
-			v1_fail(&c, 422, "subscribers: %s: %s", todo[i].id, w.err);
+			v1_fail(&c, 422, "subscribers: %s: %s", picked[i].id, w.err);
 			return;
 		}
 		if (e != BC_OK) {
@@ -456,8 +456,8 @@ static void bulk(struct req *r, enum bulk_op op)
 	struct jw jw;
 	v1_json_begin(r, &jw, 200);
 	jw_arr_open(&jw, NULL);
-	for (size_t i = 0; i < ntodo; i++)
-		v1_write_subscriber(&jw, &c.v, NULL, &todo[i], NULL);
+	for (size_t i = 0; i < npicked; i++)
+		v1_write_subscriber(&jw, &c.v, NULL, &picked[i], NULL);
 	jw_arr_close(&jw);
 	if (!v1_json_end(r, &jw)) {
 		v1_fail(&c, 500, "could not serialize the subscribers");

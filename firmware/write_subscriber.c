@@ -6,8 +6,14 @@
 #include "tlsclient.h"
 #include "write.h"
 
-static bool check_components(struct stx *t, const char *const *ids, size_t n, char *why, size_t whylen)
+/* The components a subscriber follows: each exists, and an incident subscriber (incident_id set) has none. */
+static bool check_components(struct stx *t, const char *incident_id, const char *const *ids, size_t n, char *why,
+                             size_t whylen)
 {
+	if (incident_id && *incident_id && n > 0) {
+		snprintf(why, whylen, "component_ids: an incident subscriber follows its incident, not components");
+		return false;
+	}
 	if (n > LIM_SUB_COMPONENTS) {
 		snprintf(why, whylen, "component_ids: more than %d", LIM_SUB_COMPONENTS);
 		return false;
@@ -64,18 +70,12 @@ static bool check_input(struct stx *t, const struct subscriber_change *in, char 
 			return false;
 		}
 	}
-	if (in->incident_id) {
-		struct incident inc;
-		if (store_incident_get(t, in->incident_id, &inc) != BC_OK) {
-			snprintf(why, whylen, "incident: no incident '%.40s'", in->incident_id);
-			return false;
-		}
-		if (in->ncomponents > 0) {
-			snprintf(why, whylen, "component_ids: an incident subscriber follows its incident, not components");
-			return false;
-		}
+	struct incident inc;
+	if (in->incident_id && store_incident_get(t, in->incident_id, &inc) != BC_OK) {
+		snprintf(why, whylen, "incident: no incident '%.40s'", in->incident_id);
+		return false;
 	}
-	return check_components(t, in->component_ids, in->ncomponents, why, whylen);
+	return check_components(t, in->incident_id, in->component_ids, in->ncomponents, why, whylen);
 }
 
 /* Compact JSON of what an event says about a subscriber (never a secret). */
@@ -213,7 +213,6 @@ enum bc_err write_subscriber_quarantine(struct write_ctx *w, struct subscriber *
 	return e == BC_OK ? sub_event(w, "subscriber.quarantined", &before, s, true) : e;
 }
 
-
 enum bc_err write_subscriber_reactivate(struct write_ctx *w, struct subscriber *s)
 {
 	struct subscriber before = *s;
@@ -238,9 +237,7 @@ enum bc_err write_subscriber_reactivate(struct write_ctx *w, struct subscriber *
 enum bc_err write_subscriber_components(struct write_ctx *w, struct subscriber *s, const char *const *ids, size_t n)
 {
 	char why[200];
-	if (s->incident_id[0] && n > 0)
-		return refuse_why(w, "component_ids: an incident subscriber follows its incident, not components");
-	if (!check_components(w->t, ids, n, why, sizeof why))
+	if (!check_components(w->t, s->incident_id, ids, n, why, sizeof why))
 		return refuse_why(w, why);
 	struct subscriber before = *s;
 	bool same = n == s->ncomponents;
