@@ -5,6 +5,14 @@
 
 #define TIME_KEY   (8 + ID_LEN)               /* inc_time: key64(sort_time) || id */
 #define UPDATE_KEY (ID_LEN + 8 + ID_LEN)      /* updates: incident id || key64(display_at) || update id */
+#define NS_DRAFT   "idraft"                   /* kv: draft incident id -> empty (the draft index) */
+
+/* Removes id from the draft index (nothing when it is not there). */
+static enum bc_err draft_unindex(struct stx *t, const char *id)
+{
+	enum bc_err e = store_kv_del(t, NS_DRAFT, id);
+	return e == BC_NOTFOUND ? BC_OK : e;
+}
 
 /* Incidents sort by when they started, maintenance by when it is scheduled; created_at when unset. */
 static int64_t sort_time(const struct incident *inc)
@@ -101,6 +109,13 @@ enum bc_err store_incident_put(struct stx *t, struct incident *inc)
 	}
 	if ((e = put_incident(t, inc)) != BC_OK)
 		return e;
+	if (inc->draft) {               /* only in the draft index: no public list sees it */
+		if ((e = db_del(t, DB_INC_OPEN, inc->id, strlen(inc->id))) != BC_OK && e != BC_NOTFOUND)
+			return e;
+		return store_kv_put(t, NS_DRAFT, inc->id, "", 0);
+	}
+	if (exists && old.draft && (e = draft_unindex(t, inc->id)) != BC_OK)
+		return e;
 	time_key(k, inc);
 	if ((e = db_put(t, DB_INC_TIME, k, sizeof k, "", 0)) != BC_OK)
 		return e;
@@ -173,6 +188,8 @@ enum bc_err store_incident_del(struct stx *t, const char *id)
 		return e;
 	if ((e = db_del(t, DB_INC_OPEN, id, strlen(id))) != BC_OK && e != BC_NOTFOUND)
 		return e;
+	if (old.draft && (e = draft_unindex(t, id)) != BC_OK)
+		return e;
 	/* its updates, and their by-id index entries */
 	unsigned char prefix[ID_LEN];
 	id_key(prefix, id);
@@ -226,6 +243,31 @@ enum bc_err store_incident_recent(struct stx *t, int64_t before_ms, size_t limit
                                   struct incident **out, size_t *n)
 {
 	return store_incident_range(t, INT64_MIN, before_ms ? before_ms : INT64_MAX, limit, out, n);
+}
+
+static int drafts_newest_first(const void *pa, const void *pb)
+{
+	const struct incident *a = pa, *b = pb;
+	if (a->created_at != b->created_at)
+		return a->created_at > b->created_at ? -1 : 1;
+	return strcmp(b->id, a->id);
+}
+
+enum bc_err store_incident_list_drafts(struct stx *t, struct incident **out, size_t *n)
+{
+	struct kv_item *items;
+	size_t ni;
+	*out = NULL;
+	*n = 0;
+	enum bc_err e = store_kv_list(t, NS_DRAFT, NULL, 0, &items, &ni);
+	if (e != BC_OK)
+		return e;
+	struct key_list l = { .t = t, .n = ni, .ids = arena_alloc(t->a, (ni + 1) * sizeof(bc_id)) };
+	for (size_t i = 0; i < ni; i++)
+		id_copy(l.ids[i], items[i].key);
+	if ((e = load_incidents(t, &l, out, n)) == BC_OK && *n > 1)
+		qsort(*out, *n, sizeof **out, drafts_newest_first);
+	return e;
 }
 
 size_t store_incident_count(struct stx *t)

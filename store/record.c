@@ -143,8 +143,10 @@ static bc_id *get_ids(struct rec_in *r, size_t *n)
 }
 
 /* Incidents of version 2 end with impact_overridden, auto_to_maintenance, auto_to_operational;
- * version 1 records read with those false. */
-#define REC_INCIDENT_VERSION 2
+ * version 1 records read with those false. Version 3 adds draft after them; older records read
+ * with draft false (published). */
+#define REC_INCIDENT_VERSION_2 2
+#define REC_INCIDENT_VERSION 3
 
 static void rec_begin(struct rec_out *o)
 {
@@ -270,6 +272,7 @@ enum bc_err put_incident(struct stx *t, const struct incident *inc)
 	put_u8(&o, inc->impact_overridden);
 	put_u8(&o, inc->auto_to_maintenance);
 	put_u8(&o, inc->auto_to_operational);
+	put_u8(&o, inc->draft);
 	o.b.p[0] = REC_INCIDENT_VERSION;
 	return rec_put(t, DB_INCIDENTS, inc->id, &o);
 }
@@ -280,7 +283,7 @@ enum bc_err dec_incident(struct arena *a, const MDB_val *v, struct incident *inc
 	memset(inc, 0, sizeof *inc);
 	r = (struct rec_in){ .p = v->mv_data, .end = (const unsigned char *)v->mv_data + v->mv_size, .a = a };
 	unsigned version = get_u8(&r);
-	bool ok = version == REC_VERSION || version == REC_INCIDENT_VERSION;
+	bool ok = version == REC_VERSION || version == REC_INCIDENT_VERSION_2 || version == REC_INCIDENT_VERSION;
 	get_id(&r, inc->id);
 	inc->name = get_str(&r);
 	unsigned status = get_u8(&r), impact = get_u8(&r);
@@ -303,11 +306,13 @@ enum bc_err dec_incident(struct arena *a, const MDB_val *v, struct incident *inc
 	inc->reminder_intervals = get_str(&r);
 	inc->backfilled = get_u8(&r) != 0;
 	inc->component_ids = get_ids(&r, &inc->ncomponents);
-	if (version == REC_INCIDENT_VERSION) {
+	if (version >= REC_INCIDENT_VERSION_2) {
 		inc->impact_overridden = get_u8(&r) != 0;
 		inc->auto_to_maintenance = get_u8(&r) != 0;
 		inc->auto_to_operational = get_u8(&r) != 0;
 	}
+	if (version >= REC_INCIDENT_VERSION)
+		inc->draft = get_u8(&r) != 0;
 	return rec_done(&r, ok && inc->name != NULL && status < IS__MAX && impact < IMP__MAX,
 	                "incident");
 }

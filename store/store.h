@@ -112,6 +112,7 @@ struct incident {
 	bool backfilled;                                      /* entered after the fact (v1 backfilled) */
 	bool impact_overridden;                               /* impact set by impact_override, not computed */
 	bool auto_to_maintenance, auto_to_operational;        /* maintenance: auto_transition_to_*_state */
+	bool draft;                                           /* held for a human: not published (see below) */
 	size_t ncomponents;
 	bc_id *component_ids;                                 /* affected components (arena) */
 };
@@ -246,6 +247,11 @@ enum bc_err store_incident_range(struct stx *t, int64_t from_ms, int64_t to_ms, 
 enum bc_err store_incident_recent(struct stx *t, int64_t before_ms, size_t limit,
                                   struct incident **out, size_t *n);
 size_t store_incident_count(struct stx *t);
+/* Drafts (incidents with draft set) are kept in a draft index of their own and in neither the open
+ * nor the time index: store_incident_list_open, _range and _recent, which every public reader
+ * uses, never return one. Publishing (a put with draft false) moves it into those indexes. Drafts,
+ * newest first by created_at: */
+enum bc_err store_incident_list_drafts(struct stx *t, struct incident **out, size_t *n);
 
 /* Updates of one incident, ordered by display_at ascending. put with empty id creates. */
 enum bc_err store_update_get(struct stx *t, const char *incident_id, const char *id, struct incident_update *out);

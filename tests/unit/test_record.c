@@ -1,4 +1,4 @@
-/* test_record.c: the binary records of groups, components and incidents: every field round-trips, damaged bytes are refused. */
+/* test_record.c: the binary records of groups, components and incidents: every field round-trips, older versions read, damaged bytes are refused. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -141,10 +141,102 @@ static void test_damaged_records(void **state)
 	free(good);
 }
 
+/* Records written before a field existed read with its default: an incident of version 2 (no
+ * draft byte) and of version 1 (no impact_overridden, auto_* or draft) is published, not a draft. */
+static void test_old_incident_records(void **state)
+{
+	struct fx *f = *state;
+	struct stx *t = begin(f, true);
+	struct incident inc = { .name = "Old outage", .status = IS_RESOLVED, .impact = IMP_MAJOR,
+	                        .started_at = 1794148200000LL, .resolved_at = 1794150000000LL,
+	                        .impact_overridden = true, .auto_to_maintenance = true, .draft = true };
+	assert_int_equal(store_incident_put(t, &inc), BC_OK);
+	MDB_val v;
+	assert_int_equal(db_get(t, DB_INCIDENTS, inc.id, strlen(inc.id), &v), BC_OK);
+	size_t len = v.mv_size;
+	unsigned char *rec = malloc(len);
+	memcpy(rec, v.mv_data, len);
+	assert_int_equal(rec[0], 3);
+	assert_int_equal(rec[len - 1], 1);            /* draft is the last byte */
+	struct incident got;
+	assert_int_equal(store_incident_get(t, inc.id, &got), BC_OK);
+	assert_true(got.draft);
+
+	MDB_val old = { .mv_size = len - 1, .mv_data = rec };
+	rec[0] = 2;                                    /* version 2: the same without the draft byte */
+	assert_int_equal(dec_incident(f->a, &old, &got), BC_OK);
+	assert_false(got.draft);
+	assert_true(got.impact_overridden);
+	assert_true(got.auto_to_maintenance);
+	assert_string_equal(got.name, "Old outage");
+	assert_int_equal(got.resolved_at, 1794150000000LL);
+
+	old.mv_size = len - 4;
+	rec[0] = 1;                                    /* version 1: nor the three flags of version 2 */
+	assert_int_equal(dec_incident(f->a, &old, &got), BC_OK);
+	assert_false(got.draft);
+	assert_false(got.impact_overridden);
+	assert_int_equal(got.impact, IMP_MAJOR);
+
+	rec[0] = 2;                                    /* a version 2 record with a trailing byte is damaged */
+	old.mv_size = len;
+	assert_int_equal(dec_incident(f->a, &old, &got), BC_STORE);
+	free(rec);
+	store_abort(t);
+}
+
+/* A draft is in no public list (open, range, recent); publishing moves it there; deleting a draft
+ * leaves nothing in the draft index. */
+static void test_draft_index(void **state)
+{
+	struct fx *f = *state;
+	struct stx *t = begin(f, true);
+	struct incident pub = { .name = "Live", .status = IS_INVESTIGATING, .started_at = 1794148200000LL };
+	struct incident dr = { .name = "Held", .status = IS_INVESTIGATING, .started_at = 1794148300000LL, .draft = true };
+	assert_int_equal(store_incident_put(t, &pub), BC_OK);
+	assert_int_equal(store_incident_put(t, &dr), BC_OK);
+	assert_int_equal(store_commit(t), BC_OK);
+
+	t = begin(f, true);
+	struct incident *l;
+	size_t n;
+	assert_int_equal(store_incident_list_open(t, &l, &n), BC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].id, pub.id);
+	assert_int_equal(store_incident_range(t, 0, INT64_MAX, 0, &l, &n), BC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_incident_recent(t, 0, 10, &l, &n), BC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(store_incident_list_drafts(t, &l, &n), BC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(l[0].id, dr.id);
+	assert_true(l[0].draft);
+
+	dr.draft = false;                               /* published */
+	assert_int_equal(store_incident_put(t, &dr), BC_OK);
+	assert_int_equal(store_incident_list_drafts(t, &l, &n), BC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_incident_list_open(t, &l, &n), BC_OK);
+	assert_int_equal(n, 2);
+	assert_int_equal(store_incident_range(t, 0, INT64_MAX, 0, &l, &n), BC_OK);
+	assert_int_equal(n, 2);
+
+	struct incident d2 = { .name = "Discarded", .status = IS_INVESTIGATING, .draft = true };
+	assert_int_equal(store_incident_put(t, &d2), BC_OK);
+	assert_int_equal(store_incident_del(t, d2.id), BC_OK);
+	assert_int_equal(store_incident_list_drafts(t, &l, &n), BC_OK);
+	assert_int_equal(n, 0);
+	assert_int_equal(store_incident_range(t, 0, INT64_MAX, 0, &l, &n), BC_OK);
+	assert_int_equal(n, 2);
+	store_abort(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_old_incident_records, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_draft_index, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_damaged_records, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
