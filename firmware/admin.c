@@ -43,6 +43,8 @@ const struct admin_route admin_routes[] = {
 	{ "POST", "/admin/incident/update/edit", admin_update_edit,      E, W },
 	{ "GET",  "/admin/templates",         admin_templates_page,      V, 0 },
 	{ "POST", "/admin/templates/delete",  admin_template_delete,     E, W },
+	{ "POST", "/admin/drafts/publish",    admin_draft_publish,       E, W },
+	{ "POST", "/admin/drafts/discard",    admin_draft_discard,       E, W },
 	{ "POST", "/admin/preview",           admin_preview,             V, 0 },
 	{ "GET",  "/admin/maintenance",       admin_maintenance_page,    V, 0 },
 	{ "POST", "/admin/maintenance/new",   admin_maintenance_new,     E, W },

@@ -147,6 +147,10 @@ void admin_incident_new(struct admin *ad);
 void admin_incident_page(struct admin *ad);
 void admin_incident_update(struct admin *ad);
 void admin_incident_postmortem(struct admin *ad);
+void admin_drafts_section(struct admin *ad);      /* admin_drafts.c */
+void admin_draft_actions(struct admin *ad, const struct incident *inc);
+void admin_draft_publish(struct admin *ad);
+void admin_draft_discard(struct admin *ad);
 void admin_preview(struct admin *ad);
 void admin_maintenance_page(struct admin *ad);
 void admin_maintenance_new(struct admin *ad);

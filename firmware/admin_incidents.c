@@ -111,7 +111,9 @@ void admin_dashboard(struct admin *ad)
 		out_text(b, A(ad, "New incident"));
 		out_raw_trusted(b, "</a></p>");
 	}
-	out_raw_trusted(b, "</section><section><h2>");
+	out_raw_trusted(b, "</section>");
+	admin_drafts_section(ad);
+	out_raw_trusted(b, "<section><h2>");
 	out_text(b, A(ad, "Upcoming and active maintenance"));
 	out_raw_trusted(b, "</h2>");
 	incident_rows(ad, open, no, true);
@@ -137,6 +139,7 @@ void admin_incidents_page(struct admin *ad)
 		out_text(ad->b, A(ad, "New incident"));
 		out_raw_trusted(ad->b, "</a></p>");
 	}
+	admin_drafts_section(ad);
 	incident_rows(ad, incs, n, false);
 	if (n == 50)
 		buf_printf(ad->b, "<p><a href=\"/admin/incidents?before=%lld\">%s</a></p>",
@@ -295,6 +298,8 @@ void admin_incident_new_page(struct admin *ad)
 	out_raw_trusted(b, "<input id=\"save_template\" name=\"save_template\" maxlength=\"64\">");
 	out_raw_trusted(b, "<button type=\"submit\" id=\"create-incident\">");
 	out_text(b, A(ad, "Open incident"));
+	out_raw_trusted(b, "</button> <button type=\"submit\" name=\"draft\" value=\"1\" id=\"save-draft\">");
+	out_text(b, A(ad, "Save as draft"));
 	out_raw_trusted(b, "</button></form>");
 	admin_end(ad);
 }
@@ -314,6 +319,7 @@ void admin_incident_new(struct admin *ad)
 	const char *body = admin_form(ad, "body");
 	ch.body = body && *body ? body : NULL;
 	ch.notify = admin_form(ad, "notify") != NULL;
+	ch.draft = admin_form(ad, "draft") != NULL;
 	if (!parse_impact(ad, &ch) || !parse_components(ad, &ch))
 		return;
 	struct write_ctx w;
@@ -354,11 +360,14 @@ void admin_incident_page(struct admin *ad)
 	out_attr(b, inc_status_name(inc.status));
 	out_raw_trusted(b, "\" id=\"incident-status\">");
 	out_text(b, status_label(ad, inc.status));
-	out_raw_trusted(b, "</span> <a href=\"/incidents/");
-	out_url_arg(b, inc.id);
-	out_raw_trusted(b, "\">");
-	out_text(b, A(ad, "Public page"));
-	out_raw_trusted(b, "</a>");
+	out_raw_trusted(b, "</span>");
+	if (!inc.draft) {
+		out_raw_trusted(b, " <a href=\"/incidents/");
+		out_url_arg(b, inc.id);
+		out_raw_trusted(b, "\">");
+		out_text(b, A(ad, "Public page"));
+		out_raw_trusted(b, "</a>");
+	}
 	bool editor = ad->user.role >= ROLE_EDITOR && !ad->readonly;
 	if (editor && inc.is_maintenance) {
 		out_raw_trusted(b, " <a href=\"/admin/maintenance/edit?id=");
@@ -368,6 +377,8 @@ void admin_incident_page(struct admin *ad)
 		out_raw_trusted(b, "</a>");
 	}
 	out_raw_trusted(b, "</p>");
+	if (inc.draft)
+		admin_draft_actions(ad, &inc);
 	if (editor) {
 		admin_form_open(ad, "/admin/incident/update", "card");
 		out_raw_trusted(b, "<input type=\"hidden\" name=\"id\" value=\"");

@@ -174,6 +174,7 @@ static void parse_change(struct v1_ctx *c, const struct v1_input *in, struct inc
 	ch->auto_to_maintenance = opt_bool(&v[IF_AUTO_TO_MAINTENANCE]);
 	ch->auto_to_operational = opt_bool(&v[IF_AUTO_TO_OPERATIONAL]);
 	ch->backfilled = v[IF_BACKFILLED].set && v[IF_BACKFILLED].b;
+	ch->draft = v[IF_DRAFT].set && v[IF_DRAFT].b;
 	if (v[IF_DISPLAY_AT].set)
 		ch->at = v[IF_DISPLAY_AT].t;
 	else if (ch->backfilled && v[IF_BACKFILL_DATE].set)
@@ -220,6 +221,8 @@ static void incident_write(struct req *r, bool create)
 	}
 	v1_write_ctx(&c, &wc);
 	enum bc_err e = write_incident(&wc, &ch, &inc, NULL);
+	if (e == BC_OK && !create && inc.draft && in.v[IF_DRAFT].set && !in.v[IF_DRAFT].b)
+		e = write_incident_publish(&wc, inc.id, &inc);     /* "draft": false publishes */
 	if (e != BC_OK) {
 		v1_fail_write(&c, &wc, e, "incident");
 		return;

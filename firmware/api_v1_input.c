@@ -94,6 +94,7 @@ static const struct v1_field incident_fields[IF__N] = {
 	[IF_BACKFILL_DATE]          = { "backfill_date", VT_TIME, 0, 0 },
 	[IF_REMINDER_INTERVALS]     = { "reminder_intervals", VT_INTERVALS, LIM_SHORT, F_NULLABLE },
 	[IF_DISPLAY_AT]             = { "display_at", VT_TIME, 0, 0 },   /* Beacon: when this change happened */
+	[IF_DRAFT]                  = { "draft", VT_BOOL, 0, 0 },        /* Beacon: held unpublished; false publishes */
 };
 static const char *const incident_ignored[] = {
 	"id", "page_id", "shortlink", "impact", "created_at", "updated_at", "wants_twitter_update",

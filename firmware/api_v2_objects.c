@@ -387,6 +387,8 @@ static void write_incident_v1(struct jw *w, const struct sp_view *v, const struc
 	jw_str(w, "reminder_intervals", inc->reminder_intervals);
 	sp_write_time(w, v, "started_at", inc->started_at);
 	jw_bool(w, "backfilled", inc->backfilled);
+	if (inc->draft)
+		jw_bool(w, "draft", true);     /* Beacon (v1 only: no public read ever gets a draft) */
 }
 
 enum bc_err sp_write_incident(struct jw *w, const char *key, const struct sp_view *v, const struct incident *inc)

@@ -78,7 +78,7 @@ static int run_change(struct cli *c, struct incident_change *ch, bool print_id)
 static int incident_open(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPTV("name"), OPTV("status"), OPTV("impact"), OPTV("body"), OPTV("body-file"),
-	                      OPTM("component"), OPTV("at"), OPT_END };
+	                      OPTM("component"), OPTV("at"), OPTF("draft"), OPTF("quiet"), OPT_END };
 	int rc = cli_parse(c, opts, argc, argv, 0, 0);
 	if (rc >= 0)
 		return rc;
@@ -98,6 +98,8 @@ static int incident_open(struct cli *c, int argc, char **argv)
 		return 1;
 	ch.status = (int)st;
 	ch.body = body;
+	ch.draft = opt_get(opts, "draft") != NULL;
+	ch.notify = opt_get(opts, "quiet") == NULL;
 	if (impact)
 		ch.impact_override = (int)im;
 	if (cli_begin(c, 0) || parse_components(c, opt_find(opts, "component"), true, &ch))
@@ -180,6 +182,7 @@ static void json_incident(struct jw *w, const struct incident *inc,
 	jw_str(w, "status", inc_status_name(inc->status));
 	jw_str(w, "impact", impact_name(inc->impact));
 	jw_bool(w, "maintenance", inc->is_maintenance);
+	jw_bool(w, "draft", inc->draft);
 	jw_int(w, "created_at", inc->created_at);
 	jw_int(w, "updated_at", inc->updated_at);
 	jw_int(w, "started_at", inc->started_at);
@@ -232,12 +235,26 @@ static int list_kind(struct cli *c, const struct opt *opts, bool maintenance)
 		return 1;
 	if (cli_begin_read(c))
 		return 1;
-	struct incident *all;
-	size_t n, kept = 0;
-	enum bc_err e = opt_get(opts, "open") ? store_incident_list_open(c->t, &all, &n)
+	struct incident *all, *drafts = NULL;
+	size_t n, nd = 0, kept = 0;
+	bool only_drafts = !maintenance && opt_get(opts, "drafts");
+	enum bc_err e = only_drafts ? BC_OK : opt_get(opts, "open") ? store_incident_list_open(c->t, &all, &n)
 	                                      : store_incident_range(c->t, 0, INT64_MAX, 0, &all, &n);
+	if (e == BC_OK && !maintenance)                /* drafts first: they wait for someone */
+		e = store_incident_list_drafts(c->t, &drafts, &nd);
 	if (e != BC_OK)
 		return cli_store_fail(c, "incidents", e);
+	if (only_drafts) {
+		all = drafts;
+		n = nd;
+	} else if (nd) {
+		struct incident *both = arena_alloc(c->a, (n + nd) * sizeof *both);
+		memcpy(both, drafts, nd * sizeof *both);
+		if (n)
+			memcpy(both + nd, all, n * sizeof *both);
+		all = both;
+		n += nd;
+	}
 	for (size_t i = 0; i < n && kept < (size_t)limit; i++)
 		if (all[i].is_maintenance == maintenance)
 			all[kept++] = all[i];
@@ -252,16 +269,43 @@ static int list_kind(struct cli *c, const struct opt *opts, bool maintenance)
 		return cli_json_end(c, &w, &b);
 	}
 	for (size_t i = 0; i < kept; i++)
-		printf("%s  %-13s  %-11s  %s  %s\n", all[i].id, inc_status_name(all[i].status), impact_name(all[i].impact),
-		       cli_time_str(c, maintenance ? all[i].scheduled_for : all[i].started_at), all[i].name);
+		printf("%s  %-13s  %-11s  %s  %s%s\n", all[i].id, all[i].draft ? "draft" : inc_status_name(all[i].status),
+		       impact_name(all[i].impact), cli_time_str(c, maintenance ? all[i].scheduled_for : all[i].started_at),
+		       all[i].name, all[i].draft ? "  (not published)" : "");
 	return 0;
 }
 
 static int incident_list(struct cli *c, int argc, char **argv)
 {
-	struct opt opts[] = { OPTF("open"), OPTF("json"), OPTV("limit"), OPT_END };
+	struct opt opts[] = { OPTF("open"), OPTF("drafts"), OPTF("json"), OPTV("limit"), OPT_END };
 	int rc = cli_parse(c, opts, argc, argv, 0, 0);
 	return rc >= 0 ? rc : list_kind(c, opts, false);
+}
+
+/* `incident publish ID` and `incident discard ID`: a draft goes public (and notifies) or goes away. */
+static int draft_step(struct cli *c, int argc, char **argv, bool publish)
+{
+	struct opt opts[] = { OPT_END };
+	int rc = cli_parse(c, opts, argc, argv, 1, 1);
+	if (rc >= 0)
+		return rc;
+	struct incident inc;
+	struct write_ctx w;
+	if (cli_begin(c, 0) || get_incident(c, c->pos[0], false, &inc))
+		return 1;
+	cli_write_ctx(c, &w);
+	enum bc_err e = publish ? write_incident_publish(&w, inc.id, NULL) : write_incident_discard(&w, inc.id);
+	return e != BC_OK ? cli_write_fail(c, &w, e) : cli_commit(c);
+}
+
+static int incident_publish(struct cli *c, int argc, char **argv)
+{
+	return draft_step(c, argc, argv, true);
+}
+
+static int incident_discard(struct cli *c, int argc, char **argv)
+{
+	return draft_step(c, argc, argv, false);
 }
 
 static int incident_show(struct cli *c, int argc, char **argv)
@@ -287,6 +331,8 @@ static int incident_show(struct cli *c, int argc, char **argv)
 		json_incident(&w, &inc, us, nu);
 		return cli_json_end(c, &w, &b);
 	}
+	if (inc.draft)
+		printf("draft (not published: `beacon incident publish %s`)\n", inc.id);
 	printf("%s  %s\nstatus: %s  impact: %s\nstarted: %s  resolved: %s\n", inc.id, inc.name,
 	       inc_status_name(inc.status), impact_name(inc.impact), cli_time_str(c, inc.started_at),
 	       cli_time_str(c, inc.resolved_at));
@@ -333,15 +379,20 @@ int cmd_incident(const struct config *cfg, int argc, char **argv)
 	static const struct subcmd subs[] = {
 		{ "open", incident_open, "incident open --name NAME --status investigating|identified|monitoring|resolved\n"
 		  "       [--impact none|minor|major|critical] [--body MD | --body-file FILE]\n"
-		  "       [--component NAME|ID=STATUS ...] [--at TIME]\n"
+		  "       [--component NAME|ID=STATUS ...] [--at TIME] [--draft] [--quiet]\n"
 		  "       TIME: '2026-03-16 08:50' in the page's time zone, 2026-03-16T08:50-05:00, ...Z, or now.\n"
-		  "       --impact overrides the impact; else it is the worst its components reach" },
+		  "       --impact overrides the impact; else it is the worst its components reach.\n"
+		  "       --draft holds it unpublished (no public read, no notification, components unchanged)\n"
+		  "       until `incident publish ID`; --quiet: publishing it sends no notification" },
 		{ "update", incident_update, "incident update ID --status investigating|identified|monitoring|resolved\n"
 		  "       [--body MD | --body-file FILE] [--component NAME|ID=STATUS ...] [--at TIME]" },
 		{ "resolve", incident_resolve, "incident resolve ID [--body MD | --body-file FILE] [--at TIME]\n"
 		  "       [--component NAME|ID=STATUS ...] [--keep-components]" },
 		{ "postmortem", incident_postmortem, "incident postmortem ID --body-file FILE [--publish] [--at TIME]" },
-		{ "list", incident_list, "incident list [--open] [--json] [--limit N]" },
+		{ "list", incident_list, "incident list [--open | --drafts] [--json] [--limit N]   (drafts first)" },
+		{ "publish", incident_publish, "incident publish ID   (a draft: created now, its components take their\n"
+		  "       statuses now, subscribers are notified)" },
+		{ "discard", incident_discard, "incident discard ID   (a draft: deleted, nothing sent)" },
 		{ "show", incident_show, "incident show ID [--json]" },
 		{ "del", incident_del, "incident del ID" },
 		{ NULL, NULL, NULL }

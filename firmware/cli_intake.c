@@ -93,7 +93,7 @@ static int drop_signals(struct cli *c, const char *actor)
 static int rule_add(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPTV("component"), OPTM("match"), OPTV("status-label"), OPTM("map"), OPTV("default"),
-	                      OPTV("incident"), OPT_END };
+	                      OPTV("incident"), OPTV("incident-template"), OPTF("draft"), OPT_END };
 	int rc = cli_parse(c, opts, argc, argv, 0, 0);
 	if (rc >= 0)
 		return rc;
@@ -120,11 +120,20 @@ static int rule_add(struct cli *c, int argc, char **argv)
 	r.incident = opt_get(opts, "incident");
 	if (r.incident && (!cli_text(c, "incident", r.incident, LIM_NAME) || !*r.incident))
 		return !cli_bad(c, "incident", "an incident name of 1 to %d characters", LIM_NAME);
+	r.incident_template = opt_get(opts, "incident-template");
+	r.draft = opt_get(opts, "draft") != NULL;
+	if (r.draft && r.incident == NULL && r.incident_template == NULL)
+		return cli_usage_fail(c, "--draft needs --incident NAME or --incident-template NAME");
 	r.dflt = CS_PARTIAL_OUTAGE;
 	if (opt_get(opts, "default") && !level(c, "default", opt_get(opts, "default"), &r.dflt))
 		return 1;
 	if (cli_begin(c, 0) || cli_find_component(c, "component", opt_get(opts, "component"), r.component_id))
 		return 1;
+	const void *tv;
+	size_t tl;
+	if (r.incident_template && store_kv_get(c->t, "tmpl", r.incident_template, &tv, &tl) != BC_OK)
+		return !cli_bad(c, "incident-template", "no template named '%s' (save one in the admin's incident composer)",
+		                r.incident_template);
 	struct intake_rule *all;
 	size_t n;
 	enum bc_err e = intake_rule_list(c->t, c->a, &all, &n);
@@ -175,12 +184,15 @@ static int rule_list(struct cli *c, int argc, char **argv)
 			jw_str(&w, "match", mb.p ? mb.p : "");
 			jw_str(&w, "status_label", rs[i].status_label);
 			jw_str(&w, "incident", rs[i].incident);
+			jw_str(&w, "incident_template", rs[i].incident_template);
+			jw_bool(&w, "draft", rs[i].draft);
 			jw_obj_close(&w);
 		} else {
-			printf("%-12s  %-24s  %s  (status from label '%s')%s%s\n", rs[i].id,
+			printf("%-12s  %-24s  %s  (status from label '%s')%s%s%s%s%s\n", rs[i].id,
 			       component_name(c, rs[i].component_id), mb.p ? mb.p : "",
 			       rs[i].status_label ? rs[i].status_label : "", rs[i].incident ? "  incident: " : "",
-			       rs[i].incident ? rs[i].incident : "");
+			       rs[i].incident ? rs[i].incident : "", rs[i].incident_template ? "  template: " : "",
+			       rs[i].incident_template ? rs[i].incident_template : "", rs[i].draft ? "  (as a draft)" : "");
 		}
 		buf_free(&mb);
 	}
@@ -270,7 +282,10 @@ int cmd_rule(const struct config *cfg, int argc, char **argv)
 	static const struct subcmd subs[] = {
 		{ "add", rule_add, "rule add --component NAME --match LABEL=VALUE [--match ...] [--status-label severity]\n"
 		                   "       [--map VALUE=STATUS ...] [--default STATUS] [--incident NAME]   (STATUS: " CHOICES_LEVEL ")\n"
-		                   "       --incident: open an incident NAME when a group fires, resolve it when all its alerts resolved" },
+		                   "       [--incident-template NAME] [--draft]\n"
+		                   "       --incident: open an incident NAME when a group fires, resolve it when all its alerts resolved;\n"
+		                   "       --incident-template: from the saved template NAME (its title unless --incident, status, body);\n"
+		                   "       --draft: held as a draft for a human to publish (discarded if all alerts resolve first)" },
 		{ "list", rule_list, "rule list [--json]" },
 		{ "del", rule_del, "rule del ID" },
 		{ "alerts", rule_alerts, "rule alerts [--json]   (firing alerts and failing heartbeats, suppressed ones too)" },

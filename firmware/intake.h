@@ -42,6 +42,10 @@ struct intake_rule {
 	int dflt;                              /* level when the label is missing or not in the map */
 	const char *incident;                  /* NULL, or the name of the incident opened when a group
 	                                        * fires (resolved when all its alerts have resolved) */
+	const char *incident_template;         /* NULL, or the saved template (kv "tmpl") the incident is
+	                                        * opened from: its title (unless incident names it), status, body */
+	bool draft;                            /* the incident is held as a draft for a human to publish; a
+	                                        * draft whose alerts all resolved before that is discarded */
 	int64_t created_at;
 };
 

@@ -25,6 +25,8 @@ struct am_plan {
 	const char *name;          /* alertname */
 	const char *rule_id;
 	const char *incident;      /* the rule's incident name, or NULL */
+	const char *tmpl;          /* the rule's incident template, or NULL */
+	bool draft;                /* the rule's incident is held as a draft */
 };
 
 static bool fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -150,6 +152,8 @@ static bool am_plan_build(struct arena *a, json_t *root, const struct intake_rul
 			e->name = name ? arena_strndup(a, name, strnlen(name, LIM_NAME)) : NULL;
 			e->rule_id = rules[r].id;
 			e->incident = rules[r].incident;
+			e->tmpl = rules[r].incident_template;
+			e->draft = rules[r].draft;
 		}
 	}
 	*out = p;
@@ -195,9 +199,32 @@ static bool group_firing(struct stx *t, const char *actor, const char *group)
 	return firing;
 }
 
-/* The rule's incident for this group: opened (one per group) when it fires, resolved when every
- * alert of the group has resolved. Component statuses are the component rule's (the incident
- * lists the component, status unchanged, and resolving keeps them). */
+/* The rule's template (kv "tmpl"): its title, status and body where it has them. A template
+ * deleted since leaves the defaults. */
+static void am_template(struct write_ctx *w, const struct am_plan *e, struct incident_change *ch)
+{
+	const void *v;
+	size_t len;
+	if (e->tmpl == NULL || store_kv_get(w->t, "tmpl", e->tmpl, &v, &len) != BC_OK)
+		return;
+	json_t *o = json_loadb(v, len, 0, NULL);
+	const char *title = json_string_value(json_object_get(o, "title"));
+	const char *body = json_string_value(json_object_get(o, "body"));
+	enum inc_status st;
+	if (e->incident == NULL && title && *title)
+		ch->name = arena_strdup(w->a, title);
+	if (inc_status_parse(json_string_value(json_object_get(o, "status")), &st) && !inc_status_is_closed(st))
+		ch->status = (int)st;
+	if (body && *body)
+		ch->body = arena_strdup(w->a, body);
+	json_decref(o);
+}
+
+/* The rule's incident for this group: opened (one per group) when it fires, from the rule's
+ * template when it has one and as a draft when it says so; resolved when every alert of the group
+ * has resolved (a draft nobody published by then is discarded: there is nothing left to announce).
+ * Component statuses are the component rule's (the incident lists the component, status
+ * unchanged, and resolving keeps them). */
 static enum bc_err am_incident(struct write_ctx *w, const struct am_plan *e, const char *group)
 {
 	char *gk = group_key(w->a, e->rule_id, group);
@@ -217,13 +244,18 @@ static enum bc_err am_incident(struct write_ctx *w, const struct am_plan *e, con
 	struct component_status cs = { .id = e->component_id, .status = WRITE_KEEP };
 	enum bc_err err = BC_OK;
 	if (e->firing && id[0] == '\0') {
-		ch.name = e->incident;
+		ch.name = e->incident ? e->incident : e->tmpl;
 		ch.status = IS_INVESTIGATING;
 		ch.body = arena_printf(w->a, "Alertmanager: %s is firing.", e->name ? e->name : "an alert");
+		am_template(w, e, &ch);
+		ch.draft = e->draft;
 		ch.ncomponents = 1;
 		ch.components = &cs;
 		if ((err = write_incident(w, &ch, &inc, NULL)) == BC_OK)
 			err = store_kv_put(w->t, "igroup", gk, inc.id, strlen(inc.id));
+	} else if (!e->firing && id[0] && !group_firing(w->t, e->actor, group) && inc.draft) {
+		if ((err = write_incident_discard(w, id)) == BC_OK)
+			err = store_kv_del(w->t, "igroup", gk);
 	} else if (!e->firing && id[0] && !group_firing(w->t, e->actor, group)) {
 		snprintf(ch.id, sizeof ch.id, "%s", id);
 		ch.status = IS_RESOLVED;
@@ -274,7 +306,7 @@ static enum bc_err am_write(struct store *s, struct arena *a, const char *group,
 			snprintf(err, errlen, "%s", w.err[0] ? w.err : bc_strerror(e));
 	}
 	for (size_t i = 0; i < np && e == BC_OK; i++) {
-		if (!did[i] || p[i].incident == NULL)
+		if (!did[i] || (p[i].incident == NULL && p[i].tmpl == NULL))
 			continue;
 		struct write_ctx w = { .t = t, .a = a, .actor = p[i].actor, .now = now };
 		e = am_incident(&w, &p[i], group);

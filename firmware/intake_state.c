@@ -54,6 +54,8 @@ static bool rule_decode(struct arena *a, const char *v, size_t len, struct intak
 	snprintf(r->component_id, sizeof r->component_id, "%s", json_string_value(json_object_get(o, "component_id")) ?: "");
 	r->status_label = astr(a, o, "status_label");
 	r->incident = astr(a, o, "incident");
+	r->incident_template = astr(a, o, "incident_template");
+	r->draft = json_is_true(json_object_get(o, "draft"));
 	r->dflt = level_parse(json_string_value(json_object_get(o, "default")));
 	r->created_at = json_integer_value(json_object_get(o, "created_at"));
 	json_t *m = json_object_get(o, "match"), *p;
@@ -82,10 +84,14 @@ enum bc_err intake_rule_put(struct stx *t, const struct intake_rule *r)
 		json_array_append_new(m, json_pack("[s, s]", r->match[i].label, r->match[i].value));
 	for (size_t i = 0; i < r->nmap; i++)
 		json_array_append_new(mp, json_pack("[s, s]", r->map[i].label, r->map[i].value));
-	return put_json(t, "irule", r->id,
-	                json_pack("{s:s, s:s, s:o, s:s?, s:o, s:s, s:s?, s:I}", "id", r->id, "component_id", r->component_id,
-	                          "match", m, "status_label", r->status_label, "map", mp, "default", level_name(r->dflt),
-	                          "incident", r->incident, "created_at", (json_int_t)r->created_at));
+	json_t *o = json_pack("{s:s, s:s, s:o, s:s?, s:o, s:s, s:s?, s:I}", "id", r->id, "component_id", r->component_id,
+	                      "match", m, "status_label", r->status_label, "map", mp, "default", level_name(r->dflt),
+	                      "incident", r->incident, "created_at", (json_int_t)r->created_at);
+	if (o && r->incident_template)
+		json_object_set_new(o, "incident_template", json_string(r->incident_template));
+	if (o && r->draft)
+		json_object_set_new(o, "draft", json_true());
+	return put_json(t, "irule", r->id, o);
 }
 
 enum bc_err intake_rule_list(struct stx *t, struct arena *a, struct intake_rule **out, size_t *n)

@@ -108,8 +108,8 @@ static enum bc_err build_incident(struct sp_view *v, struct arena *a, const stru
 {
 	struct incident inc;
 	enum bc_err e = store_incident_get(v->t, ev->object_id, &inc);
-	if (e == BC_NOTFOUND)
-		return BC_OK;                     /* deleted since: nothing to tell */
+	if (e == BC_NOTFOUND || (e == BC_OK && !status_incident_public(&inc)))
+		return BC_OK;                     /* deleted since, or a draft: nothing to tell */
 	if (e != BC_OK)
 		return e;
 	struct incident_update *u = NULL;

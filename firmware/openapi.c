@@ -696,6 +696,8 @@ static const char openapi_doc[] =
 	"\"scheduled_auto_in_progress\":{\"type\":\"boolean\"},\"scheduled_auto_completed\":{\"type\":\"boolean\"},"
 	"\"backfilled\":{\"type\":\"boolean\"},\"backfill_date\":{\"type\":\"string\",\"format\":\"date-time\"},"
 	"\"display_at\":{\"type\":\"string\",\"format\":\"date-time\",\"description\":\"Beacon: when this change happened\"},"
+	"\"draft\":{\"type\":\"boolean\",\"description\":\"Beacon: true creates a draft (on no public read, "
+	"notifies nothing); false on a draft publishes it. Lists never include drafts\"},"
 	"\"reminder_intervals\":{\"type\":\"string\",\"nullable\":true}}}}},"
 	"\"Subscriber\":{\"type\":\"object\",\"properties\":{\"id\":{\"type\":\"string\"},\"skip_confirmation"
 	"_notification\":{\"type\":\"boolean\"},\"mode\":{\"type\":\"string\",\"enum\":[\"email\",\"webhook\""

@@ -193,7 +193,8 @@ void page_incident(struct req *r)
 		return;
 	const char *id = r->params[0];
 	struct incident inc;
-	if (id == NULL || strlen(id) != ID_LEN || store_incident_get(p.tx, id, &inc) != BC_OK) {
+	if (id == NULL || strlen(id) != ID_LEN || store_incident_get(p.tx, id, &inc) != BC_OK ||
+	    !status_incident_public(&inc)) {
 		page_error(&p, 404, M_NOT_FOUND_TITLE, M_NOT_FOUND_TEXT);
 		return;
 	}

@@ -5,6 +5,11 @@
 
 /* ---- state at a time ---- */
 
+bool status_incident_public(const struct incident *inc)
+{
+	return inc != NULL && !inc->draft;
+}
+
 enum inc_status status_maintenance_state(const struct incident *inc, int64_t at_ms)
 {
 	enum inc_status s = inc->status;

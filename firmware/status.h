@@ -11,6 +11,14 @@
 #include "store.h"
 #include "zone.h"
 
+/* ---- what the public sees ---- */
+
+/* Whether an incident is published: a draft (held for a human) is on no public read: pages,
+ * v2, status.json, badges, feeds, history, ?at=, the static export, uptime, the banner, and
+ * notifications. The store keeps drafts out of every list these read (store_incident_list_open,
+ * _range, _recent); readers of one incident by id (its page, a notification) ask this. */
+bool status_incident_public(const struct incident *inc);
+
 /* ---- state at a time ---- */
 
 /* State of a maintenance at at_ms. A closed one (completed, or resolved by an import) is completed.

@@ -105,13 +105,30 @@ struct incident_change {
 	int auto_in_progress, auto_completed;                   /* 0/1 or WRITE_KEEP */
 	int auto_to_maintenance, auto_to_operational;           /* 0/1 or WRITE_KEEP (created: yes) */
 	bool backfilled;            /* create only: entered after the fact */
+	bool draft;                 /* create only: held as a draft for a human (see below) */
 };
 void write_incident_change_init(struct incident_change *ch);
 /* Creates or changes an incident and adds its update; *out and *update (either may be NULL) get
  * the stored result (update->id is "" when the change added none). */
 enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, struct incident *out,
                            struct incident_update *update);
+/* A draft is deleted with no notification (write_incident_discard). */
 enum bc_err write_incident_delete(struct write_ctx *w, const char *id);
+
+/*
+ * Drafts. An incident created with draft set is not published: no public read shows it (the store
+ * keeps it out of every public list; by-id readers ask status_incident_public), and it changes
+ * nothing: the components it lists take their statuses only when it is published (until then
+ * they are kept in its one update as planned statuses), and its events ("incident.draft_created",
+ * "incident.draft_updated", "incident.draft_discarded") never notify. Editing a draft
+ * (write_incident with its id: name, status, impact, body, components, notify) rewrites that one
+ * update instead of adding one; a draft cannot be resolved (discard it) and has no postmortem.
+ * Publishing is the moment the incident is created: it starts then, its update is dated then, its
+ * components take their planned statuses then, and its event is "incident.created" (notifying
+ * unless the draft was saved with notify false). Only incidents can be drafts, not maintenance.
+ */
+enum bc_err write_incident_publish(struct write_ctx *w, const char *id, struct incident *out);
+enum bc_err write_incident_discard(struct write_ctx *w, const char *id);
 
 struct update_edit {
 	bc_id incident_id, update_id;

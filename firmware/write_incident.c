@@ -1,4 +1,4 @@
-/* write_incident.c: the write layer for incidents and maintenance: status, times, impact, component changes at a time, updates, postmortems. */
+/* write_incident.c: the write layer for incidents and maintenance: status, times, impact, component changes at a time, updates, drafts, postmortems. */
 #include <stdio.h>
 #include <time.h>
 #include <string.h>
@@ -151,6 +151,8 @@ static enum bc_err apply_plan(struct write_ctx *w, struct incident *inc, const s
 
 static const char *event_kind(const struct incident *inc, enum inc_status from, bool create)
 {
+	if (inc->draft)
+		return create ? "incident.draft_created" : "incident.draft_updated";
 	if (inc->is_maintenance) {
 		if (create)
 			return "maintenance.scheduled";
@@ -248,6 +250,30 @@ static enum bc_err load_incident(struct write_ctx *w, const struct incident_chan
 	return BC_OK;
 }
 
+/* A draft is an open incident; an edit starts from the components its update plans and rewrites
+ * that update (*held). */
+static enum bc_err draft_prepare(struct write_ctx *w, const struct incident_change *ch, const struct incident *inc,
+                                 bool create, struct planned *plan, struct incident_update *held)
+{
+	if (inc->is_maintenance || ch->backfilled)
+		return write_refuse(w, BC_INVALID, "draft", "only an incident (not a maintenance or a backfill) can be a draft");
+	if (inc_status_is_closed(inc->status))
+		return write_refuse(w, BC_CONFLICT, "status", "a draft cannot be resolved: publish it first, or discard it");
+	if (create)
+		return BC_OK;
+	struct incident_update *us;
+	size_t nu;
+	enum bc_err e = store_update_list(w->t, inc->id, &us, &nu);
+	if (e != BC_OK)
+		return write_refuse(w, e, NULL, "cannot read the draft's update");
+	if (nu == 0)
+		return BC_OK;
+	*held = us[nu - 1];
+	for (size_t i = 0; i < held->naffected; i++)
+		plan_add(w, plan, held->affected[i].component_id, (int)held->affected[i].new_status);
+	return BC_OK;
+}
+
 enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, struct incident *out,
                            struct incident_update *update)
 {
@@ -273,6 +299,13 @@ enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, stru
 	if ((e = apply_fields(w, ch, &inc, create)) != BC_OK)
 		return e;
 	struct planned plan = { 0 };
+	struct incident_update held = { 0 };       /* a draft's one update, rewritten by an edit */
+	if (create)
+		inc.draft = ch->draft;
+	else if (ch->draft && !inc.draft)
+		return write_refuse(w, BC_CONFLICT, "draft", "a published incident cannot become a draft");
+	if (inc.draft && (e = draft_prepare(w, ch, &inc, create, &plan, &held)) != BC_OK)
+		return e;
 	for (size_t i = 0; i < ch->ncomponents; i++) {
 		struct component c;
 		const struct component_status *cs = &ch->components[i];
@@ -304,7 +337,7 @@ enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, stru
 	enum impact reached = IMP_NONE;
 	/* an incident entered already over records its components' statuses in its update (and its
 	 * impact) but not in their status logs: how long they lasted is not known */
-	bool log_it = !(create && inc_status_is_closed(inc.status));
+	bool log_it = !(create && inc_status_is_closed(inc.status)) && !inc.draft;   /* a draft changes no component */
 	if ((e = apply_plan(w, &inc, &plan, at, log_it, &u, &changed, &reached)) != BC_OK)
 		return e;
 	/* impact: impact_override when given; else the highest its components reached, never lowered */
@@ -321,10 +354,11 @@ enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, stru
 	store_keep_times(w->t, false);
 	if (e != BC_OK)
 		return write_refuse(w, e, NULL, "cannot save the incident: %s", bc_strerror(e));
-	bool add = create || ch->body || changed || inc.status != before.status;
+	bool add = create || ch->body || changed || inc.status != before.status || inc.draft;
 	if (add) {
 		snprintf(u.incident_id, sizeof u.incident_id, "%s", inc.id);
-		u.body = (ch->body ? ch->body : "");
+		u.body = (ch->body ? ch->body : held.body ? held.body : "");
+		memcpy(u.id, held.id, sizeof u.id);     /* a draft's edit rewrites its update */
 		u.updated_at = at;              /* entered as it happened */
 		if ((e = store_update_put(w->t, &u)) != BC_OK)
 			return write_refuse(w, e, "body", "cannot add the incident update: %s", bc_strerror(e));
@@ -333,7 +367,7 @@ enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, stru
 		return write_refuse(w, e, NULL, "cannot read the incident back");
 	if ((e = write_event(w, event_kind(&inc, before.status, create), "incident", inc.id,
 	                     create ? NULL : write_json_incident(w, &before, NULL),
-	                     write_json_incident(w, &inc, add ? &u : NULL), ch->notify && !inc.backfilled,
+	                     write_json_incident(w, &inc, add ? &u : NULL), ch->notify && !inc.backfilled && !inc.draft,
 	                     inc.name)) != BC_OK)
 		return e;
 	if (out)
@@ -346,12 +380,92 @@ enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, stru
 	return BC_OK;
 }
 
+/* The draft named by id (BC_CONFLICT when it is published). */
+static enum bc_err draft_get(struct write_ctx *w, const char *id, struct incident *inc)
+{
+	enum bc_err e = store_incident_get(w->t, id, inc);
+	if (e != BC_OK)
+		return write_refuse(w, e, NULL, "incident not found: %.40s", id);
+	if (!inc->draft)
+		return write_refuse(w, BC_CONFLICT, "draft", "incident %.40s is not a draft (already published)", id);
+	return BC_OK;
+}
+
+enum bc_err write_incident_publish(struct write_ctx *w, const char *id, struct incident *out)
+{
+	int64_t now = write_now(w);
+	struct incident inc;
+	struct incident_update *us;
+	size_t nu;
+	enum bc_err e = draft_get(w, id, &inc);
+	if (e != BC_OK)
+		return e;
+	if ((e = store_update_list(w->t, inc.id, &us, &nu)) != BC_OK)
+		return write_refuse(w, e, NULL, "cannot read the draft's update");
+	struct planned plan = { 0 };
+	for (size_t i = 0; i < nu; i++)
+		for (size_t j = 0; j < us[i].naffected; j++)
+			plan_add(w, &plan, us[i].affected[j].component_id, (int)us[i].affected[j].new_status);
+	/* published now: created, started and dated now, components changed now */
+	inc.draft = false;
+	inc.created_at = inc.started_at = inc.updated_at = now;
+	if (inc.status == IS_MONITORING)
+		inc.monitoring_at = now;
+	store_keep_times(w->t, true);
+	e = store_incident_put(w->t, &inc);
+	store_keep_times(w->t, false);
+	if (e != BC_OK)
+		return write_refuse(w, e, NULL, "cannot publish the incident: %s", bc_strerror(e));
+	struct incident_update u = nu ? us[nu - 1] : (struct incident_update){ .status = inc.status, .body = "" };
+	bool changed = false;
+	enum impact reached = IMP_NONE;
+	if ((e = apply_plan(w, &inc, &plan, now, true, &u, &changed, &reached)) != BC_OK)
+		return e;
+	if (!inc.impact_overridden && reached > inc.impact)
+		inc.impact = reached;
+	store_keep_times(w->t, true);
+	e = store_incident_put(w->t, &inc);
+	for (size_t i = 0; e == BC_OK && i < nu; i++) {
+		struct incident_update *x = i + 1 == nu ? &u : &us[i];
+		x->display_at = x->created_at = x->updated_at = now;
+		e = store_update_put(w->t, x);
+	}
+	if (e == BC_OK && nu == 0) {
+		snprintf(u.incident_id, sizeof u.incident_id, "%s", inc.id);
+		u.display_at = u.created_at = u.updated_at = now;
+		e = store_update_put(w->t, &u);
+	}
+	store_keep_times(w->t, false);
+	if (e != BC_OK || (e = store_incident_get(w->t, inc.id, &inc)) != BC_OK)
+		return write_refuse(w, e, NULL, "cannot publish the incident: %s", bc_strerror(e));
+	if ((e = write_event(w, "incident.created", "incident", inc.id, NULL, write_json_incident(w, &inc, &u),
+	                     !u.quiet, inc.name)) != BC_OK)
+		return e;
+	if (out)
+		*out = inc;
+	return BC_OK;
+}
+
+enum bc_err write_incident_discard(struct write_ctx *w, const char *id)
+{
+	struct incident inc;
+	enum bc_err e = draft_get(w, id, &inc);
+	if (e != BC_OK)
+		return e;
+	if ((e = store_incident_del(w->t, id)) != BC_OK)
+		return write_refuse(w, e, NULL, "cannot discard the draft");
+	return write_event(w, "incident.draft_discarded", "incident", inc.id, write_json_incident(w, &inc, NULL), NULL,
+	                   false, inc.name);
+}
+
 enum bc_err write_incident_delete(struct write_ctx *w, const char *id)
 {
 	struct incident inc;
 	enum bc_err e = store_incident_get(w->t, id, &inc);
 	if (e != BC_OK)
 		return write_refuse(w, e, NULL, "incident not found: %.40s", id);
+	if (inc.draft)
+		return write_incident_discard(w, id);
 	if ((e = store_incident_del(w->t, id)) != BC_OK)
 		return write_refuse(w, e, NULL, "cannot delete the incident");
 	return write_event(w, inc.is_maintenance ? "maintenance.deleted" : "incident.deleted", "incident", inc.id,
@@ -422,8 +536,9 @@ enum bc_err write_update_edit(struct write_ctx *w, struct update_edit *ed, struc
 	u.updated_at = now;
 	if ((e = store_update_put(w->t, &u)) != BC_OK || (e = store_update_get(w->t, inc.id, u.id, &u)) != BC_OK)
 		return write_refuse(w, e, NULL, "cannot save the incident update");
-	if ((e = write_event(w, "incident_update.updated", "incident", inc.id, write_json_incident(w, &before, &us[k]),
-	                     write_json_incident(w, &inc, &u), !u.quiet, inc.name)) != BC_OK)
+	if ((e = write_event(w, inc.draft ? "incident.draft_updated" : "incident_update.updated", "incident", inc.id,
+	                     write_json_incident(w, &before, &us[k]), write_json_incident(w, &inc, &u),
+	                     !u.quiet && !inc.draft, inc.name)) != BC_OK)
 		return e;
 	if (out)
 		*out = u;
@@ -441,6 +556,8 @@ enum bc_err write_postmortem(struct write_ctx *w, const char *incident_id, enum 
 	if (e != BC_OK)
 		return write_refuse(w, e, NULL, "incident not found: %.40s", incident_id);
 	before = inc;
+	if (inc.draft)
+		return write_refuse(w, BC_CONFLICT, NULL, "incident %.40s is a draft: publish it first", incident_id);
 	if (op == PM_SAVE_DRAFT && publish)
 		op = PM_PUBLISH;
 	if (body) {

@@ -110,6 +110,8 @@ char *write_json_incident(struct write_ctx *w, const struct incident *inc, const
 		json_object_set_new(o, "auto_transition_to_maintenance_state", json_boolean(inc->auto_to_maintenance));
 		json_object_set_new(o, "auto_transition_to_operational_state", json_boolean(inc->auto_to_operational));
 	}
+	if (inc->draft)
+		json_object_set_new(o, "draft", json_true());
 	json_object_set_new(o, "postmortem_published_at", json_integer(inc->postmortem_published_at));
 	json_object_set_new(o, "postmortem_body", str_or_null(inc->postmortem_published_at ? inc->postmortem_body : NULL));
 	if (u && u->id[0])
