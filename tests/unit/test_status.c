@@ -20,6 +20,18 @@
 
 /* ---- pure rules ---- */
 
+/* The one rule of what the public sees: a draft is not published, anything else is. */
+static void test_incident_public(void **state)
+{
+	(void)state;
+	struct incident pub = { .status = IS_INVESTIGATING }, dr = { .status = IS_INVESTIGATING, .draft = true };
+	struct incident m = { .is_maintenance = true, .status = IS_SCHEDULED };
+	assert_true(status_incident_public(&pub));
+	assert_true(status_incident_public(&m));
+	assert_false(status_incident_public(&dr));
+	assert_false(status_incident_public(NULL));
+}
+
 static struct incident maint(enum inc_status s, bool auto_start, bool auto_end)
 {
 	struct incident m = { .is_maintenance = true, .status = s, .impact = IMP_MAINTENANCE,
@@ -404,6 +416,7 @@ int main(void)
 		cmocka_unit_test(test_incident_level),
 		cmocka_unit_test(test_when_phrase),
 		cmocka_unit_test(test_banner_status_badge_agree),
+		cmocka_unit_test(test_incident_public),
 		cmocka_unit_test(test_window_over_agrees),
 		cmocka_unit_test(test_incident_page_fresh_incident),
 	};

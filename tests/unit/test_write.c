@@ -1,4 +1,4 @@
-/* test_write.c: the write layer's rules on a real LMDB store: positions, impact, restore, status at a time, outbox, maintenance lifecycle. */
+/* test_write.c: the write layer's rules on a real LMDB store: positions, impact, restore, status at a time, outbox, maintenance lifecycle, drafts. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -240,6 +240,97 @@ static void test_maintenance_lifecycle(void **state)
 	assert_int_equal(us[2].affected[0].new_status, CS_OPERATIONAL);
 }
 
+/* A draft changes no component and notifies nothing; publishing creates it now (one notifying
+ * "incident.created"), sets its planned statuses and puts it in the public lists; discard deletes. */
+static void test_drafts(void **state)
+{
+	struct fx *f = *state;
+	struct component c;
+	add_component(f, "API", NULL, &c);
+	uint64_t before = store_outbox_last(f->t);
+	struct incident_change ch;
+	struct incident inc;
+	struct component_status cs = { c.id, CS_PARTIAL_OUTAGE };
+	write_incident_change_init(&ch);
+	ch.name = "Held";
+	ch.body = "first";
+	ch.components = &cs;
+	ch.ncomponents = 1;
+	ch.draft = true;
+	assert_int_equal(write_incident(&f->w, &ch, &inc, NULL), BC_OK);
+	assert_true(inc.draft);
+	assert_int_equal(store_component_get(f->t, c.id, &c), BC_OK);
+	assert_int_equal(c.status, CS_OPERATIONAL);
+	struct status_change *log;
+	size_t n;
+	assert_int_equal(store_status_log(f->t, c.id, 0, INT64_MAX, &log, &n), BC_OK);
+	assert_int_equal(n, 0);
+	/* an edit rewrites its one update and keeps the planned status */
+	write_incident_change_init(&ch);
+	snprintf(ch.id, sizeof ch.id, "%s", inc.id);
+	ch.status = IS_IDENTIFIED;
+	ch.body = "second";
+	assert_int_equal(write_incident(&f->w, &ch, &inc, NULL), BC_OK);
+	struct incident_update *us;
+	size_t nu;
+	assert_int_equal(store_update_list(f->t, inc.id, &us, &nu), BC_OK);
+	assert_int_equal(nu, 1);
+	assert_string_equal(us[0].body, "second");
+	assert_int_equal(us[0].affected[0].new_status, CS_PARTIAL_OUTAGE);
+	/* resolving a draft is refused */
+	write_incident_change_init(&ch);
+	snprintf(ch.id, sizeof ch.id, "%s", inc.id);
+	ch.status = IS_RESOLVED;
+	assert_int_equal(write_incident(&f->w, &ch, NULL, NULL), BC_CONFLICT);
+	struct outbox_event *ev;
+	assert_int_equal(store_outbox_list(f->t, before, 0, &ev, &n), BC_OK);
+	assert_int_equal(n, 2);
+	assert_string_equal(ev[0].kind, "incident.draft_created");
+	assert_string_equal(ev[1].kind, "incident.draft_updated");
+	assert_false(ev[0].notify);
+	assert_false(ev[1].notify);
+	/* publish */
+	f->w.now = now_ms() + 1000;
+	before = store_outbox_last(f->t);
+	assert_int_equal(write_incident_publish(&f->w, inc.id, &inc), BC_OK);
+	assert_false(inc.draft);
+	assert_int_equal(inc.started_at, f->w.now);
+	assert_int_equal(inc.impact, IMP_MAJOR);
+	assert_int_equal(store_component_get(f->t, c.id, &c), BC_OK);
+	assert_int_equal(c.status, CS_PARTIAL_OUTAGE);
+	assert_int_equal(store_update_list(f->t, inc.id, &us, &nu), BC_OK);
+	assert_int_equal(us[0].display_at, f->w.now);
+	assert_int_equal(us[0].affected[0].old_status, CS_OPERATIONAL);
+	assert_int_equal(store_outbox_list(f->t, before, 0, &ev, &n), BC_OK);
+	assert_int_equal(n, 1);
+	assert_string_equal(ev[0].kind, "incident.created");
+	assert_true(ev[0].notify);
+	assert_null(ev[0].before);
+	struct incident *open;
+	assert_int_equal(store_incident_list_open(f->t, &open, &n), BC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(write_incident_publish(&f->w, inc.id, NULL), BC_CONFLICT);
+	assert_int_equal(write_incident_discard(&f->w, inc.id), BC_CONFLICT);
+	/* discard */
+	write_incident_change_init(&ch);
+	ch.name = "Thrown away";
+	ch.draft = true;
+	assert_int_equal(write_incident(&f->w, &ch, &inc, NULL), BC_OK);
+	assert_int_equal(write_incident_discard(&f->w, inc.id), BC_OK);
+	assert_int_equal(store_incident_get(f->t, inc.id, &inc), BC_NOTFOUND);
+	assert_int_equal(store_outbox_list(f->t, store_outbox_last(f->t) - 1, 0, &ev, &n), BC_OK);
+	assert_string_equal(ev[0].kind, "incident.draft_discarded");
+	assert_false(ev[0].notify);
+	/* only incidents can be drafts */
+	write_incident_change_init(&ch);
+	ch.name = "Window";
+	ch.maintenance = true;
+	ch.scheduled_for = now_ms() + HOUR_MS;
+	ch.scheduled_until = now_ms() + 2 * HOUR_MS;
+	ch.draft = true;
+	assert_int_equal(write_incident(&f->w, &ch, NULL, NULL), BC_INVALID);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +338,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_impact_and_restore, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_events, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_maintenance_lifecycle, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
