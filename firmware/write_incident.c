@@ -269,8 +269,10 @@ static enum bc_err draft_prepare(struct write_ctx *w, const struct incident_chan
 	if (nu == 0)
 		return BC_OK;
 	*held = us[nu - 1];
+	struct component c;
 	for (size_t i = 0; i < held->naffected; i++)
-		plan_add(w, plan, held->affected[i].component_id, (int)held->affected[i].new_status);
+		if (store_component_get(w->t, held->affected[i].component_id, &c) == BC_OK)   /* not deleted since */
+			plan_add(w, plan, held->affected[i].component_id, (int)held->affected[i].new_status);
 	return BC_OK;
 }
 
@@ -403,9 +405,11 @@ enum bc_err write_incident_publish(struct write_ctx *w, const char *id, struct i
 	if ((e = store_update_list(w->t, inc.id, &us, &nu)) != BC_OK)
 		return write_refuse(w, e, NULL, "cannot read the draft's update");
 	struct planned plan = { 0 };
+	struct component c;
 	for (size_t i = 0; i < nu; i++)
 		for (size_t j = 0; j < us[i].naffected; j++)
-			plan_add(w, &plan, us[i].affected[j].component_id, (int)us[i].affected[j].new_status);
+			if (store_component_get(w->t, us[i].affected[j].component_id, &c) == BC_OK)   /* not deleted since */
+				plan_add(w, &plan, us[i].affected[j].component_id, (int)us[i].affected[j].new_status);
 	/* published now: created, started and dated now, components changed now */
 	inc.draft = false;
 	inc.created_at = inc.started_at = inc.updated_at = now;

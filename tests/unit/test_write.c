@@ -321,6 +321,20 @@ static void test_drafts(void **state)
 	assert_int_equal(store_outbox_list(f->t, store_outbox_last(f->t) - 1, 0, &ev, &n), BC_OK);
 	assert_string_equal(ev[0].kind, "incident.draft_discarded");
 	assert_false(ev[0].notify);
+	/* a component deleted while it waited in a draft is left out at publish */
+	struct component gone;
+	add_component(f, "Gone", NULL, &gone);
+	struct component_status gs = { gone.id, CS_MAJOR_OUTAGE };
+	write_incident_change_init(&ch);
+	ch.name = "Waits";
+	ch.components = &gs;
+	ch.ncomponents = 1;
+	ch.draft = true;
+	assert_int_equal(write_incident(&f->w, &ch, &inc, NULL), BC_OK);
+	assert_int_equal(write_component_delete(&f->w, gone.id, false), BC_OK);
+	assert_int_equal(write_incident_publish(&f->w, inc.id, &inc), BC_OK);
+	assert_int_equal(store_update_list(f->t, inc.id, &us, &nu), BC_OK);
+	assert_int_equal(us[0].naffected, 0);
 	/* only incidents can be drafts */
 	write_incident_change_init(&ch);
 	ch.name = "Window";
