@@ -250,6 +250,13 @@ static enum bc_err load_incident(struct write_ctx *w, const struct incident_chan
 	return BC_OK;
 }
 
+/* The status a draft's update plans for one component: an entry whose status it did not change
+ * (listed only, or already so) stays "listed, unchanged" (the component may have moved since). */
+static int planned_status(const struct affected *af)
+{
+	return af->new_status == af->old_status ? WRITE_KEEP : (int)af->new_status;
+}
+
 /* A draft is an open incident; an edit starts from the components its update plans and rewrites
  * that update (*held). */
 static enum bc_err draft_prepare(struct write_ctx *w, const struct incident_change *ch, const struct incident *inc,
@@ -272,7 +279,7 @@ static enum bc_err draft_prepare(struct write_ctx *w, const struct incident_chan
 	struct component c;
 	for (size_t i = 0; i < held->naffected; i++)
 		if (store_component_get(w->t, held->affected[i].component_id, &c) == BC_OK)   /* not deleted since */
-			plan_add(w, plan, held->affected[i].component_id, (int)held->affected[i].new_status);
+			plan_add(w, plan, held->affected[i].component_id, planned_status(&held->affected[i]));
 	return BC_OK;
 }
 
@@ -409,7 +416,7 @@ enum bc_err write_incident_publish(struct write_ctx *w, const char *id, struct i
 	for (size_t i = 0; i < nu; i++)
 		for (size_t j = 0; j < us[i].naffected; j++)
 			if (store_component_get(w->t, us[i].affected[j].component_id, &c) == BC_OK)   /* not deleted since */
-				plan_add(w, &plan, us[i].affected[j].component_id, (int)us[i].affected[j].new_status);
+				plan_add(w, &plan, us[i].affected[j].component_id, planned_status(&us[i].affected[j]));
 	/* published now: created, started and dated now, components changed now */
 	inc.draft = false;
 	inc.created_at = inc.started_at = inc.updated_at = now;

@@ -335,6 +335,25 @@ static void test_drafts(void **state)
 	assert_int_equal(write_incident_publish(&f->w, inc.id, &inc), BC_OK);
 	assert_int_equal(store_update_list(f->t, inc.id, &us, &nu), BC_OK);
 	assert_int_equal(us[0].naffected, 0);
+	/* a component listed unchanged keeps whatever status it has by the time of the publish */
+	struct component kept;
+	add_component(f, "Kept", NULL, &kept);
+	struct component_status ks = { kept.id, WRITE_KEEP };
+	write_incident_change_init(&ch);
+	ch.name = "Listed";
+	ch.components = &ks;
+	ch.ncomponents = 1;
+	ch.draft = true;
+	assert_int_equal(write_incident(&f->w, &ch, &inc, NULL), BC_OK);
+	struct component_change cc;
+	write_component_change_init(&cc);
+	snprintf(cc.id, sizeof cc.id, "%s", kept.id);
+	cc.status = CS_DEGRADED_PERFORMANCE;
+	assert_int_equal(write_component(&f->w, &cc, &kept), BC_OK);
+	assert_int_equal(write_incident_publish(&f->w, inc.id, &inc), BC_OK);
+	assert_int_equal(store_component_get(f->t, kept.id, &kept), BC_OK);
+	assert_int_equal(kept.status, CS_DEGRADED_PERFORMANCE);
+	assert_int_equal(inc.ncomponents, 1);
 	/* only incidents can be drafts */
 	write_incident_change_init(&ch);
 	ch.name = "Window";
