@@ -355,8 +355,8 @@ enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, stru
 		inc.impact_overridden = true;
 	} else if (inc.is_maintenance) {
 		inc.impact = IMP_MAINTENANCE;
-	} else if (!inc.impact_overridden && reached > inc.impact) {
-		inc.impact = reached;
+	} else if (!inc.impact_overridden && (reached > inc.impact || inc.draft)) {
+		inc.impact = reached;           /* a draft's impact is only a forecast: what it now plans */
 	}
 	store_keep_times(w->t, create);      /* a new one keeps updated_at = at (the put above made its id) */
 	e = store_incident_put(w->t, &inc);
@@ -432,8 +432,8 @@ enum bc_err write_incident_publish(struct write_ctx *w, const char *id, struct i
 	enum impact reached = IMP_NONE;
 	if ((e = apply_plan(w, &inc, &plan, now, true, &u, &changed, &reached)) != BC_OK)
 		return e;
-	if (!inc.impact_overridden && reached > inc.impact)
-		inc.impact = reached;
+	if (!inc.impact_overridden)
+		inc.impact = reached;           /* what its components reach now, not the draft's forecast */
 	store_keep_times(w->t, true);
 	e = store_incident_put(w->t, &inc);
 	for (size_t i = 0; e == BC_OK && i < nu; i++) {

@@ -49,7 +49,8 @@ absent() {
 	eventually_eq "draft: the badge says operational" yes has /badge.svg 'data-indicator="none"'
 	at=$(date -u +%Y-%m-%dT%H:%M:%SZ)
 	assert_not_contains "draft not on /?at=now" "$(curl -s "$U/?at=$at")" "$n"
-	assert_eq "draft not in summary.json?at=now" 0 "$(curl -s "$U/api/v2/summary.json?at=$at" | jq '.incidents | length')"
+	assert_eq "draft not in summary.json?at=now" 0 "$(curl -s "$U/api/v2/summary.json?at=$at" | jq --arg i "$id" '[.incidents[] | select(.id == $i)] | length')"
+	assert_not_contains "draft not on /incidents/ID?at=now" "$(curl -s "$U/incidents/$id?at=$at")" "$n"
 	assert_eq "draft: v1 incident list leaves it out" 0 "$(curl -s -H "$AUTH" "$U$V/incidents" | jq --arg i "$id" '[.[] | select(.id == $i)] | length')"
 	assert_eq "draft: v1 unresolved list leaves it out" 0 "$(curl -s -H "$AUTH" "$U$V/incidents/unresolved" | jq --arg i "$id" '[.[] | select(.id == $i)] | length')"
 	rm -rf "$T/site" "$T/site."*

@@ -354,6 +354,7 @@ static void test_drafts(void **state)
 	assert_int_equal(store_component_get(f->t, kept.id, &kept), BC_OK);
 	assert_int_equal(kept.status, CS_DEGRADED_PERFORMANCE);
 	assert_int_equal(inc.ncomponents, 1);
+	assert_int_equal(inc.impact, IMP_MINOR);          /* what it reaches at publish */
 	/* only incidents can be drafts */
 	write_incident_change_init(&ch);
 	ch.name = "Window";
