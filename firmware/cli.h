@@ -34,6 +34,7 @@ int cmd_subscriber(const struct config *c, int argc, char **argv);   /* cli_subs
 int cmd_deliveries(const struct config *c, int argc, char **argv);
 int cmd_user(const struct config *c, int argc, char **argv);         /* cli_user.c */
 int cmd_admin(const struct config *c, int argc, char **argv);
+int cmd_routes(const struct config *c, int argc, char **argv);     /* cli_user.c */
 
 /* True for "-h" and "--help" (cli_util.c). */
 bool cli_is_help(const char *arg);

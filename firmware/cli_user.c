@@ -1,4 +1,4 @@
-/* cli_user.c: `beacon user add|list|set|del` (admin users and roles) and `beacon admin routes|require-2fa`. */
+/* cli_user.c: `beacon user add|list|set|del` (admin users and roles) `beacon admin routes|require-2fa` and `beacon routes`. */
 #include <stdio.h>
 #include <string.h>
 #include "admin.h"
@@ -189,6 +189,22 @@ static int admin_2fa_run(struct cli *c, int argc, char **argv)
 	if (e != BC_OK)
 		return cli_write_fail(c, &w, e);
 	return cli_commit(c);
+}
+
+static int routes_run(struct cli *c, int argc, char **argv)
+{
+	struct opt opts[] = { OPT_END };
+	int rc = cli_parse(c, opts, argc, argv, 0, 0);
+	if (rc >= 0)
+		return rc;
+	route_print(stdout);
+	return 0;
+}
+
+int cmd_routes(const struct config *cfg, int argc, char **argv)
+{
+	static const struct subcmd sc = { "routes", routes_run, "routes                      every HTTP route outside /admin: METHOD PATTERN" };
+	return cli_run(cfg, "routes", &sc, argc, argv);
 }
 
 int cmd_admin(const struct config *cfg, int argc, char **argv)

@@ -34,6 +34,7 @@ static const struct command {
 	{ "deliveries",  cmd_deliveries,  "deliveries [--failed]       recent notification deliveries and failures" },
 	{ "user",        cmd_user,        "user add|list|set|del       web admin users and roles" },
 	{ "admin",       cmd_admin,       "admin routes|require-2fa    the web admin's route table, 2FA for all" },
+	{ "routes",      cmd_routes,      "routes                      every HTTP route outside /admin: METHOD PATTERN" },
 	{ "help",        NULL,            "help [COMMAND]              this list, or one command's usage" },
 	{ NULL, NULL, NULL }
 };

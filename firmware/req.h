@@ -4,6 +4,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include "arena.h"
 #include "config.h"
 #include "err.h"
@@ -144,6 +145,8 @@ void route_page_languages(struct req *r, const char **langs, const char **dflt);
 /* The body policy of method+path, before its body is read: limit is max_body_kb unless the route
  * declares its own; true when the body may hold binary bytes (NUL), only for such declared routes
  * (the admin's AR_BINARY rows). html: errors are pages (the admin), not JSON. */
+/* Prints every row of the public route tables (all but /admin), "METHOD PATTERN" a line. */
+void route_print(FILE *f);
 bool route_body_policy(const char *method, const char *path, const struct config *cfg, size_t *limit, bool *html);
 /* Runs one request end to end: match, auth, read-only check, cache, handler. */
 void route_dispatch(struct req *r);

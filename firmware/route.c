@@ -390,6 +390,13 @@ static bool route_is_admin(const char *path)
 	return strncmp(path, "/admin", 6) == 0 && (path[6] == '\0' || path[6] == '/');
 }
 
+void route_print(FILE *f)
+{
+	for (size_t t = 0; t < sizeof tables / sizeof tables[0]; t++)
+		for (const struct route *rt = tables[t]; rt->pattern; rt++)
+			fprintf(f, "%s %s\n", rt->method, rt->pattern);
+}
+
 bool route_body_policy(const char *method, const char *path, const struct config *cfg, size_t *limit, bool *html)
 {
 	*limit = (size_t)cfg->max_body_kb * 1024;
