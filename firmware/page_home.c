@@ -33,6 +33,10 @@ struct home {
 	struct txt no_data, no_incidents;
 	const char *no_data_raw;
 	struct txt pct_pre, pct_post;         /* M_UPTIME_PCT around its "%s", escaped */
+	/* the bars' aria-label "<name>: <pct> uptime (<legend>)", attribute-escaped but for the name */
+	struct txt aria_no_data, aria_pct_pre, aria_pct_post, aria_tail;
+	bool aria_pct_arg;                    /* M_UPTIME_PCT has its "%s" */
+	size_t *group_of;                     /* per component: its index in p->groups, or SIZE_MAX */
 };
 
 static bool visible(const struct component *c)
@@ -64,21 +68,23 @@ static const char *percent_text(char out[16], double pct)
 	return out;
 }
 
-static char *fmt_percent(struct page_ctx *p, double pct)
-{
-	char tmp[16];
-	return arena_strdup(p->a, percent_text(tmp, pct));
-}
-
-/* s HTML-escaped, in the arena. */
-static struct txt escaped(struct page_ctx *p, const char *s)
+/* s HTML-escaped (as out_text, or as out_attr), in the arena. */
+static struct txt escaped_as(struct page_ctx *p, const char *s, bool attr)
 {
 	struct buf e;
 	buf_init(&e);
-	out_text(&e, s);
+	if (attr)
+		out_attr(&e, s);
+	else
+		out_text(&e, s);
 	struct txt r = { arena_strndup(p->a, e.p ? e.p : "", e.len), e.len };
 	buf_free(&e);
 	return r;
+}
+
+static struct txt escaped(struct page_ctx *p, const char *s)
+{
+	return escaped_as(p, s, false);
 }
 
 static char *put(char *e, struct txt t)
@@ -284,11 +290,22 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 {
 	struct buf *b = p->b;
 	double pct = uptime_percent(u);
-	char *pcts = pct < 0 ? arena_strdup(p->a, h->no_data_raw) :
-	             i18n_fmt(p->a, p->lang, M_UPTIME_PCT, fmt_percent(p, pct));
 	out_raw_trusted(b, "<span class=\"uptime\"><svg class=\"bars\" viewBox=\"0 0 538 34\" "
 	                   "preserveAspectRatio=\"none\" role=\"img\" aria-label=\"");
-	out_attr(b, arena_printf(p->a, "%s: %s (%s)", label, pcts, i18n_text(p->lang, M_UPTIME_LEGEND)));
+	/* "<label>: <pct> (<legend>)" escaped piece by piece: each piece meets the next at ASCII, so
+	 * this is byte for byte what escaping the joined text gives */
+	out_attr(b, label);
+	buf_append(b, ": ", 2);
+	if (pct < 0) {
+		buf_append(b, h->aria_no_data.s, h->aria_no_data.n);
+	} else {
+		char digits[16];
+		buf_append(b, h->aria_pct_pre.s, h->aria_pct_pre.n);
+		if (h->aria_pct_arg)
+			out_raw_trusted(b, percent_text(digits, pct));   /* digits, '.', '%': nothing to escape */
+		buf_append(b, h->aria_pct_post.s, h->aria_pct_post.n);
+	}
+	buf_append(b, h->aria_tail.s, h->aria_tail.n);
 	out_raw_trusted(b, "\"><g>");
 	for (size_t d = 0; d < UPTIME_DAYS; d++)
 		day_bar(b, h, u, d);
@@ -387,10 +404,27 @@ static void mark_window(struct page_ctx *p, const struct home *h, struct uptime 
 	}
 }
 
+/* h->group_of: each component's group, looked up by id once (group ids are unique in a store). */
+static void group_index(struct page_ctx *p, struct home *h)
+{
+	struct comp_ref *refs = arena_alloc(p->a, (p->ngroups + 1) * sizeof *refs);
+	for (size_t g = 0; g < p->ngroups; g++)
+		refs[g] = (struct comp_ref){ p->groups[g].id, g };
+	qsort(refs, p->ngroups, sizeof *refs, comp_ref_cmp);
+	h->group_of = arena_alloc(p->a, (p->ncomps + 1) * sizeof *h->group_of);
+	for (size_t i = 0; i < p->ncomps; i++) {
+		struct comp_ref key = { p->comps[i].group_id, 0 };
+		const struct comp_ref *r = p->comps[i].group_id[0] && p->ngroups ?
+		                           bsearch(&key, refs, p->ngroups, sizeof *refs, comp_ref_cmp) : NULL;
+		h->group_of[i] = r ? r->i : SIZE_MAX;
+	}
+}
+
 /* Components in page order: ungrouped ones first, then each group as a collapsible block. */
 static void components_section(struct page_ctx *p, struct home *h)
 {
 	struct buf *b = p->b;
+	group_index(p, h);
 	struct uptime *ups = arena_alloc(p->a, (p->ncomps + 1) * sizeof *ups);
 	for (size_t i = 0; i < p->ncomps; i++)
 		if (uptime_component(p->tx, &p->comps[i], h->edges, p->now, &ups[i]) != BC_OK)
@@ -410,7 +444,7 @@ static void components_section(struct page_ctx *p, struct home *h)
 		size_t np = 0, nshown = 0;
 		enum comp_status worst = CS_OPERATIONAL;
 		for (size_t i = 0; i < p->ncomps; i++) {
-			if (strcmp(p->comps[i].group_id, p->groups[g].id) != 0 || !visible(&p->comps[i]))
+			if (h->group_of[i] != g || !visible(&p->comps[i]))
 				continue;
 			np++;
 			if (p->comps[i].showcase)
@@ -439,7 +473,7 @@ static void components_section(struct page_ctx *p, struct home *h)
 		}
 		out_raw_trusted(b, "</summary>\n<ul>\n");
 		for (size_t i = 0; i < p->ncomps; i++)
-			if (strcmp(p->comps[i].group_id, p->groups[g].id) == 0 && visible(&p->comps[i]))
+			if (h->group_of[i] == g && visible(&p->comps[i]))
 				component_row(p, h, &p->comps[i], &ups[i]);
 		out_raw_trusted(b, "</ul></details></li>\n");
 	}
@@ -504,6 +538,11 @@ static bool home_load(struct page_ctx *p, struct home *h)
 	const char *pt = i18n_text(p->lang, M_UPTIME_PCT), *ps = strstr(pt, "%s");
 	h->pct_pre = escaped(p, ps ? arena_strndup(p->a, pt, (size_t)(ps - pt)) : "");
 	h->pct_post = escaped(p, ps ? ps + 2 : pt);
+	h->aria_no_data = escaped_as(p, h->no_data_raw, true);
+	h->aria_pct_arg = ps != NULL;
+	h->aria_pct_pre = escaped_as(p, ps ? arena_strndup(p->a, pt, (size_t)(ps - pt)) : "", true);
+	h->aria_pct_post = escaped_as(p, ps ? ps + 2 : pt, true);
+	h->aria_tail = escaped_as(p, arena_printf(p->a, " (%s)", i18n_text(p->lang, M_UPTIME_LEGEND)), true);
 	for (int s = 0; s < CS__MAX; s++) {
 		h->status_label[s] = escaped(p, i18n_comp_status(p->lang, (enum comp_status)s));
 		if (h->status_label[s].n > h->status_max)
