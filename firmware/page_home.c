@@ -37,6 +37,9 @@ struct home {
 	struct txt aria_no_data, aria_pct_pre, aria_pct_post, aria_tail;
 	bool aria_pct_arg;                    /* M_UPTIME_PCT has its "%s" */
 	size_t *group_of;                     /* per component: its index in p->groups, or SIZE_MAX */
+	/* each day's bar when it has nothing to tell (most of the 27,000 bars of a big page): all up
+	 * with no incidents ([1]), or no data and no incidents ([0]); made once by day_bar itself */
+	struct txt quiet_bar[2][UPTIME_DAYS];
 };
 
 static bool visible(const struct component *c)
@@ -218,10 +221,9 @@ static void notices_section(struct page_ctx *p, const struct home *h, enum msg t
 /* One day's bar: a rect coloured by the worst status with its tooltip (date, uptime, status and
  * incident names). 27,000 of these on a page of 300 components: no printf, one buffer check, and
  * every text was escaped once in home_load (percent digits need no escaping). */
-static void day_bar(struct buf *b, const struct home *h, const struct uptime *u, size_t d)
+static void day_bar(struct buf *b, const struct home *h, const struct uptime_day *day, size_t d)
 {
-	const struct uptime_day *day = &u->day[d];
-	double dp = uptime_day_percent(u, d);
+	double dp = uptime_day_value(day);
 	size_t kept = day->nincidents < UPTIME_DAY_INCIDENTS ? day->nincidents : UPTIME_DAY_INCIDENTS;
 	size_t need = 160 + h->day_label[d].n + h->no_data.n + CS__MAX * (h->status_max + 24) + h->no_incidents.n;
 	for (size_t k = 0; k < kept; k++)
@@ -285,6 +287,37 @@ static void day_bar(struct buf *b, const struct home *h, const struct uptime *u,
 	b->p[b->len] = '\0';
 }
 
+/* Whether day d's bar is one of h->quiet_bar (no incidents; no data, or all up without a minute in
+ * another status), and which. */
+static int quiet_kind(const struct uptime_day *day)
+{
+	if (day->nincidents != 0)
+		return -1;
+	if (day->known_ms <= 0)
+		return 0;
+	if (day->down_ms > 0 || day->worst != 0)
+		return -1;
+	for (int s = 0; s < CS__MAX - 1; s++)
+		if (day->minutes[s] != 0)
+			return -1;
+	return 1;
+}
+
+/* h->quiet_bar, written by day_bar from days of those kinds (so they are its bytes exactly). */
+static void quiet_bars(struct page_ctx *p, struct home *h)
+{
+	struct buf b;
+	buf_init(&b);
+	for (int kind = 0; kind < 2; kind++)
+		for (size_t d = 0; d < UPTIME_DAYS; d++) {
+			struct uptime_day day = { .known_ms = kind ? 1.0 : 0.0 };
+			buf_reset(&b);
+			day_bar(&b, h, &day, d);
+			h->quiet_bar[kind][d] = (struct txt){ arena_strndup(p->a, b.p, b.len), b.len };
+		}
+	buf_free(&b);
+}
+
 /* The 90 day bars: one rect per day, coloured by the worst status and shaped text in its tooltip. */
 static void uptime_bars(struct page_ctx *p, const struct home *h, const struct uptime *u, const char *label)
 {
@@ -307,8 +340,13 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 	}
 	buf_append(b, h->aria_tail.s, h->aria_tail.n);
 	out_raw_trusted(b, "\"><g>");
-	for (size_t d = 0; d < UPTIME_DAYS; d++)
-		day_bar(b, h, u, d);
+	for (size_t d = 0; d < UPTIME_DAYS; d++) {
+		int quiet = quiet_kind(&u->day[d]);
+		if (quiet >= 0)
+			buf_append(b, h->quiet_bar[quiet][d].s, h->quiet_bar[quiet][d].n);
+		else
+			day_bar(b, h, &u->day[d], d);
+	}
 	out_raw_trusted(b, "</g></svg>\n<span class=\"bar-foot\" aria-hidden=\"true\"><span class=\"ago\">"
 	                   "<span class=\"a90\">");
 	out_text(b, i18n_text(p->lang, M_DAYS_AGO_90));
@@ -550,6 +588,7 @@ static bool home_load(struct page_ctx *p, struct home *h)
 	}
 	for (size_t d = 0; d < UPTIME_DAYS; d++)
 		h->day_label[d] = escaped(p, fmt_date(p, h->edges[d]));
+	quiet_bars(p, h);
 	struct incident *range = NULL;
 	size_t nrange = 0;
 	h->open = p->open;

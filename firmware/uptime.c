@@ -229,9 +229,14 @@ void uptime_group(const struct uptime *const *parts, size_t n, struct uptime *ou
 
 double uptime_day_percent(const struct uptime *u, size_t day)
 {
-	if (day >= UPTIME_DAYS || u->day[day].known_ms <= 0)
+	return day < UPTIME_DAYS ? uptime_day_value(&u->day[day]) : -1;
+}
+
+double uptime_day_value(const struct uptime_day *day)
+{
+	if (day->known_ms <= 0)
 		return -1;
-	return 100.0 * (1.0 - u->day[day].down_ms / u->day[day].known_ms);
+	return 100.0 * (1.0 - day->down_ms / day->known_ms);
 }
 
 double uptime_percent(const struct uptime *u)

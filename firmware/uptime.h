@@ -50,6 +50,8 @@ void uptime_mark_incident(struct uptime *u, const struct incident *inc, int64_t 
 void uptime_group(const struct uptime *const *parts, size_t n, struct uptime *out);
 /* Day uptime in percent, or -1 when the day has no data. */
 double uptime_day_percent(const struct uptime *u, size_t day);
+/* The same for one day's bucket. */
+double uptime_day_value(const struct uptime_day *day);
 /* Whole-window uptime in percent (known-time weighted), or -1 with no data at all. */
 double uptime_percent(const struct uptime *u);
 /* The same over the last ndays days of the window (today included). */
