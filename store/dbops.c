@@ -1,4 +1,5 @@
 /* dbops.c: the store's LMDB primitives: get/put/delete/scan with map locking, error logging and key encoding. */
+#include <endian.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,10 +30,9 @@ void key64_put(unsigned char out[8], int64_t v)
 
 int64_t key64_get(const unsigned char in[8])
 {
-	uint64_t x = 0;
-	for (int i = 0; i < 8; i++)
-		x = x << 8 | in[i];
-	return (int64_t)(x ^ ((uint64_t)1 << 63));
+	uint64_t x;
+	memcpy(&x, in, sizeof x);      /* big-endian in the key */
+	return (int64_t)(be64toh(x) ^ ((uint64_t)1 << 63));
 }
 
 void id_key(unsigned char out[ID_LEN], const char *id)

@@ -424,7 +424,7 @@ static bool log_one(void *ctx, const MDB_val *key, const MDB_val *val)
 		w->err = bad_log_record(key);
 		return false;
 	}
-	id_copy(sc.incident_id, sp + 1);
+	memcpy(sc.incident_id, sp + 1, strlen(sp + 1) + 1);   /* checked above: empty or an id */
 	if (w->n == w->cap) {
 		size_t cap = w->cap ? w->cap * 2 : 16;
 		struct status_change *bigger = arena_alloc(w->t->a, cap * sizeof *bigger);
