@@ -208,9 +208,10 @@ void uptime_mark_incident(struct uptime *u, const struct incident *inc, int64_t 
 void uptime_group(const struct uptime *const *parts, size_t n, struct uptime *out)
 {
 	memset(out, 0, sizeof *out);
-	for (size_t d = 0; d < UPTIME_DAYS; d++) {
-		struct uptime_day *g = &out->day[d];
-		for (size_t i = 0; i < n; i++) {
+	/* part by part (each part's days are contiguous); every day still sums its parts in order */
+	for (size_t i = 0; i < n; i++) {
+		for (size_t d = 0; d < UPTIME_DAYS; d++) {
+			struct uptime_day *g = &out->day[d];
 			const struct uptime_day *c = &parts[i]->day[d];
 			/* summing both sides averages the parts (weighted by the time each has data) */
 			g->known_ms += c->known_ms;

@@ -90,13 +90,18 @@ bool scope_parse(const char *s, enum scope *out)
 
 bool id_valid(const char *id)
 {
-	size_t n = 0;
+	static const unsigned char id_char[256] = {   /* [a-z0-9] */
+		['0'] = 1, ['1'] = 1, ['2'] = 1, ['3'] = 1, ['4'] = 1, ['5'] = 1, ['6'] = 1, ['7'] = 1, ['8'] = 1,
+		['9'] = 1, ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+		['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1, ['q'] = 1,
+		['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1, ['y'] = 1, ['z'] = 1,
+	};
 	if (id == NULL)
 		return false;
-	for (; id[n]; n++)
-		if (n >= ID_LEN || !((id[n] >= 'a' && id[n] <= 'z') || (id[n] >= '0' && id[n] <= '9')))
-			return false;
-	return n > 0;
+	size_t n = 0;
+	while (n < ID_LEN && id_char[(unsigned char)id[n]])
+		n++;
+	return n > 0 && id[n] == '\0';
 }
 
 void id_copy(bc_id dst, const char *src)
