@@ -240,6 +240,41 @@ enum bc_err db_scan(struct stx *t, enum db d, const void *prefix, size_t plen,
 	return BC_OK;
 }
 
+enum bc_err db_scan_from_previous(struct stx *t, enum db d, const void *prefix, size_t plen,
+                                  const void *start, size_t slen, scan_fn fn, void *ctx)
+{
+	if (plen > MAX_KEY || slen > MAX_KEY || slen == 0)
+		return BC_INVALID;
+	MDB_cursor *c;
+	MDB_val k, v;
+	enter(t);
+	int rc = mdb_cursor_open(t->txn, t->s->dbi[d], &c);
+	if (rc) {
+		leave(t);
+		return mdb_fail("cursor", rc);
+	}
+	k.mv_size = slen;
+	k.mv_data = db_val(start, 0).mv_data;
+	rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	bool at_start = rc == 0;         /* on the first key >= start */
+	if (rc == 0 || rc == MDB_NOTFOUND) {
+		rc = mdb_cursor_get(c, &k, &v, at_start ? MDB_PREV : MDB_LAST);
+		if (at_start && rc == 0 && !has_prefix(&k, prefix, plen))
+			rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);      /* none before: back to the first >= start */
+		else if (at_start && rc == MDB_NOTFOUND)
+			rc = mdb_cursor_get(c, &k, &v, MDB_FIRST);     /* start is the first key of all */
+	}
+	while (rc == 0 && has_prefix(&k, prefix, plen) && fn(ctx, &k, &v))
+		rc = mdb_cursor_get(c, &k, &v, MDB_NEXT);
+	mdb_cursor_close(c);
+	leave(t);
+	if (rc && rc != MDB_NOTFOUND) {
+		stx_note_error(t, rc);
+		return mdb_fail("scan", rc);
+	}
+	return BC_OK;
+}
+
 size_t db_count(struct stx *t, enum db d)
 {
 	MDB_stat st;

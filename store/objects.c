@@ -392,7 +392,7 @@ enum bc_err store_status_log_add(struct stx *t, const char *component_id, const 
 
 struct log_walk {
 	struct stx *t;
-	int64_t to;
+	int64_t from, to;
 	size_t limit;           /* 0: no limit */
 	size_t n, cap;
 	struct status_change *items;
@@ -437,6 +437,21 @@ static bool log_one(void *ctx, const MDB_val *key, const MDB_val *val)
 	return w->limit == 0 || w->n < w->limit;
 }
 
+/* log_one, but the entry before w->from (the first one seen, if any) is taken whatever w->to says. */
+static bool log_one_or_previous(void *ctx, const MDB_val *key, const MDB_val *val)
+{
+	struct log_walk *w = ctx;
+	if (w->n == 0 && key->mv_size >= LOG_PREFIX &&
+	    key64_get((const unsigned char *)key->mv_data + ID_LEN) < w->from) {
+		int64_t to = w->to;
+		w->to = INT64_MAX;
+		log_one(w, key, val);
+		w->to = to;
+		return w->err == BC_OK;
+	}
+	return log_one(w, key, val);
+}
+
 enum bc_err store_status_log(struct stx *t, const char *component_id, int64_t from_ms, int64_t to_ms,
                              struct status_change **out, size_t *n)
 {
@@ -447,13 +462,9 @@ enum bc_err store_status_log(struct stx *t, const char *component_id, int64_t fr
 	unsigned char start[LOG_PREFIX];
 	id_key(start, component_id);
 	key64_put(start + ID_LEN, from_ms);
-	struct log_walk w = { .t = t, .to = INT64_MAX, .limit = 1 };
-	/* the last change before from_ms gives the status at from_ms */
-	enum bc_err e = db_scan(t, DB_STATUS_LOG, start, ID_LEN, start, sizeof start, true, log_one, &w);
-	w.to = to_ms;
-	w.limit = 0;
-	if (e == BC_OK && w.err == BC_OK)
-		e = db_scan(t, DB_STATUS_LOG, start, ID_LEN, start, sizeof start, false, log_one, &w);
+	/* the last change before from_ms gives the status at from_ms, then the changes up to to_ms */
+	struct log_walk w = { .t = t, .from = from_ms, .to = to_ms };
+	enum bc_err e = db_scan_from_previous(t, DB_STATUS_LOG, start, ID_LEN, start, sizeof start, log_one_or_previous, &w);
 	if (e == BC_OK)
 		e = w.err;
 	if (e != BC_OK)

@@ -90,6 +90,10 @@ enum bc_err db_del_prefix(struct stx *t, enum db d, const void *prefix, size_t p
  * descending (start NULL = from the end of the prefix range). */
 enum bc_err db_scan(struct stx *t, enum db d, const void *prefix, size_t plen,
                     const void *start, size_t slen, bool backward, scan_fn fn, void *ctx);
+/* A forward db_scan from start that begins with the last key before start under prefix, if any
+ * (what a backward scan of one and a forward scan give, with one seek). */
+enum bc_err db_scan_from_previous(struct stx *t, enum db d, const void *prefix, size_t plen,
+                                  const void *start, size_t slen, scan_fn fn, void *ctx);
 size_t db_count(struct stx *t, enum db d);
 
 /* Order-preserving 8-byte key for a signed time (sign bit flipped, big-endian). */

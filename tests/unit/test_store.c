@@ -428,6 +428,26 @@ static void test_status_log(void **state)
 	assert_int_equal(store_status_log(t, c.id, INT64_MIN, INT64_MAX, &log, &n), BC_OK);
 	assert_int_equal(n, 5);
 	store_abort(t);
+
+	/* a neighbour's log (its key range is just before or just after, by id) is never read */
+	struct component d;
+	make_component(f, &d, "Web", NULL, 2);
+	t = wr(f);
+	struct status_change d1 = { .at = JAN_2024 + 2 * DAY_MS, .status = CS_PARTIAL_OUTAGE };
+	assert_int_equal(store_status_log_add(t, d.id, &d1), BC_OK);
+	assert_int_equal(store_commit(t), BC_OK);
+	t = rd(f);
+	assert_int_equal(store_status_log(t, d.id, 0, JAN_2024 + DAY_MS, &log, &n), BC_OK);
+	assert_int_equal(n, 0);                                  /* before its only change: nothing */
+	assert_int_equal(store_status_log(t, d.id, MAR_2024, MAR_2024 + DAY_MS, &log, &n), BC_OK);
+	assert_int_equal(n, 1);                                  /* after it: that change */
+	assert_int_equal(log[0].at, d1.at);
+	assert_int_equal(store_status_log(t, c.id, MAR_2024, MAR_2024 + DAY_MS, &log, &n), BC_OK);
+	assert_int_equal(n, 1);
+	assert_int_equal(log[0].status, CS_UNDER_MAINTENANCE);
+	assert_int_equal(store_status_log(t, c.id, 0, JAN_2024, &log, &n), BC_OK);
+	assert_int_equal(n, 0);                                  /* [0, Jan 1): e1 is at its end */
+	store_abort(t);
 }
 
 static void test_status_over_time(void **state)
