@@ -170,6 +170,8 @@ static void req_parse_refuse(struct req *r, bool html, int status, const char *t
 		resp_json_error(r, status, "%s", detail);
 }
 
+#define REQ_BODY_START 256          /* first size of the body buffer when none is declared */
+
 bool req_parse(struct req *r, req_body_reader body_read, void *ctx)
 {
 	r->method = req_env(r, "REQUEST_METHOD");
@@ -204,16 +206,33 @@ bool req_parse(struct req *r, req_body_reader body_read, void *ctx)
 		req_parse_refuse(r, html, 413, "Too large", arena_printf(r->arena, "request body over %zu bytes", limit));
 		return false;
 	}
-	r->body = arena_alloc(r->arena, limit + 2);
-	int got = 0, n;
-	while ((size_t)got <= limit && (n = body_read(ctx, r->body + got, (int)(limit + 1 - (size_t)got))) > 0)
-		got += n;
-	if ((size_t)got > limit) {
+	/* sized from the declared length (a GET has none) and doubled as the body comes, up to the
+	 * limit and one byte more (to see that it is over): not max_body_kb zeroed for every request */
+	size_t cap = (size_t)declared + 2 < REQ_BODY_START ? REQ_BODY_START : (size_t)declared + 2;
+	if (cap > limit + 2)
+		cap = limit + 2;
+	char *body = arena_alloc(r->arena, cap);
+	size_t got = 0;
+	while (got <= limit) {
+		if (got == cap - 1) {       /* full (one byte kept for the NUL): cap <= limit + 1 here */
+			size_t bigger = cap * 2 < limit + 2 ? cap * 2 : limit + 2;
+			char *p = arena_alloc(r->arena, bigger);
+			memcpy(p, body, got);
+			body = p;
+			cap = bigger;
+		}
+		int n = body_read(ctx, body + got, (int)(cap - 1 - got));
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	r->body = body;
+	if (got > limit) {
 		req_parse_refuse(r, html, 413, "Too large", arena_printf(r->arena, "request body over %zu bytes", limit));
 		return false;
 	}
 	r->body[got] = '\0';
-	r->body_len = (size_t)got;
+	r->body_len = got;
 	if (!binary && memchr(r->body, '\0', r->body_len)) {
 		req_parse_refuse(r, html, 400, "Bad request", "request body contains a NUL byte");
 		return false;

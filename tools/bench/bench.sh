@@ -230,6 +230,7 @@ mb() { awk -v k="$1" 'BEGIN { printf "%.1f", k / 1024 }'; }
 B_RSS=$(status_kb "$BEACON_PID" VmRSS); B_HWM=$(status_kb "$BEACON_PID" VmHWM)
 B_ANON=$(status_kb "$BEACON_PID" RssAnon); B_FILE=$(status_kb "$BEACON_PID" RssFile)
 R_RSS=$(status_kb "$REF_PID" VmRSS); R_HWM=$(status_kb "$REF_PID" VmHWM)
+cat "/proc/$BEACON_PID/smaps" > "$D/beacon-smaps.txt" 2>/dev/null || true   # what the RSS is made of (KEEP=1)
 kill "$NGINX_PID" "$BEACON_PID" "$REF_PID" 2>/dev/null || true
 
 # ---- render time on a large store ----
