@@ -85,6 +85,9 @@ enum bc_err intake_signal_del(struct stx *t, const char *key);
 enum bc_err intake_component_apply(struct write_ctx *w, const char *component_id);
 /* Staleness mark of a component: *since = the last data (0 = not stale). */
 enum bc_err intake_stale_get(struct stx *t, const char *component_id, int64_t *since);
+/* Whether any component may be stale (true also when the store cannot say): the home page asks
+ * once, not once per component. */
+bool intake_stale_any(struct stx *t);
 /* since 0 clears the mark, when check_id is the check that set it. */
 enum bc_err intake_stale_set(struct stx *t, const char *component_id, const char *check_id, int64_t since);
 

@@ -314,6 +314,13 @@ enum bc_err intake_stale_get(struct stx *t, const char *component_id, int64_t *s
 	return BC_OK;
 }
 
+bool intake_stale_any(struct stx *t)
+{
+	struct kv_item *items;
+	size_t n;
+	return store_kv_list(t, "istale", NULL, 1, &items, &n) != BC_OK || n > 0;
+}
+
 enum bc_err intake_stale_set(struct stx *t, const char *component_id, const char *check_id, int64_t since)
 {
 	if (since == 0) {               /* cleared only by the check that set it */

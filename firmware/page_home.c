@@ -37,9 +37,11 @@ struct home {
 	struct txt aria_no_data, aria_pct_pre, aria_pct_post, aria_tail;
 	bool aria_pct_arg;                    /* M_UPTIME_PCT has its "%s" */
 	size_t *group_of;                     /* per component: its index in p->groups, or SIZE_MAX */
-	/* each day's bar when it has nothing to tell (most of the 27,000 bars of a big page): all up
-	 * with no incidents ([1]), or no data and no incidents ([0]); made once by day_bar itself */
-	struct txt quiet_bar[2][UPTIME_DAYS];
+	/* the day bars that have nothing to tell (most of the 27,000 bars of a big page), each day's
+	 * one after the other: all up with no incidents ([1]), or no data and no incidents ([0]) */
+	char *quiet_run[2];
+	size_t quiet_at[2][UPTIME_DAYS + 1];  /* where day d's bar starts in quiet_run */
+	bool any_stale;                       /* intake_stale_any */
 };
 
 static bool visible(const struct component *c)
@@ -287,8 +289,8 @@ static void day_bar(struct buf *b, const struct home *h, const struct uptime_day
 	b->p[b->len] = '\0';
 }
 
-/* Whether day d's bar is one of h->quiet_bar (no incidents; no data, or all up without a minute in
- * another status), and which. */
+/* Whether a day's bar is one of h->quiet_run's (no incidents; no data, or all up without a minute
+ * in another status), and which. */
 static int quiet_kind(const struct uptime_day *day)
 {
 	if (day->nincidents != 0)
@@ -303,18 +305,21 @@ static int quiet_kind(const struct uptime_day *day)
 	return 1;
 }
 
-/* h->quiet_bar, written by day_bar from days of those kinds (so they are its bytes exactly). */
+/* h->quiet_run, written by day_bar from days of those kinds (so they are its bytes exactly). */
 static void quiet_bars(struct page_ctx *p, struct home *h)
 {
 	struct buf b;
 	buf_init(&b);
-	for (int kind = 0; kind < 2; kind++)
+	for (int kind = 0; kind < 2; kind++) {
+		buf_reset(&b);
 		for (size_t d = 0; d < UPTIME_DAYS; d++) {
 			struct uptime_day day = { .known_ms = kind ? 1.0 : 0.0 };
-			buf_reset(&b);
+			h->quiet_at[kind][d] = b.len;
 			day_bar(&b, h, &day, d);
-			h->quiet_bar[kind][d] = (struct txt){ arena_strndup(p->a, b.p, b.len), b.len };
 		}
+		h->quiet_at[kind][UPTIME_DAYS] = b.len;
+		h->quiet_run[kind] = arena_strndup(p->a, b.p, b.len);
+	}
 	buf_free(&b);
 }
 
@@ -340,12 +345,18 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 	}
 	buf_append(b, h->aria_tail.s, h->aria_tail.n);
 	out_raw_trusted(b, "\"><g>");
-	for (size_t d = 0; d < UPTIME_DAYS; d++) {
+	for (size_t d = 0; d < UPTIME_DAYS;) {
 		int quiet = quiet_kind(&u->day[d]);
-		if (quiet >= 0)
-			buf_append(b, h->quiet_bar[quiet][d].s, h->quiet_bar[quiet][d].n);
-		else
+		if (quiet < 0) {
 			day_bar(b, h, &u->day[d], d);
+			d++;
+			continue;
+		}
+		size_t end = d + 1;         /* a run of quiet days of one kind: one copy */
+		while (end < UPTIME_DAYS && quiet_kind(&u->day[end]) == quiet)
+			end++;
+		buf_append(b, h->quiet_run[quiet] + h->quiet_at[quiet][d], h->quiet_at[quiet][end] - h->quiet_at[quiet][d]);
+		d = end;
 	}
 	out_raw_trusted(b, "</g></svg>\n<span class=\"bar-foot\" aria-hidden=\"true\"><span class=\"ago\">"
 	                   "<span class=\"a90\">");
@@ -398,7 +409,7 @@ static void component_row(struct page_ctx *p, const struct home *h, const struct
 		out_raw_trusted(b, "</p>\n");
 	}
 	int64_t stale = 0;
-	if (intake_stale_get(p->tx, c->id, &stale) == BC_OK && stale) {
+	if (h->any_stale && intake_stale_get(p->tx, c->id, &stale) == BC_OK && stale) {
 		/* its heartbeat went silent: said on the page, never a silent green */
 		bool today = page_day_start(p, stale, 0) == page_day_start(p, p->now, 0);
 		out_raw_trusted(b, "<p class=\"stale\">");
@@ -589,6 +600,7 @@ static bool home_load(struct page_ctx *p, struct home *h)
 	for (size_t d = 0; d < UPTIME_DAYS; d++)
 		h->day_label[d] = escaped(p, fmt_date(p, h->edges[d]));
 	quiet_bars(p, h);
+	h->any_stale = intake_stale_any(p->tx);
 	struct incident *range = NULL;
 	size_t nrange = 0;
 	h->open = p->open;
@@ -630,7 +642,7 @@ void page_home(struct req *r)
 	size_t rows = p.ngroups;
 	for (size_t i = 0; i < p.ncomps; i++)
 		rows += p.comps[i].showcase;
-	buf_grow(p.b, 32768 + rows * (UPTIME_DAYS * (h.quiet_bar[1][0].n + 16) + 2048));
+	buf_grow(p.b, 32768 + rows * (h.quiet_at[1][UPTIME_DAYS] + UPTIME_DAYS * 16 + 2048));
 	page_begin(&p, arena_printf(p.a, "%s - %s", p.name, i18n_text(p.lang, M_STATUS_TITLE)), "/");
 	notices_section(&p, &h, M_ACTIVE_INCIDENTS, "active");
 	notices_section(&p, &h, M_MAINTENANCE_ACTIVE, "maint-now");
