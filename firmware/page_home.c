@@ -42,6 +42,7 @@ struct home {
 	char *quiet_run[2];
 	size_t quiet_at[2][UPTIME_DAYS + 1];  /* where day d's bar starts in quiet_run */
 	bool any_stale;                       /* intake_stale_any */
+	struct txt foot_open, foot_close;     /* bar_foot */
 };
 
 static bool visible(const struct component *c)
@@ -358,20 +359,11 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 		buf_append(b, h->quiet_run[quiet] + h->quiet_at[quiet][d], h->quiet_at[quiet][end] - h->quiet_at[quiet][d]);
 		d = end;
 	}
-	out_raw_trusted(b, "</g></svg>\n<span class=\"bar-foot\" aria-hidden=\"true\"><span class=\"ago\">"
-	                   "<span class=\"a90\">");
-	out_text(b, i18n_text(p->lang, M_DAYS_AGO_90));
-	out_raw_trusted(b, "</span><span class=\"a60\">");
-	out_text(b, i18n_text(p->lang, M_DAYS_AGO_60));
-	out_raw_trusted(b, "</span><span class=\"a30\">");
-	out_text(b, i18n_text(p->lang, M_DAYS_AGO_30));
-	out_raw_trusted(b, "</span></span><span class=\"pct ago\">");
-	static const char *const spans[3] = { "90", "60", "30" };   /* the uptime of the days shown at each width */
-	for (size_t k = 0; k < 3; k++) {
-		double sp = uptime_percent_last(u, (size_t)(90 - 30 * k));
-		out_raw_trusted(b, "<span class=\"a");
+	buf_append(b, h->foot_open.s, h->foot_open.n);
+	static const char *const spans[3] = { "<span class=\"a90\">", "<span class=\"a60\">", "<span class=\"a30\">" };
+	for (size_t k = 0; k < 3; k++) {       /* the uptime of the days shown at each width */
+		double sp = k == 0 ? pct : uptime_percent_last(u, (size_t)(90 - 30 * k));   /* pct: all 90 */
 		out_raw_trusted(b, spans[k]);
-		out_raw_trusted(b, "\">");
 		if (sp < 0) {
 			buf_append(b, h->no_data.s, h->no_data.n);
 		} else {
@@ -380,11 +372,31 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 			out_raw_trusted(b, percent_text(digits, sp));
 			buf_append(b, h->pct_post.s, h->pct_post.n);
 		}
-		out_raw_trusted(b, "</span>");
+		buf_append(b, "</span>", 7);
 	}
-	out_raw_trusted(b, "</span><span>");
-	out_text(b, i18n_text(p->lang, M_TODAY));
-	out_raw_trusted(b, "</span></span></span>\n");
+	buf_append(b, h->foot_close.s, h->foot_close.n);
+}
+
+/* The markup under every bar row around its three percentages, once per render. */
+static void bar_foot(struct page_ctx *p, struct home *h)
+{
+	struct buf b;
+	buf_init(&b);
+	out_raw_trusted(&b, "</g></svg>\n<span class=\"bar-foot\" aria-hidden=\"true\"><span class=\"ago\">"
+	                    "<span class=\"a90\">");
+	out_text(&b, i18n_text(p->lang, M_DAYS_AGO_90));
+	out_raw_trusted(&b, "</span><span class=\"a60\">");
+	out_text(&b, i18n_text(p->lang, M_DAYS_AGO_60));
+	out_raw_trusted(&b, "</span><span class=\"a30\">");
+	out_text(&b, i18n_text(p->lang, M_DAYS_AGO_30));
+	out_raw_trusted(&b, "</span></span><span class=\"pct ago\">");
+	h->foot_open = (struct txt){ arena_strndup(p->a, b.p, b.len), b.len };
+	buf_reset(&b);
+	out_raw_trusted(&b, "</span><span>");
+	out_text(&b, i18n_text(p->lang, M_TODAY));
+	out_raw_trusted(&b, "</span></span></span>\n");
+	h->foot_close = (struct txt){ arena_strndup(p->a, b.p, b.len), b.len };
+	buf_free(&b);
 }
 
 static void component_row(struct page_ctx *p, const struct home *h, const struct component *c, const struct uptime *u)
@@ -600,6 +612,7 @@ static bool home_load(struct page_ctx *p, struct home *h)
 	for (size_t d = 0; d < UPTIME_DAYS; d++)
 		h->day_label[d] = escaped(p, fmt_date(p, h->edges[d]));
 	quiet_bars(p, h);
+	bar_foot(p, h);
 	h->any_stale = intake_stale_any(p->tx);
 	struct incident *range = NULL;
 	size_t nrange = 0;
