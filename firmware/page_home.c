@@ -445,22 +445,58 @@ static int comp_ref_cmp(const void *a, const void *b)
 
 /* Notes each window incident on the days of the components it affects: one pass over the
  * incidents with the components looked up by id (newest incident first on every day, as before). */
+/* The page's components by id: an open-addressing table of their indices + 1 (0: empty). */
+struct comp_table {
+	size_t mask;
+	size_t *slot;
+};
+
+static size_t comp_table_hash(const char *id)
+{
+	size_t x = (size_t)14695981039346656037ULL;   /* FNV-1a */
+	for (; *id; id++)
+		x = (x ^ (unsigned char)*id) * (size_t)1099511628211ULL;
+	return x;
+}
+
+static void comp_table_init(struct page_ctx *p, struct comp_table *t)
+{
+	size_t n = 16;
+	while (n < 2 * p->ncomps)
+		n *= 2;
+	t->mask = n - 1;
+	t->slot = arena_alloc(p->a, n * sizeof *t->slot);
+	for (size_t i = 0; i < p->ncomps; i++) {
+		size_t s = comp_table_hash(p->comps[i].id) & t->mask;
+		while (t->slot[s] && strcmp(p->comps[t->slot[s] - 1].id, p->comps[i].id) != 0)
+			s = (s + 1) & t->mask;
+		if (t->slot[s] == 0)
+			t->slot[s] = i + 1;
+	}
+}
+
+/* The index of the component with this id, or SIZE_MAX. */
+static size_t comp_table_find(const struct page_ctx *p, const struct comp_table *t, const char *id)
+{
+	for (size_t s = comp_table_hash(id) & t->mask; t->slot[s]; s = (s + 1) & t->mask)
+		if (strcmp(p->comps[t->slot[s] - 1].id, id) == 0)
+			return t->slot[s] - 1;
+	return SIZE_MAX;
+}
+
 static void mark_window(struct page_ctx *p, const struct home *h, struct uptime *ups)
 {
-	struct comp_ref *refs = arena_alloc(p->a, (p->ncomps + 1) * sizeof *refs);
+	struct comp_table tab;
+	comp_table_init(p, &tab);
 	size_t *last = arena_alloc(p->a, (p->ncomps + 1) * sizeof *last);   /* last incident marked + 1 */
-	for (size_t i = 0; i < p->ncomps; i++)
-		refs[i] = (struct comp_ref){ p->comps[i].id, i };
-	qsort(refs, p->ncomps, sizeof *refs, comp_ref_cmp);
 	for (size_t i = 0; i < h->nwindow; i++) {
 		const struct incident *inc = &h->window[i];
 		for (size_t k = 0; k < inc->ncomponents; k++) {
-			struct comp_ref key = { inc->component_ids[k], 0 };
-			const struct comp_ref *r = p->ncomps ? bsearch(&key, refs, p->ncomps, sizeof *refs, comp_ref_cmp) : NULL;
-			if (r == NULL || last[r->i] == i + 1)
+			size_t c = comp_table_find(p, &tab, inc->component_ids[k]);
+			if (c == SIZE_MAX || last[c] == i + 1)
 				continue;
-			last[r->i] = i + 1;
-			uptime_mark_incident(&ups[r->i], inc, h->wstart[i], h->wend[i], h->edges, p->now);
+			last[c] = i + 1;
+			uptime_mark_incident(&ups[c], inc, h->wstart[i], h->wend[i], h->edges, p->now);
 		}
 	}
 }
