@@ -128,8 +128,12 @@ void out_url_arg(struct buf *b, const char *s)
 	if (s == NULL)
 		return;
 	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
-		if (isalnum(*p) || *p == '-' || *p == '_' || *p == '.' || *p == '~') {
-			buf_putc(b, (char)*p);
+		size_t run = 0;             /* unreserved bytes go out as they are, a run at a time */
+		while (isalnum(p[run]) || p[run] == '-' || p[run] == '_' || p[run] == '.' || p[run] == '~')
+			run++;
+		if (run > 0) {
+			buf_append(b, p, run);
+			p += run - 1;
 		} else {
 			char e[3] = { '%', hex[*p >> 4], hex[*p & 15] };
 			buf_append(b, e, 3);
