@@ -52,6 +52,8 @@ static void add_span(struct uptime *u, const int64_t edges[UPTIME_DAYS + 1], int
 		if (b <= a)
 			continue;
 		u->day[d].known_ms += (double)(b - a);
+		if (s == CS_OPERATIONAL)
+			continue;               /* no downtime (adding 0.0 changes nothing), no minutes, not worse */
 		u->day[d].down_ms += (double)(b - a) * status_weight(s);
 		if (s > CS_OPERATIONAL && (unsigned)s < CS__MAX) {
 			uint32_t m = u->day[d].minutes[s - 1] + (uint32_t)((b - a + 59999) / 60000);

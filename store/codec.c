@@ -19,7 +19,7 @@ static bool name_lookup(const char *const *names, int lo, int hi, const char *s,
 	if (s == NULL)
 		return false;
 	for (int i = lo; i < hi; i++) {
-		if (strcmp(names[i], s) == 0) {
+		if (names[i][0] == s[0] && strcmp(names[i], s) == 0) {
 			*out = i;
 			return true;
 		}
