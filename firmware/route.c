@@ -115,6 +115,48 @@ static void allow_header(struct req *r)
 /* ?lang=, then Accept-Language by q-value, then the configured default. */
 /* The page's languages and default: beacon.conf's when it sets them, else the store's (settings.c
  * owns the rule; the store's are what the admin and v1 edit). */
+/* The store's two language keys as of one store generation: every request negotiates its language,
+ * and decoding the page record cost more than the rest of a request answered from the render
+ * cache. Any write makes a new generation (as for the render cache), so a stale copy is never used. */
+static struct {
+	pthread_mutex_t mu;
+	const struct store *s;
+	uint64_t gen;
+	bool valid;
+	char langs[64], dflt[16];           /* "" when the store has none */
+} page_langs = { .mu = PTHREAD_MUTEX_INITIALIZER };
+
+/* The store's languages and default_language (arena copies, "" when unset); false when unreadable. */
+static bool route_store_languages(struct req *r, struct stx *t, const char **langs, const char **dflt)
+{
+	uint64_t gen = store_generation(t);
+	bool hit = false;
+	pthread_mutex_lock(&page_langs.mu);
+	if (page_langs.valid && page_langs.s == r->store && page_langs.gen == gen) {
+		*langs = arena_strdup(r->arena, page_langs.langs);
+		*dflt = arena_strdup(r->arena, page_langs.dflt);
+		hit = true;
+	}
+	pthread_mutex_unlock(&page_langs.mu);
+	if (hit)
+		return true;
+	struct page_settings p;
+	if (store_page_get(t, &p) != BC_OK)
+		return false;
+	*langs = p.languages ? p.languages : "";
+	*dflt = p.default_language ? p.default_language : "";
+	if (strlen(*langs) < sizeof page_langs.langs && strlen(*dflt) < sizeof page_langs.dflt) {
+		pthread_mutex_lock(&page_langs.mu);
+		page_langs.s = r->store;
+		page_langs.gen = gen;
+		strcpy(page_langs.langs, *langs);
+		strcpy(page_langs.dflt, *dflt);
+		page_langs.valid = true;
+		pthread_mutex_unlock(&page_langs.mu);
+	}
+	return true;
+}
+
 void route_page_languages(struct req *r, const char **langs, const char **dflt)
 {
 	*langs = r->cfg->languages;
@@ -123,13 +165,13 @@ void route_page_languages(struct req *r, const char **langs, const char **dflt)
 	if (own_l && own_d)
 		return;
 	struct stx *t = r->store ? req_tx(r) : NULL;
-	struct page_settings p;
-	if (t == NULL || store_page_get(t, &p) != BC_OK)
+	const char *sl, *sd;
+	if (t == NULL || !route_store_languages(r, t, &sl, &sd))
 		return;
-	if (!own_l && p.languages && *p.languages)
-		*langs = p.languages;
-	if (!own_d && p.default_language && *p.default_language)
-		*dflt = p.default_language;
+	if (!own_l && *sl)
+		*langs = sl;
+	if (!own_d && *sd)
+		*dflt = sd;
 }
 
 const char *route_negotiate_lang(struct req *r)
