@@ -42,7 +42,7 @@ struct home {
 	char *quiet_run[2];
 	size_t quiet_at[2][UPTIME_DAYS + 1];  /* where day d's bar starts in quiet_run */
 	bool any_stale;                       /* intake_stale_any */
-	struct txt foot_open, foot_close;     /* bar_foot */
+	struct txt foot_open, foot_close;     /* page_home_bar_foot */
 };
 
 static bool visible(const struct component *c)
@@ -75,7 +75,7 @@ static const char *percent_text(char out[16], double pct)
 }
 
 /* s HTML-escaped (as out_text, or as out_attr), in the arena. */
-static struct txt escaped_as(struct page_ctx *p, const char *s, bool attr)
+static struct txt page_home_escaped_as(struct page_ctx *p, const char *s, bool attr)
 {
 	struct buf e;
 	buf_init(&e);
@@ -90,7 +90,7 @@ static struct txt escaped_as(struct page_ctx *p, const char *s, bool attr)
 
 static struct txt escaped(struct page_ctx *p, const char *s)
 {
-	return escaped_as(p, s, false);
+	return page_home_escaped_as(p, s, false);
 }
 
 static char *put(char *e, struct txt t)
@@ -292,7 +292,7 @@ static void day_bar(struct buf *b, const struct home *h, const struct uptime_day
 
 /* Whether a day's bar is one of h->quiet_run's (no incidents; no data, or all up without a minute
  * in another status), and which. */
-static int quiet_kind(const struct uptime_day *day)
+static int page_home_quiet_kind(const struct uptime_day *day)
 {
 	if (day->nincidents != 0)
 		return -1;
@@ -307,7 +307,7 @@ static int quiet_kind(const struct uptime_day *day)
 }
 
 /* h->quiet_run, written by day_bar from days of those kinds (so they are its bytes exactly). */
-static void quiet_bars(struct page_ctx *p, struct home *h)
+static void page_home_quiet_bars(struct page_ctx *p, struct home *h)
 {
 	struct buf b;
 	buf_init(&b);
@@ -347,14 +347,14 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 	buf_append(b, h->aria_tail.s, h->aria_tail.n);
 	out_raw_trusted(b, "\"><g>");
 	for (size_t d = 0; d < UPTIME_DAYS;) {
-		int quiet = quiet_kind(&u->day[d]);
+		int quiet = page_home_quiet_kind(&u->day[d]);
 		if (quiet < 0) {
 			day_bar(b, h, &u->day[d], d);
 			d++;
 			continue;
 		}
 		size_t end = d + 1;         /* a run of quiet days of one kind: one copy */
-		while (end < UPTIME_DAYS && quiet_kind(&u->day[end]) == quiet)
+		while (end < UPTIME_DAYS && page_home_quiet_kind(&u->day[end]) == quiet)
 			end++;
 		buf_append(b, h->quiet_run[quiet] + h->quiet_at[quiet][d], h->quiet_at[quiet][end] - h->quiet_at[quiet][d]);
 		d = end;
@@ -378,7 +378,7 @@ static void uptime_bars(struct page_ctx *p, const struct home *h, const struct u
 }
 
 /* The markup under every bar row around its three percentages, once per render. */
-static void bar_foot(struct page_ctx *p, struct home *h)
+static void page_home_bar_foot(struct page_ctx *p, struct home *h)
 {
 	struct buf b;
 	buf_init(&b);
@@ -446,12 +446,12 @@ static int comp_ref_cmp(const void *a, const void *b)
 /* Notes each window incident on the days of the components it affects: one pass over the
  * incidents with the components looked up by id (newest incident first on every day, as before). */
 /* The page's components by id: an open-addressing table of their indices + 1 (0: empty). */
-struct comp_table {
+struct page_home_comp_table {
 	size_t mask;
 	size_t *slot;
 };
 
-static size_t comp_table_hash(const char *id)
+static size_t page_home_comp_table_hash(const char *id)
 {
 	size_t x = (size_t)14695981039346656037ULL;   /* FNV-1a */
 	for (; *id; id++)
@@ -459,7 +459,7 @@ static size_t comp_table_hash(const char *id)
 	return x;
 }
 
-static void comp_table_init(struct page_ctx *p, struct comp_table *t)
+static void page_home_comp_table_init(struct page_ctx *p, struct page_home_comp_table *t)
 {
 	size_t n = 16;
 	while (n < 2 * p->ncomps)
@@ -467,7 +467,7 @@ static void comp_table_init(struct page_ctx *p, struct comp_table *t)
 	t->mask = n - 1;
 	t->slot = arena_alloc(p->a, n * sizeof *t->slot);
 	for (size_t i = 0; i < p->ncomps; i++) {
-		size_t s = comp_table_hash(p->comps[i].id) & t->mask;
+		size_t s = page_home_comp_table_hash(p->comps[i].id) & t->mask;
 		while (t->slot[s] && strcmp(p->comps[t->slot[s] - 1].id, p->comps[i].id) != 0)
 			s = (s + 1) & t->mask;
 		if (t->slot[s] == 0)
@@ -476,9 +476,9 @@ static void comp_table_init(struct page_ctx *p, struct comp_table *t)
 }
 
 /* The index of the component with this id, or SIZE_MAX. */
-static size_t comp_table_find(const struct page_ctx *p, const struct comp_table *t, const char *id)
+static size_t page_home_comp_table_find(const struct page_ctx *p, const struct page_home_comp_table *t, const char *id)
 {
-	for (size_t s = comp_table_hash(id) & t->mask; t->slot[s]; s = (s + 1) & t->mask)
+	for (size_t s = page_home_comp_table_hash(id) & t->mask; t->slot[s]; s = (s + 1) & t->mask)
 		if (strcmp(p->comps[t->slot[s] - 1].id, id) == 0)
 			return t->slot[s] - 1;
 	return SIZE_MAX;
@@ -486,13 +486,13 @@ static size_t comp_table_find(const struct page_ctx *p, const struct comp_table 
 
 static void mark_window(struct page_ctx *p, const struct home *h, struct uptime *ups)
 {
-	struct comp_table tab;
-	comp_table_init(p, &tab);
+	struct page_home_comp_table tab;
+	page_home_comp_table_init(p, &tab);
 	size_t *last = arena_alloc(p->a, (p->ncomps + 1) * sizeof *last);   /* last incident marked + 1 */
 	for (size_t i = 0; i < h->nwindow; i++) {
 		const struct incident *inc = &h->window[i];
 		for (size_t k = 0; k < inc->ncomponents; k++) {
-			size_t c = comp_table_find(p, &tab, inc->component_ids[k]);
+			size_t c = page_home_comp_table_find(p, &tab, inc->component_ids[k]);
 			if (c == SIZE_MAX || last[c] == i + 1)
 				continue;
 			last[c] = i + 1;
@@ -502,7 +502,7 @@ static void mark_window(struct page_ctx *p, const struct home *h, struct uptime 
 }
 
 /* h->group_of: each component's group, looked up by id once (group ids are unique in a store). */
-static void group_index(struct page_ctx *p, struct home *h)
+static void page_home_group_index(struct page_ctx *p, struct home *h)
 {
 	struct comp_ref *refs = arena_alloc(p->a, (p->ngroups + 1) * sizeof *refs);
 	for (size_t g = 0; g < p->ngroups; g++)
@@ -521,7 +521,7 @@ static void group_index(struct page_ctx *p, struct home *h)
 static void components_section(struct page_ctx *p, struct home *h)
 {
 	struct buf *b = p->b;
-	group_index(p, h);
+	page_home_group_index(p, h);
 	struct uptime *ups = arena_alloc(p->a, (p->ncomps + 1) * sizeof *ups);
 	for (size_t i = 0; i < p->ncomps; i++)
 		if (uptime_component(p->tx, &p->comps[i], h->edges, p->now, &ups[i]) != BC_OK)
@@ -635,11 +635,11 @@ static bool home_load(struct page_ctx *p, struct home *h)
 	const char *pt = i18n_text(p->lang, M_UPTIME_PCT), *ps = strstr(pt, "%s");
 	h->pct_pre = escaped(p, ps ? arena_strndup(p->a, pt, (size_t)(ps - pt)) : "");
 	h->pct_post = escaped(p, ps ? ps + 2 : pt);
-	h->aria_no_data = escaped_as(p, h->no_data_raw, true);
+	h->aria_no_data = page_home_escaped_as(p, h->no_data_raw, true);
 	h->aria_pct_arg = ps != NULL;
-	h->aria_pct_pre = escaped_as(p, ps ? arena_strndup(p->a, pt, (size_t)(ps - pt)) : "", true);
-	h->aria_pct_post = escaped_as(p, ps ? ps + 2 : pt, true);
-	h->aria_tail = escaped_as(p, arena_printf(p->a, " (%s)", i18n_text(p->lang, M_UPTIME_LEGEND)), true);
+	h->aria_pct_pre = page_home_escaped_as(p, ps ? arena_strndup(p->a, pt, (size_t)(ps - pt)) : "", true);
+	h->aria_pct_post = page_home_escaped_as(p, ps ? ps + 2 : pt, true);
+	h->aria_tail = page_home_escaped_as(p, arena_printf(p->a, " (%s)", i18n_text(p->lang, M_UPTIME_LEGEND)), true);
 	for (int s = 0; s < CS__MAX; s++) {
 		h->status_label[s] = escaped(p, i18n_comp_status(p->lang, (enum comp_status)s));
 		if (h->status_label[s].n > h->status_max)
@@ -647,8 +647,8 @@ static bool home_load(struct page_ctx *p, struct home *h)
 	}
 	for (size_t d = 0; d < UPTIME_DAYS; d++)
 		h->day_label[d] = escaped(p, fmt_date(p, h->edges[d]));
-	quiet_bars(p, h);
-	bar_foot(p, h);
+	page_home_quiet_bars(p, h);
+	page_home_bar_foot(p, h);
 	h->any_stale = intake_stale_any(p->tx);
 	struct incident *range = NULL;
 	size_t nrange = 0;

@@ -180,7 +180,7 @@ static size_t held_len(const struct req *r)
 /* The body of a response from r->send_fd. Its own frame: its 64 KiB buffer would otherwise sit in
  * send_response's, and every response's calls would touch stack pages 64 KiB further down (in each
  * of the worker threads, which all stay resident). */
-static __attribute__((noinline)) uint64_t send_file_body(struct req *r, FCGX_Request *fr)
+static __attribute__((noinline)) uint64_t server_send_file_body(struct req *r, FCGX_Request *fr)
 {
 	char chunk[65536];
 	uint64_t left = r->send_len, sent = 0;
@@ -234,7 +234,7 @@ static uint64_t send_response(struct req *r, FCGX_Request *fr, struct buf *out)
 	FCGX_PutStr(out->p, (int)out->len, fr->out);
 	if (r->send_fd >= 0) {
 		if (body)
-			sent += send_file_body(r, fr);
+			sent += server_send_file_body(r, fr);
 		close(r->send_fd);
 	}
 	return sent;

@@ -438,7 +438,7 @@ static bool log_one(void *ctx, const MDB_val *key, const MDB_val *val)
 }
 
 /* log_one, but the entry before w->from (the first one seen, if any) is taken whatever w->to says. */
-static bool log_one_or_previous(void *ctx, const MDB_val *key, const MDB_val *val)
+static bool objects_log_with_previous(void *ctx, const MDB_val *key, const MDB_val *val)
 {
 	struct log_walk *w = ctx;
 	if (w->n == 0 && key->mv_size >= LOG_PREFIX &&
@@ -464,7 +464,7 @@ enum bc_err store_status_log(struct stx *t, const char *component_id, int64_t fr
 	key64_put(start + ID_LEN, from_ms);
 	/* the last change before from_ms gives the status at from_ms, then the changes up to to_ms */
 	struct log_walk w = { .t = t, .from = from_ms, .to = to_ms };
-	enum bc_err e = db_scan_from_previous(t, DB_STATUS_LOG, start, ID_LEN, start, sizeof start, log_one_or_previous, &w);
+	enum bc_err e = db_scan_from_previous(t, DB_STATUS_LOG, start, ID_LEN, start, sizeof start, objects_log_with_previous, &w);
 	if (e == BC_OK)
 		e = w.err;
 	if (e != BC_OK)
