@@ -55,6 +55,7 @@ static const struct cfg_key keys[] = {
 	S(notify_store,         ""),
 	E(notify_allow_private, "yes|no", "no"),
 	I(notify_concurrency,   1, 256, "8"),
+	I(notify_retention_days, 1, 3650, "30"),
 	S(notify_from,          "Beacon <beacon@localhost>"),
 	S(smtp_host,            ""),
 	I(smtp_port,            1, 65535, "25"),

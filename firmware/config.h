@@ -42,6 +42,7 @@ struct config {
 	char notify_store[CFG_STR_MAX];     /* the sender's local LMDB directory ("" = <store>-notify) */
 	char notify_allow_private[4];       /* "yes": webhooks may target private/loopback addresses */
 	int notify_concurrency;             /* deliveries in flight at once */
+	int notify_retention_days;          /* finished deliveries (and unused payloads) are purged after */
 	char notify_from[CFG_STR_MAX];      /* From: of subscriber mails */
 	char smtp_host[CFG_STR_MAX];        /* relay; "" = pipe to sendmail */
 	int smtp_port;

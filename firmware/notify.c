@@ -1,4 +1,5 @@
 /* notify.c: `beacon notify`, the sender: fans committed outbox events out to subscribers and runs the deliveries. */
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -7,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <jansson.h>
 #include "cli.h"
 #include "log.h"
 #include "notify.h"
@@ -14,9 +16,11 @@
 #include "write.h"
 
 #define FANOUT_EVENTS 200         /* outbox events read per pass */
-#define BATCH_MAX 512             /* deliveries attempted per pass */
+#define FANOUT_STEP 500           /* subscribers read per fan-out step (one txn) */
+#define BATCH_MAX 256             /* deliveries attempted per pass */
 #define IDLE_POLL_MS 100
-#define NOTIFY_KEEP_MS (30LL * 86400 * 1000)   /* finished deliveries stay visible a month */
+#define PURGE_MAX 1000            /* finished deliveries (and payload keys) dropped per purge pass */
+#define WORKER_STACK (128 * 1024)
 #define REMINDER_EVERY_MS 5000      /* how often scheduled maintenances are checked for reminders */
 
 static volatile sig_atomic_t stopping;
@@ -39,19 +43,69 @@ const char *notify_store_dir(struct arena *a, const struct config *cfg)
 	return cfg->notify_store[0] ? cfg->notify_store : arena_printf(a, "%s-notify", cfg->store);
 }
 
-static bool wants(const struct subscriber *s, const struct notify_event *ne)
+/* Who an event goes to, stored with its payloads by the first step of its fan-out ("<seq>:target"),
+ * so every later step matches subscribers against the same audience. */
+struct fan_target {
+	enum notify_audience audience;
+	bool mail;                   /* a mail payload exists: email subscribers get it */
+	size_t ncomponents;
+	const char **component_ids;
+};
+
+static enum bc_err target_put(struct dtx *dt, uint64_t seq, const struct notify_event *ne)
+{
+	json_t *ids = json_array();
+	for (size_t i = 0; i < ne->ncomponents; i++)
+		json_array_append_new(ids, json_string(ne->component_ids[i]));
+	json_t *o = json_pack("{s:i, s:b, s:o}", "audience", (int)ne->audience, "mail", ne->mail != NULL, "components", ids);
+	char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (txt == NULL)
+		return BC_ENOMEM;
+	enum bc_err e = deliv_payload_put(dt, seq, "target", txt, strlen(txt));
+	free(txt);
+	return e;
+}
+
+static enum bc_err target_get(struct dtx *dt, struct arena *a, uint64_t seq, struct fan_target *tg)
+{
+	char *txt;
+	size_t len;
+	enum bc_err e = deliv_payload_get(dt, seq, "target", &txt, &len);
+	if (e != BC_OK)
+		return e;
+	json_t *o = json_loadb(txt, len, 0, NULL), *ids = json_object_get(o, "components");
+	if (o == NULL || !json_is_array(ids)) {
+		json_decref(o);
+		return BC_STORE;
+	}
+	tg->audience = (enum notify_audience)json_integer_value(json_object_get(o, "audience"));
+	tg->mail = json_is_true(json_object_get(o, "mail"));
+	tg->ncomponents = json_array_size(ids);
+	tg->component_ids = arena_alloc(a, (tg->ncomponents + 1) * sizeof *tg->component_ids);
+	for (size_t i = 0; i < tg->ncomponents; i++) {
+		const char *id = json_string_value(json_array_get(ids, i));
+		tg->component_ids[i] = arena_strdup(a, id ? id : "");
+	}
+	json_decref(o);
+	return BC_OK;
+}
+
+static bool wants(const struct subscriber *s, const struct fan_target *tg)
 {
 	if (s->state != SUBST_ACTIVE)
 		return false;
-	if (ne->audience == NA_HOOKS && s->mode == SUB_EMAIL)
+	if (tg->audience == NA_HOOKS && s->mode == SUB_EMAIL)
+		return false;
+	if (s->mode == SUB_EMAIL && !tg->mail)
 		return false;
 	if (s->incident_id[0])              /* an incident subscriber hears of its incident only */
 		return ne->incident_id && strcmp(s->incident_id, ne->incident_id) == 0;
 	if (s->ncomponents == 0)
 		return true;
 	for (size_t i = 0; i < s->ncomponents; i++)
-		for (size_t k = 0; k < ne->ncomponents; k++)
-			if (strcmp(s->component_ids[i], ne->component_ids[k]) == 0)
+		for (size_t k = 0; k < tg->ncomponents; k++)
+			if (strcmp(s->component_ids[i], tg->component_ids[k]) == 0)
 				return true;
 	return false;
 }
@@ -67,51 +121,101 @@ static enum bc_err add_delivery(struct dtx *dt, const struct outbox_event *ev, c
 	return deliv_put(dt, &d);
 }
 
-/* One outbox event into delivery rows, in the local txn dt. */
-/* The subscribers of one outbox pass, loaded on first need (most events send nothing). */
-struct sub_cache {
-	bool loaded;
-	struct subscriber *subs;
-	size_t n;
+/* Subscribers of one fan-out step, matched one at a time as the store walk decodes them. */
+struct fan_step {
+	struct dtx *dt;
+	const struct outbox_event *ev;
+	const struct fan_target *tg;
+	size_t scanned, *made;
+	enum bc_err e;
 };
 
-static enum bc_err fan_out(struct sender *sn, struct stx *t, struct dtx *dt, const struct outbox_event *ev,
-                           struct sub_cache *sc, size_t *made)
+static bool fan_step_take(void *ctx, const struct subscriber *s)
 {
-	struct notify_event ne;
-	enum bc_err e = notify_event_build(t, sn->a, sn->cfg, ev, &ne);
-	if (e != BC_OK || ne.audience == NA_NONE)
-		return e;
-	if ((ne.webhook && (e = deliv_payload_put(dt, ev->seq, "webhook", ne.webhook, strlen(ne.webhook))) != BC_OK) ||
-	    (ne.slack && (e = deliv_payload_put(dt, ev->seq, "slack", ne.slack, strlen(ne.slack))) != BC_OK) ||
-	    (ne.mail && (e = deliv_payload_put(dt, ev->seq, "mail", ne.mail, strlen(ne.mail))) != BC_OK))
-		return e;
-	if (ne.audience == NA_ONE) {
-		struct subscriber s;
-		if (store_subscriber_get(t, ev->object_id, &s) != BC_OK || s.email == NULL)
-			return BC_OK;
-		(*made)++;
-		return add_delivery(dt, ev, &s, SUB_EMAIL, s.email);
-	}
-	if (!sc->loaded && (e = store_subscriber_list(t, &sc->subs, &sc->n)) != BC_OK)
-		return e;
-	sc->loaded = true;
-	for (size_t i = 0; i < sc->n; i++) {
-		const struct subscriber *s = &sc->subs[i];
-		if (!wants(s, &ne) || (s->mode == SUB_EMAIL && !ne.mail))
-			continue;
-		if ((e = add_delivery(dt, ev, s, s->mode, s->mode == SUB_EMAIL ? s->email : s->endpoint)) != BC_OK)
-			return e;
-		(*made)++;
-	}
-	return BC_OK;
+	struct fan_step *st = ctx;
+	st->scanned++;
+	if (!wants(s, st->tg))
+		return true;
+	if ((st->e = add_delivery(st->dt, st->ev, s, s->mode, s->mode == SUB_EMAIL ? s->email : s->endpoint)) != BC_OK)
+		return false;
+	(*st->made)++;
+	return true;
 }
 
-/* Reads the outbox after the cursor; each event's fan-out and the cursor commit together. */
-static enum bc_err outbox_pass(struct sender *sn, size_t *made)
+/* Subscribers read per step: FANOUT_STEP, or BEACON_NOTIFY_FANOUT_STEP (tests: many steps with few subscribers). */
+static size_t fanout_step(void)
+{
+	static long step = 0;
+	if (step == 0) {
+		const char *e = getenv("BEACON_NOTIFY_FANOUT_STEP");
+		step = e && atol(e) > 0 ? atol(e) : FANOUT_STEP;
+	}
+	return (size_t)step;
+}
+
+/* One step of outbox event ev's fan-out into delivery rows, in the local txn dt, reading at most
+ * *budget subscribers (taken off it). *finished when the event is done (the caller moves the cursor). */
+static enum bc_err fan_out(struct sender *sn, struct stx *t, struct dtx *dt, const struct outbox_event *ev,
+                           size_t *budget, size_t *made, bool *finished)
+{
+	uint64_t pseq = 0;
+	char last[sizeof(bc_id)] = "";
+	struct fan_target tg = { 0 };
+	enum bc_err e;
+	*finished = true;
+	bool resuming = deliv_fanout_get(dt, &pseq, last) && pseq == ev->seq;
+	if (resuming) {
+		if ((e = target_get(dt, sn->a, ev->seq, &tg)) != BC_OK) {
+			log_warnx("notify: event %llu: its fan-out lost its audience (%s); the rest is skipped",
+			          (unsigned long long)ev->seq, bc_strerror(e));
+			return deliv_fanout_set(dt, 0, NULL);
+		}
+	} else {
+		struct notify_event ne;
+		e = notify_event_build(t, sn->a, sn->cfg, ev, &ne);
+		if (e != BC_OK || ne.audience == NA_NONE)
+			return e;
+		if ((ne.webhook && (e = deliv_payload_put(dt, ev->seq, "webhook", ne.webhook, strlen(ne.webhook))) != BC_OK) ||
+		    (ne.slack && (e = deliv_payload_put(dt, ev->seq, "slack", ne.slack, strlen(ne.slack))) != BC_OK) ||
+		    (ne.mail && (e = deliv_payload_put(dt, ev->seq, "mail", ne.mail, strlen(ne.mail))) != BC_OK))
+			return e;
+		if (ne.audience == NA_ONE) {
+			struct subscriber s;
+			if (store_subscriber_get(t, ev->object_id, &s) != BC_OK || s.email == NULL)
+				return BC_OK;
+			(*made)++;
+			return add_delivery(dt, ev, &s, SUB_EMAIL, s.email);
+		}
+		if ((e = target_put(dt, ev->seq, &ne)) != BC_OK)
+			return e;
+		tg = (struct fan_target){ .audience = ne.audience, .mail = ne.mail != NULL,
+		                          .ncomponents = ne.ncomponents,
+		                          .component_ids = arena_alloc(sn->a, (ne.ncomponents + 1) * sizeof(char *)) };
+		for (size_t i = 0; i < ne.ncomponents; i++)
+			tg.component_ids[i] = ne.component_ids[i];
+	}
+	struct fan_step st = { .dt = dt, .ev = ev, .tg = &tg, .made = made };
+	bool done = false;
+	e = store_subscriber_scan(t, last, *budget, fan_step_take, &st, last, &done);
+	if (e == BC_OK)
+		e = st.e;
+	if (e != BC_OK)
+		return e;
+	*budget -= st.scanned < *budget ? st.scanned : *budget;
+	*finished = done;
+	if (!done)
+		return deliv_fanout_set(dt, ev->seq, last);
+	return resuming ? deliv_fanout_set(dt, 0, NULL) : BC_OK;
+}
+
+/* Reads the outbox after the cursor, one step (FANOUT_STEP subscribers) at most: the step's
+ * deliveries commit with its progress, and with the cursor once an event is done. *progressed
+ * when anything was committed (the caller then comes back at once). */
+static enum bc_err outbox_pass(struct sender *sn, size_t *made, bool *progressed)
 {
 	struct stx *t;
 	struct dtx *dt;
+	*progressed = false;
 	enum bc_err e = store_begin_read(sn->s, sn->a, &t);
 	if (e != BC_OK)
 		return e;
@@ -121,17 +225,20 @@ static enum bc_err outbox_pass(struct sender *sn, size_t *made)
 	}
 	uint64_t cursor = deliv_cursor(dt);
 	struct outbox_event *evs;
-	size_t nev = 0;
-	struct sub_cache sc = { 0 };
+	size_t nev = 0, budget = fanout_step();
+	bool finished = true;
 	e = store_outbox_list(t, cursor, FANOUT_EVENTS, &evs, &nev);
-	for (size_t i = 0; e == BC_OK && i < nev; i++) {
-		e = fan_out(sn, t, dt, &evs[i], &sc, made);
-		if (e == BC_OK)
+	for (size_t i = 0; e == BC_OK && i < nev && budget > 0 && finished; i++) {
+		e = fan_out(sn, t, dt, &evs[i], &budget, made, &finished);
+		if (e == BC_OK && finished)
 			e = deliv_set_cursor(dt, evs[i].seq);
 	}
 	store_abort(t);
-	if (e == BC_OK && nev > 0)
-		return deliv_commit(dt);
+	if (e == BC_OK && nev > 0) {
+		e = deliv_commit(dt);
+		*progressed = e == BC_OK;
+		return e;
+	}
 	deliv_abort(dt);
 	return e;
 }
@@ -158,17 +265,23 @@ static void reminder_pass(struct sender *sn)
 		log_info("notify: %zu maintenance reminder(s)", due);
 }
 
-/* Finished deliveries are kept NOTIFY_KEEP_MS for `beacon deliveries`, then dropped, a batch at a time. */
+/* Finished deliveries are kept notify_retention_days for `beacon deliveries`, then dropped a batch
+ * at a time, and with them the payloads of events no delivery refers to any more. */
 static void purge_pass(struct sender *sn)
 {
 	struct dtx *dt;
-	size_t n = 0;
+	size_t n = 0, np = 0;
 	if (deliv_begin(sn->d, sn->a, true, &dt) != BC_OK)
 		return;
-	if (deliv_purge(dt, now_ms() - NOTIFY_KEEP_MS, 1000, &n) == BC_OK && n > 0)
-		deliv_commit(dt);
-	else
+	int64_t keep_ms = (int64_t)sn->cfg->notify_retention_days * 86400 * 1000;
+	if (deliv_purge(dt, now_ms() - keep_ms, PURGE_MAX, &n) == BC_OK &&
+	    deliv_payload_purge(dt, deliv_cursor(dt), PURGE_MAX, &np) == BC_OK && n + np > 0) {
+		if (deliv_commit(dt) == BC_OK)
+			log_info("notify: purged %zu finished deliveries and %zu payloads older than %d days", n, np,
+			         sn->cfg->notify_retention_days);
+	} else {
 		deliv_abort(dt);
+	}
 }
 
 /* ---- attempts ---- */
@@ -180,12 +293,46 @@ struct pool {
 	atomic_size_t next;
 };
 
+static char *replace_mark(struct arena *a, const char *body, const char *with, size_t *len)
+{
+	const char *m = strstr(body, NOTIFY_UNSUB_MARK);
+	char *out = m ? arena_printf(a, "%.*s%s%s", (int)(m - body), body, with, m + strlen(NOTIFY_UNSUB_MARK))
+	              : arena_strdup(a, body);
+	*len = strlen(out);
+	return out;
+}
+
+/* The body of job j, composed by the worker that sends it into its own arena: only
+ * notify_concurrency bodies exist at a time, whatever the batch. */
+static bool job_compose(struct arena *a, const struct config *cfg, struct notify_job *j)
+{
+	if (j->mode == SUB_EMAIL)
+		j->body = notify_mail_compose(a, cfg, j->payload, &j->sub, &j->d, j->unsub_url, j->confirm_url, &j->body_len);
+	else
+		j->body = replace_mark(a, j->payload, j->unsub_url, &j->body_len);
+	if (j->body == NULL) {
+		j->ok = j->gone = false;
+		j->status = 0;
+		snprintf(j->why, sizeof j->why, "cannot compose the %s", j->mode == SUB_EMAIL ? "mail" : "body");
+		return false;
+	}
+	return true;
+}
+
 static void *pool_worker(void *arg)
 {
 	struct pool *p = arg;
+	struct arena *a = arena_new();
+	struct notify_conn *conn = notify_conn_new();
 	size_t i;
-	while ((i = atomic_fetch_add(&p->next, 1)) < p->n)
-		notify_send(p->cfg, &p->jobs[i]);
+	while ((i = atomic_fetch_add(&p->next, 1)) < p->n) {
+		if (job_compose(a, p->cfg, &p->jobs[i]))
+			notify_send(p->cfg, conn, &p->jobs[i]);
+		p->jobs[i].body = NULL;
+		arena_reset(a);
+	}
+	notify_conn_free(conn);
+	arena_free(a);
 	return NULL;
 }
 
@@ -198,7 +345,7 @@ static void run_jobs(const struct config *cfg, struct notify_job *jobs, size_t n
 	for (; started < k; started++) {
 		pthread_attr_t attr;
 		pthread_attr_init(&attr);
-		pthread_attr_setstacksize(&attr, 256 * 1024);
+		pthread_attr_setstacksize(&attr, WORKER_STACK);
 		int rc = pthread_create(&tids[started], &attr, pool_worker, &p);
 		pthread_attr_destroy(&attr);
 		if (rc != 0)
@@ -210,24 +357,38 @@ static void run_jobs(const struct config *cfg, struct notify_job *jobs, size_t n
 		pthread_join(tids[i], NULL);
 }
 
-static char *replace_mark(struct arena *a, const char *body, const char *with, size_t *len)
-{
-	const char *m = strstr(body, NOTIFY_UNSUB_MARK);
-	char *out = m ? arena_printf(a, "%.*s%s%s", (int)(m - body), body, with, m + strlen(NOTIFY_UNSUB_MARK))
-	              : arena_strdup(a, body);
-	*len = strlen(out);
-	return out;
-}
-
 static const char *link_url(struct arena *a, const char *page_url, const char *path, const char *token)
 {
 	size_t n = strlen(page_url);
 	return arena_printf(a, "%.*s/%s?token=%s", (int)(n && page_url[n - 1] == '/' ? n - 1 : n), page_url, path, token);
 }
 
-/* Prepares the job of delivery d; false when it is not to be sent (state set in d). */
-static bool prepare(struct sender *sn, struct stx *t, struct dtx *dt, const unsigned char secret[32],
-                    struct delivery *d, struct notify_job *j)
+/* The payloads of one attempt pass, read once per event and variant (a batch is mostly one event). */
+struct payload_cache {
+	struct { uint64_t seq; const char *variant; char *body; } e[16];
+	size_t n;
+};
+
+static const char *payload_for(struct payload_cache *pc, struct dtx *dt, uint64_t seq, const char *variant)
+{
+	for (size_t i = 0; i < pc->n; i++)
+		if (pc->e[i].seq == seq && strcmp(pc->e[i].variant, variant) == 0)
+			return pc->e[i].body;
+	char *body;
+	size_t len;
+	if (deliv_payload_get(dt, seq, variant, &body, &len) != BC_OK)
+		return NULL;
+	if (pc->n < sizeof pc->e / sizeof pc->e[0]) {
+		pc->e[pc->n].seq = seq;
+		pc->e[pc->n].variant = variant;
+		pc->e[pc->n++].body = body;
+	}
+	return body;
+}
+
+/* Prepares the job of delivery d (the worker composes its body); false when it is not to be sent (state set in d). */
+static bool prepare(struct sender *sn, struct stx *t, struct dtx *dt, struct payload_cache *pc,
+                    const unsigned char secret[32], struct delivery *d, struct notify_job *j)
 {
 	struct subscriber s;
 	memset(j, 0, sizeof *j);
@@ -240,32 +401,24 @@ static bool prepare(struct sender *sn, struct stx *t, struct dtx *dt, const unsi
 		d->last_error = "the subscriber is no longer active";
 		return false;
 	}
-	char *payload;
-	size_t plen;
 	const char *variant = d->mode == SUB_WEBHOOK ? "webhook" : d->mode == SUB_SLACK ? "slack" : "mail";
-	if (deliv_payload_get(dt, d->seq, variant, &payload, &plen) != BC_OK) {
+	if ((j->payload = payload_for(pc, dt, d->seq, variant)) == NULL) {
 		d->state = DS_FAILED;
 		d->last_error = "payload missing";
 		return false;
 	}
 	char unsub[SUB_TOKEN_MAX], confirm[SUB_TOKEN_MAX];
 	sub_token_make(secret, &s, SUBTOK_UNSUB, d->created_at + SUB_UNSUB_TTL_MS, unsub);
-	const char *unsub_url = link_url(sn->a, sn->cfg->page_url, "unsubscribe", unsub);
+	j->unsub_url = link_url(sn->a, sn->cfg->page_url, "unsubscribe", unsub);
+	j->sub = s;
 	if (d->mode == SUB_EMAIL) {
 		sub_token_make(secret, &s, SUBTOK_CONFIRM, d->created_at + SUB_CONFIRM_TTL_MS, confirm);
 		j->rcpt = d->dest;
-		j->body = notify_mail_compose(sn->a, sn->cfg, payload, &s, d, unsub_url,
-		                              link_url(sn->a, sn->cfg->page_url, "subscribe/confirm", confirm), &j->body_len);
-		if (j->body == NULL) {
-			d->state = DS_FAILED;
-			d->last_error = "cannot compose the mail";
-			return false;
-		}
+		j->confirm_url = link_url(sn->a, sn->cfg->page_url, "subscribe/confirm", confirm);
 	} else {
 		char text[SUB_SECRET_TEXT_MAX];
 		sub_webhook_secret(secret, &s, j->key, text);
 		j->url = s.endpoint;
-		j->body = replace_mark(sn->a, payload, unsub_url, &j->body_len);
 	}
 	return true;
 }
@@ -359,6 +512,7 @@ static size_t attempt_pass(struct sender *sn)
 		return 0;
 	}
 	struct notify_job *jobs = arena_alloc(sn->a, n * sizeof *jobs);
+	struct payload_cache pc = { .n = 0 };
 	for (size_t i = 0; i < n; i++) {
 		struct deliv_dest dest;
 		char k[32];
@@ -368,7 +522,7 @@ static size_t attempt_pass(struct sender *sn)
 			deliv_put(dt, &due[i]);
 			continue;
 		}
-		if (prepare(sn, t, dt, secret, &due[i], &jobs[njobs])) {
+		if (prepare(sn, t, dt, &pc, secret, &due[i], &jobs[njobs])) {
 			njobs++;
 		} else {
 			due[i].updated_at = now;
@@ -412,6 +566,7 @@ int cmd_notify(const struct config *c, int argc, char **argv)
 	}
 	setenv("TZ", c->time_zone, 1);
 	tzset();
+	mallopt(M_ARENA_MAX, 2);      /* the workers share two malloc arenas, not one each (like serve) */
 	signal(SIGPIPE, SIG_IGN);
 	struct sigaction sa = { .sa_handler = on_stop };
 	sigaction(SIGTERM, &sa, NULL);
@@ -434,16 +589,22 @@ int cmd_notify(const struct config *c, int argc, char **argv)
 	int64_t last_reminders = 0;
 	while (!stopping) {
 		size_t made = 0;
+		bool progressed = false;
 		if (now_ms() - last_reminders >= REMINDER_EVERY_MS || once) {
 			reminder_pass(&sn);
 			purge_pass(&sn);
 			last_reminders = now_ms();
 		}
-		e = outbox_pass(&sn, &made);
+		e = outbox_pass(&sn, &made, &progressed);
 		if (e != BC_OK)
 			log_warnx("notify: outbox: %s", bc_strerror(e));
 		size_t tried = attempt_pass(&sn);
 		arena_reset(sn.a);
+		if (progressed || tried > 0) {      /* give back what the pass touched */
+			malloc_trim(0);
+			store_release_map(sn.s);
+			deliv_release_map(sn.d);
+		}
 		if (once) {
 			struct dtx *dt;
 			int64_t next = 0;
@@ -451,11 +612,11 @@ int cmd_notify(const struct config *c, int argc, char **argv)
 				next = deliv_next_due(dt);
 				deliv_abort(dt);
 			}
-			if (made == 0 && tried == 0 && (next == 0 || next > now_ms()))
+			if (!progressed && tried == 0 && (next == 0 || next > now_ms()))
 				break;
 			continue;
 		}
-		if (made == 0 && tried == 0) {
+		if (!progressed && tried == 0) {
 			struct timespec ts = { 0, IDLE_POLL_MS * 1000000L };
 			nanosleep(&ts, NULL);
 		}

@@ -33,12 +33,16 @@ struct notify_event {
 enum bc_err notify_event_build(struct stx *t, struct arena *a, const struct config *cfg,
                                const struct outbox_event *ev, struct notify_event *out);
 
-/* One attempt, prepared by the sender's main thread and run by a worker (notify_send.c). */
+/* One attempt, prepared by the sender's main thread and run by a worker (notify_send.c), which
+ * composes its body first (only the jobs in flight have one). */
 struct notify_job {
 	struct delivery d;
 	enum sub_mode mode;
 	const char *url;             /* webhook / Slack */
 	const char *rcpt;            /* mail */
+	const char *payload;         /* the event's stored payload of this mode, shared by the batch */
+	struct subscriber sub;       /* for the mail's language and headers */
+	const char *unsub_url, *confirm_url;
 	const char *body;            /* request body, or the whole RFC 5322 message */
 	size_t body_len;
 	unsigned char key[24];       /* webhook signing key */
@@ -47,7 +51,11 @@ struct notify_job {
 	int status;
 	char why[256];
 };
-void notify_send(const struct config *cfg, struct notify_job *j);
+/* What one worker keeps between its attempts: an open SMTP session (many mails, RSET between them). */
+struct notify_conn;
+struct notify_conn *notify_conn_new(void);
+void notify_conn_free(struct notify_conn *c);      /* QUIT and close */
+void notify_send(const struct config *cfg, struct notify_conn *c, struct notify_job *j);
 
 /* Composes the mail of a delivery from its stored summary (notify_mail.c). */
 char *notify_mail_compose(struct arena *a, const struct config *cfg, const char *summary, const struct subscriber *s,

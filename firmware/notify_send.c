@@ -231,39 +231,101 @@ static bool smtp_auth(struct smtp *s, const struct config *cfg, int *code)
 	return (*code = smtp_cmd(s, 2, "%s\r\n", enc)) / 100 == 2;
 }
 
-static void send_smtp(const struct config *cfg, struct notify_job *j)
+#define SMTP_MAILS_PER_SESSION 100    /* then QUIT and a new connection */
+
+struct notify_conn {
+	struct smtp s;
+	bool open;
+	int mails;                    /* sent in this session */
+};
+
+struct notify_conn *notify_conn_new(void)
 {
-	struct smtp s = { .why = j->why, .whylen = sizeof j->why };
-	if ((s.fd = smtp_connect(cfg, j->why, sizeof j->why)) < 0)
+	struct notify_conn *c = calloc(1, sizeof *c);
+	if (c)
+		c->s.fd = -1;
+	return c;
+}
+
+static void smtp_close(struct notify_conn *c, bool quit)
+{
+	if (c->open && quit)
+		smtp_write(&c->s, "QUIT\r\n", 6);
+	tls_conn_free(c->s.tls);
+	c->s.tls = NULL;
+	if (c->s.fd >= 0)
+		close(c->s.fd);
+	c->s.fd = -1;
+	c->open = false;
+	c->mails = 0;
+}
+
+void notify_conn_free(struct notify_conn *c)
+{
+	if (c == NULL)
 		return;
-	int code = smtp_reply(&s);
-	if (code / 100 != 2)
-		goto out;
-	if ((code = smtp_cmd(&s, 2, "EHLO beacon\r\n")) / 100 != 2)
-		goto out;
+	char why[64];
+	c->s.why = why;
+	c->s.whylen = sizeof why;
+	smtp_close(c, true);
+	free(c);
+}
+
+/* Connects, reads the greeting, EHLO, STARTTLS and EHLO again, AUTH: a session ready for MAIL.
+ * The reply code of the step that failed, or 0 with the reason in s->why. */
+static int smtp_open(const struct config *cfg, struct notify_conn *c)
+{
+	struct smtp *s = &c->s;
+	if ((s->fd = smtp_connect(cfg, s->why, s->whylen)) < 0)
+		return 0;
+	int code = smtp_reply(s);
+	if (code / 100 != 2 || (code = smtp_cmd(s, 2, "EHLO beacon\r\n")) / 100 != 2)
+		return code;
 	if (strcmp(cfg->smtp_starttls, "yes") == 0) {
-		if (!strstr(s.line, "STARTTLS")) {
-			snprintf(j->why, sizeof j->why, "SMTP: %.100s offers no STARTTLS (smtp_starttls = yes)", cfg->smtp_host);
-			code = 0;
-			goto out;
+		if (!strstr(s->line, "STARTTLS")) {
+			snprintf(s->why, s->whylen, "SMTP: %.100s offers no STARTTLS (smtp_starttls = yes)", cfg->smtp_host);
+			return 0;
 		}
-		if ((code = smtp_cmd(&s, 2, "STARTTLS\r\n")) / 100 != 2)
-			goto out;
-		if ((s.tls = tls_conn_start(s.fd, cfg->smtp_host, cfg->ca_file, NOTIFY_TIMEOUT_MS, j->why, sizeof j->why)) == NULL) {
-			code = 0;
-			goto out;
-		}
-		if ((code = smtp_cmd(&s, 2, "EHLO beacon\r\n")) / 100 != 2)
-			goto out;
+		if ((code = smtp_cmd(s, 2, "STARTTLS\r\n")) / 100 != 2)
+			return code;
+		if ((s->tls = tls_conn_start(s->fd, cfg->smtp_host, cfg->ca_file, NOTIFY_TIMEOUT_MS, s->why, s->whylen)) == NULL)
+			return 0;
+		if ((code = smtp_cmd(s, 2, "EHLO beacon\r\n")) / 100 != 2)
+			return code;
 	}
-	if (cfg->smtp_user[0] && !smtp_auth(&s, cfg, &code))
-		goto out;
+	if (cfg->smtp_user[0] && !smtp_auth(s, cfg, &code))
+		return code;
+	c->open = true;
+	return code;
+}
+
+/* One mail on the worker's session c, opened (or reopened) as needed; kept open after it. */
+static void send_smtp(const struct config *cfg, struct notify_conn *c, struct notify_job *j)
+{
+	struct smtp *s = &c->s;
+	s->why = j->why;
+	s->whylen = sizeof j->why;
+	if (c->open && c->mails >= SMTP_MAILS_PER_SESSION)
+		smtp_close(c, true);
+	int code = 0;
 	const char *from = strchr(cfg->notify_from, '<') ? strchr(cfg->notify_from, '<') + 1 : cfg->notify_from;
 	size_t fl = strcspn(from, ">");
-	if ((code = smtp_cmd(&s, 2, "MAIL FROM:<%.*s>\r\n", (int)fl, from)) / 100 != 2 ||
-	    (code = smtp_cmd(&s, 2, "RCPT TO:<%s>\r\n", j->rcpt)) / 100 != 2 ||
-	    (code = smtp_cmd(&s, 3, "DATA\r\n")) / 100 != 3)
-		goto out;
+	for (int tries = 0; tries < 2; tries++) {
+		bool reused = c->open;
+		if (!c->open && (code = smtp_open(cfg, c), !c->open))
+			goto fail;
+		code = smtp_cmd(s, 2, "MAIL FROM:<%.*s>\r\n", (int)fl, from);
+		if (code / 100 == 2)
+			break;
+		if (!reused || (code >= 0 && code != 421))
+			goto reset;
+		smtp_close(c, false);           /* the server ended the idle session: once more on a new one */
+	}
+	if (code / 100 != 2)
+		goto reset;
+	if ((code = smtp_cmd(s, 2, "RCPT TO:<%s>\r\n", j->rcpt)) / 100 != 2 ||
+	    (code = smtp_cmd(s, 3, "DATA\r\n")) / 100 != 3)
+		goto reset;
 	/* the message has base64 parts and CRLF lines; dot-stuff anyway */
 	struct buf m;
 	buf_init(&m);
@@ -278,25 +340,42 @@ static void send_smtp(const struct config *cfg, struct notify_job *j)
 		p += n + (eol ? 2 : 0);
 	}
 	buf_puts(&m, ".\r\n");
-	bool sent = smtp_write(&s, m.p, m.len);
+	bool sent = smtp_write(s, m.p, m.len);
 	buf_free(&m);
 	if (!sent) {
 		snprintf(j->why, sizeof j->why, "SMTP: sending the message failed");
-		goto out;
+		code = 0;
+		goto fail;
 	}
-	code = smtp_reply(&s);
+	code = smtp_reply(s);
 	if (code / 100 == 2) {
 		j->ok = true;
 		j->why[0] = '\0';
-		smtp_write(&s, "QUIT\r\n", 6);
-	} else if (code > 0) {
-		char *eol = strstr(s.line, "\r\n");
-		snprintf(j->why, sizeof j->why, "SMTP: %.*s", eol ? (int)(eol - s.line) : 200, s.line);
+		c->mails++;
+		j->status = code;
+		return;
 	}
-out:
+	if (code > 0) {
+		char *eol = strstr(s->line, "\r\n");
+		snprintf(j->why, sizeof j->why, "SMTP: %.*s", eol ? (int)(eol - s->line) : 200, s->line);
+	}
+reset:
+	/* a refused mail: RSET keeps the session for the next one; anything worse ends it */
 	j->status = code > 0 ? code : 0;
-	tls_conn_free(s.tls);
-	close(s.fd);
+	if (code > 0 && code != 421 && c->open) {
+		char keep[sizeof j->why];
+		snprintf(keep, sizeof keep, "%s", j->why);
+		if (smtp_cmd(s, 2, "RSET\r\n") / 100 == 2) {
+			snprintf(j->why, sizeof j->why, "%s", keep);
+			return;
+		}
+		snprintf(j->why, sizeof j->why, "%s", keep);
+	}
+	smtp_close(c, code > 0);
+	return;
+fail:
+	j->status = code > 0 ? code : 0;
+	smtp_close(c, false);
 }
 
 /* `sendmail -oi -f FROM -- RCPT`, the message on its stdin; exit 0 = accepted. */
@@ -341,15 +420,15 @@ static void send_sendmail(const struct config *cfg, struct notify_job *j)
 		snprintf(j->why, sizeof j->why, "%.100s exited with status %d", cfg->sendmail, j->status);
 }
 
-void notify_send(const struct config *cfg, struct notify_job *j)
+void notify_send(const struct config *cfg, struct notify_conn *c, struct notify_job *j)
 {
 	j->ok = j->gone = false;
 	j->status = 0;
 	j->why[0] = '\0';
 	if (j->mode != SUB_EMAIL)
 		send_http(cfg, j);
-	else if (cfg->smtp_host[0])
-		send_smtp(cfg, j);
+	else if (cfg->smtp_host[0] && c)
+		send_smtp(cfg, c, j);
 	else
 		send_sendmail(cfg, j);
 }

@@ -57,7 +57,7 @@ static enum bc_err deliv_open_env(struct deliv_db **out, const char *dir, bool w
 	if (rc == 0) {
 		mdb_env_set_maxdbs(d->env, DD__MAX + 1);
 		mdb_env_set_mapsize(d->env, DELIV_MAP_SIZE);
-		rc = mdb_env_open(d->env, dir, write ? 0 : MDB_RDONLY | MDB_NOTLS, 0640);
+		rc = mdb_env_open(d->env, dir, MDB_NORDAHEAD | (write ? 0 : MDB_RDONLY | MDB_NOTLS), 0640);
 	}
 	MDB_txn *txn = NULL;
 	if (rc == 0)
@@ -99,6 +99,11 @@ void deliv_close(struct deliv_db *d)
 	if (d->env)
 		mdb_env_close(d->env);
 	free(d);
+}
+
+void deliv_release_map(struct deliv_db *d)
+{
+	db_map_release(d->env);
 }
 
 enum bc_err deliv_begin(struct deliv_db *d, struct arena *a, bool write, struct dtx **out)
@@ -172,6 +177,34 @@ uint64_t deliv_cursor(struct dtx *t)
 enum bc_err deliv_set_cursor(struct dtx *t, uint64_t seq)
 {
 	return dput(t, DD_META, "cursor", 6, &seq, 8);
+}
+
+/* "fanout": be64(seq) || last subscriber id of the event's fan-out in progress. */
+bool deliv_fanout_get(struct dtx *t, uint64_t *seq, char last_id[sizeof(bc_id)])
+{
+	MDB_val v;
+	if (dget(t, DD_META, "fanout", 6, &v) != BC_OK || v.mv_size < 8 || v.mv_size - 8 >= sizeof(bc_id))
+		return false;
+	uint64_t s = 0;
+	for (int i = 0; i < 8; i++)
+		s = s << 8 | ((const unsigned char *)v.mv_data)[i];
+	*seq = s;
+	memcpy(last_id, (const char *)v.mv_data + 8, v.mv_size - 8);
+	last_id[v.mv_size - 8] = '\0';
+	return true;
+}
+
+enum bc_err deliv_fanout_set(struct dtx *t, uint64_t seq, const char *last_id)
+{
+	if (last_id == NULL)
+		return ddel(t, DD_META, "fanout", 6);
+	unsigned char v[8 + sizeof(bc_id)];
+	size_t n = strlen(last_id);
+	if (n >= sizeof(bc_id))
+		return BC_INVALID;
+	be64_put(v, seq);
+	memcpy(v + 8, last_id, n);
+	return dput(t, DD_META, "fanout", 6, v, 8 + n);
 }
 
 static uint64_t deliv_meta_u64(struct dtx *t, const char *key)
@@ -396,6 +429,62 @@ enum bc_err deliv_payload_get(struct dtx *t, uint64_t seq, const char *variant, 
 		return e;
 	*body = arena_strndup(t->a, v.mv_data, v.mv_size);
 	*len = v.mv_size;
+	return BC_OK;
+}
+
+/* True when some delivery of event seq is still stored (ids are "msg_<seq hex>_<subscriber>"). */
+static bool seq_has_deliveries(struct dtx *t, uint64_t seq)
+{
+	char prefix[32];
+	int pl = snprintf(prefix, sizeof prefix, "msg_%016llx_", (unsigned long long)seq);
+	MDB_cursor *c;
+	MDB_val k = db_val(prefix, (size_t)pl), v;
+	if (mdb_cursor_open(t->txn, t->d->dbi[DD_DELIV], &c) != 0)
+		return true;
+	int rc = mdb_cursor_get(c, &k, &v, MDB_SET_RANGE);
+	bool has = rc != 0 ? rc != MDB_NOTFOUND : k.mv_size >= (size_t)pl && memcmp(k.mv_data, prefix, (size_t)pl) == 0;
+	mdb_cursor_close(c);
+	return has;
+}
+
+enum bc_err deliv_payload_purge(struct dtx *t, uint64_t upto_seq, size_t max, size_t *purged)
+{
+	MDB_cursor *c;
+	MDB_val k, v;
+	char **keys = arena_alloc(t->a, (max + 1) * sizeof *keys);
+	size_t n = 0;
+	uint64_t checked = 0;
+	bool checked_any = false;
+	*purged = 0;
+	int rc = mdb_cursor_open(t->txn, t->d->dbi[DD_PAYLOAD], &c);
+	if (rc)
+		return dfail("cursor", rc);
+	for (rc = mdb_cursor_get(c, &k, &v, MDB_FIRST); rc == 0 && n < max; rc = mdb_cursor_get(c, &k, &v, MDB_NEXT)) {
+		char hex[17];
+		if (k.mv_size < 17 || k.mv_size > 95 || ((const char *)k.mv_data)[16] != ':')
+			continue;
+		memcpy(hex, k.mv_data, 16);
+		hex[16] = '\0';
+		uint64_t seq = strtoull(hex, NULL, 16);
+		if (seq > upto_seq)
+			break;
+		if (!checked_any || seq != checked) {
+			checked = seq;
+			checked_any = true;
+			if (seq_has_deliveries(t, seq))
+				break;             /* deliveries age in event order: later events wait too */
+		}
+		keys[n++] = arena_strndup(t->a, k.mv_data, k.mv_size);
+	}
+	mdb_cursor_close(c);
+	if (rc != 0 && rc != MDB_NOTFOUND)
+		return dfail("purge payloads", rc);
+	for (size_t i = 0; i < n; i++) {
+		enum bc_err e = ddel(t, DD_PAYLOAD, keys[i], strlen(keys[i]));
+		if (e != BC_OK)
+			return e;
+		(*purged)++;
+	}
 	return BC_OK;
 }
 

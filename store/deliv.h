@@ -10,9 +10,9 @@
 
 /*
  * Writes here never touch the replicated store: its generation does not move and nothing of it
- * travels to secondaries. One fan-out (delivery rows for every matching subscriber plus the new
- * outbox cursor) is one transaction, so a kill -9 either loses the whole fan-out (it is redone
- * from the outbox) or none of it. A delivery is marked delivered only after the receiver
+ * travels to secondaries. A fan-out writes delivery rows for the matching subscribers in bounded
+ * steps, each committed with its progress (deliv_fanout_set; the last step with the new outbox
+ * cursor), so a kill -9 loses at most the step in flight, which is redone from that progress. A delivery is marked delivered only after the receiver
  * accepted it: at least once, with the same id on every attempt.
  */
 enum deliv_state { DS_PENDING = 0, DS_DELIVERED, DS_FAILED, DS_DROPPED, DS__MAX };
@@ -40,6 +40,8 @@ enum bc_err deliv_open(struct deliv_db **out, const char *dir);     /* creates d
 /* Read-only, for another process (serve's /metrics): BC_NOTFOUND while the sender never ran. */
 enum bc_err deliv_open_reader(struct deliv_db **out, const char *dir);
 void deliv_close(struct deliv_db *d);
+/* Drops the pages this process touched in the env's read-only map from its RSS (see db_map_release). */
+void deliv_release_map(struct deliv_db *d);
 enum bc_err deliv_begin(struct deliv_db *d, struct arena *a, bool write, struct dtx **out);
 enum bc_err deliv_commit(struct dtx *t);                             /* durable when it returns BC_OK */
 void deliv_abort(struct dtx *t);
@@ -47,6 +49,12 @@ void deliv_abort(struct dtx *t);
 /* The last outbox seq already fanned out (0 = none). */
 uint64_t deliv_cursor(struct dtx *t);
 enum bc_err deliv_set_cursor(struct dtx *t, uint64_t seq);
+/* A fan-out runs in bounded steps, each its own txn: the event after the cursor being fanned out
+ * and the last subscriber id done (subscribers are walked by id). Set with each step's deliveries,
+ * cleared (last_id NULL) with the cursor's move past the event; so a kill -9 redoes at most the
+ * step in flight, which wrote nothing. get: false when no fan-out is in progress. */
+bool deliv_fanout_get(struct dtx *t, uint64_t *seq, char last_id[sizeof(bc_id)]);
+enum bc_err deliv_fanout_set(struct dtx *t, uint64_t seq, const char *last_id);
 /* Attempts ever made, by outcome (delivered, or failed: an error, a refusal, a 410), kept with the
  * deliveries so that serve's /metrics can show the sender's counts; count adds one in a write txn. */
 enum bc_err deliv_count(struct dtx *t, bool delivered);
@@ -68,6 +76,9 @@ enum bc_err deliv_purge(struct dtx *t, int64_t before, size_t max, size_t *purge
 /* The event payloads a fan-out stored once for all its deliveries, by "<seq hex>:<variant>". */
 enum bc_err deliv_payload_put(struct dtx *t, uint64_t seq, const char *variant, const char *body, size_t len);
 enum bc_err deliv_payload_get(struct dtx *t, uint64_t seq, const char *variant, char **body, size_t *len);
+/* Drops the payloads of events up to upto_seq that no stored delivery refers to any more (their
+ * deliveries were purged), oldest first, up to max keys; stops at the first event still referred to. */
+enum bc_err deliv_payload_purge(struct dtx *t, uint64_t upto_seq, size_t max, size_t *purged);
 
 /* Per-destination backoff: consecutive failures of one subscriber and when it may be tried again. */
 struct deliv_dest {

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <time.h>
@@ -255,6 +256,26 @@ enum bc_err store_open(struct store **out, const char *path, unsigned flags)
 fail:
 	store_close(s);
 	return e;
+}
+
+void db_map_release(MDB_env *env)
+{
+	unsigned flags = 0;
+	MDB_envinfo info;
+	if (mdb_env_get_flags(env, &flags) != 0 || (flags & MDB_WRITEMAP) || mdb_env_info(env, &info) != 0 ||
+	    info.me_mapaddr == NULL)
+		return;
+	size_t used = (size_t)(info.me_last_pgno + 1) * (size_t)sysconf(_SC_PAGESIZE);
+	if (used > info.me_mapsize)
+		used = info.me_mapsize;
+	madvise(info.me_mapaddr, used, MADV_DONTNEED);
+}
+
+void store_release_map(struct store *s)
+{
+	pthread_rwlock_rdlock(&s->map_lock);
+	db_map_release(s->env);
+	pthread_rwlock_unlock(&s->map_lock);
 }
 
 void store_close(struct store *s)

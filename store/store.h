@@ -167,6 +167,9 @@ enum bc_err store_reserve(struct store *s, size_t bytes);
 size_t store_map_size(struct store *s);
 size_t store_map_used(struct store *s);          /* bytes of the map in use (last page) */
 void store_close(struct store *s);
+/* Drops the pages this process has touched in the store's read-only map from its RSS (they stay
+ * in the page cache); for a long-running reader after a pass over many records (the sender). */
+void store_release_map(struct store *s);
 const char *store_path(const struct store *s);
 /* The pid of a process that has the store in directory dir open (LMDB holds a shared lock on
  * its lock.mdb for as long as the environment is open); 0 when none, -1 on error. */
@@ -373,6 +376,12 @@ enum bc_err store_subscriber_find(struct stx *t, const char *incident_id, enum s
                                   struct subscriber *out);
 /* Every subscriber, by creation time then id. */
 enum bc_err store_subscriber_list(struct stx *t, struct subscriber **out, size_t *n);
+/* Every subscriber by id, one at a time, after after_id ("" or NULL: from the first), at most limit
+ * (fn false stops early); last_id: the last one given to fn (after_id when none), *done when the
+ * end was reached. For walks in bounded steps that resume in a later txn (the sender's fan-out). */
+enum bc_err store_subscriber_scan(struct stx *t, const char *after_id, size_t limit,
+                                  bool (*fn)(void *ctx, const struct subscriber *s), void *ctx,
+                                  char last_id[sizeof(bc_id)], bool *done);
 /* The per-store secret (32 bytes) that signs subscriber links and derives webhook secrets. A write
  * txn creates it when missing; a read txn without one gives BC_NOTFOUND. */
 enum bc_err store_notify_secret(struct stx *t, unsigned char out[32]);

@@ -59,6 +59,11 @@ struct stx {
 };
 
 /* store.c */
+/* Unmaps the pages of env's read-only map from this process (the page cache keeps them; the next
+ * read faults them in again). Linux maps pages around each one touched (fault-around), so walks
+ * of a big database leave most of the file counted in RSS. Never on a write map: does nothing
+ * there (the store refuses MDB_WRITEMAP anyway). Pointers into the map stay valid. */
+void db_map_release(MDB_env *env);
 enum bc_err mdb_fail(const char *what, int rc);          /* logs mdb_strerror, returns BC_STORE */
 /* A failed LMDB write: BC_NOSPACE logged as "no space left on device" for ENOSPC, and for EIO (what LMDB
  * returns for a short write) when the store's filesystem is full; else mdb_fail. */

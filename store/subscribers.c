@@ -260,3 +260,62 @@ enum bc_err store_notify_secret(struct stx *t, unsigned char out[32])
 		return e;
 	return store_kv_put(t, NS_NOTIFY, "secret", out, 32);
 }
+
+struct sub_scan {
+	struct arena *a;
+	const char *after;              /* skip this key: MDB_SET_RANGE lands on it */
+	size_t left;
+	bool (*fn)(void *ctx, const struct subscriber *s);
+	void *ctx;
+	char *last;
+	bool stopped;
+	enum bc_err e;
+};
+
+static bool sub_scan_take(void *ctx, const MDB_val *key, const MDB_val *val)
+{
+	struct sub_scan *w = ctx;
+	const char *id = (const char *)key->mv_data + sizeof NS_SUB;
+	size_t idl = key->mv_size - sizeof NS_SUB;
+	if (w->after && strlen(w->after) == idl && memcmp(w->after, id, idl) == 0)
+		return true;
+	if (w->left == 0) {
+		w->stopped = true;
+		return false;
+	}
+	struct subscriber s;
+	if ((w->e = dec_subscriber(w->a, val->mv_data, val->mv_size, &s)) != BC_OK)
+		return false;
+	w->left--;
+	w->last = s.id;
+	if (!w->fn(w->ctx, &s)) {
+		w->stopped = true;
+		return false;
+	}
+	return true;
+}
+
+enum bc_err store_subscriber_scan(struct stx *t, const char *after_id, size_t limit,
+                                  bool (*fn)(void *ctx, const struct subscriber *s), void *ctx,
+                                  char last_id[sizeof(bc_id)], bool *done)
+{
+	struct sub_scan w = { .a = t->a, .after = after_id && *after_id ? after_id : NULL, .left = limit,
+	                      .fn = fn, .ctx = ctx };
+	char start[sizeof NS_SUB + sizeof(bc_id)];
+	size_t slen = 0;
+	if (w.after) {
+		if (strlen(w.after) >= sizeof(bc_id))
+			return BC_INVALID;
+		memcpy(start, NS_SUB, sizeof NS_SUB);
+		memcpy(start + sizeof NS_SUB, w.after, strlen(w.after));
+		slen = sizeof NS_SUB + strlen(w.after);
+	}
+	enum bc_err e = db_scan(t, DB_KV, NS_SUB, sizeof NS_SUB, slen ? start : NULL, slen, false, sub_scan_take, &w);
+	if (e == BC_OK)
+		e = w.e;
+	if (e != BC_OK)
+		return e;
+	snprintf(last_id, sizeof(bc_id), "%s", w.last ? w.last : (w.after ? w.after : ""));
+	*done = !w.stopped;
+	return BC_OK;
+}
