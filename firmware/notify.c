@@ -43,6 +43,16 @@ const char *notify_store_dir(struct arena *a, const struct config *cfg)
 	return cfg->notify_store[0] ? cfg->notify_store : arena_printf(a, "%s-notify", cfg->store);
 }
 
+/* Gives back what a pass touched: the pages of both maps (Linux maps 16 pages around each one read,
+ * so a walk over subscribers or deliveries leaves most of the file in RSS) and free heap. */
+static void sender_release(struct sender *sn, bool heap)
+{
+	store_release_map(sn->s);
+	deliv_release_map(sn->d);
+	if (heap)
+		malloc_trim(0);
+}
+
 /* Who an event goes to, stored with its payloads by the first step of its fan-out ("<seq>:target"),
  * so every later step matches subscribers against the same audience. */
 struct fan_target {
@@ -237,6 +247,7 @@ static enum bc_err outbox_pass(struct sender *sn, size_t *made, bool *progressed
 	if (e == BC_OK && nev > 0) {
 		e = deliv_commit(dt);
 		*progressed = e == BC_OK;
+		sender_release(sn, false);
 		return e;
 	}
 	deliv_abort(dt);
@@ -533,6 +544,7 @@ static size_t attempt_pass(struct sender *sn)
 	/* commit the skips now; the attempts run without a txn open */
 	if (deliv_commit(dt) != BC_OK)
 		return 0;
+	sender_release(sn, false);
 	run_jobs(sn->cfg, jobs, njobs);
 	if (deliv_begin(sn->d, sn->a, true, &dt) != BC_OK)
 		return 0;
@@ -600,11 +612,8 @@ int cmd_notify(const struct config *c, int argc, char **argv)
 			log_warnx("notify: outbox: %s", bc_strerror(e));
 		size_t tried = attempt_pass(&sn);
 		arena_reset(sn.a);
-		if (progressed || tried > 0) {      /* give back what the pass touched */
-			malloc_trim(0);
-			store_release_map(sn.s);
-			deliv_release_map(sn.d);
-		}
+		if (progressed || tried > 0)
+			sender_release(&sn, true);
 		if (once) {
 			struct dtx *dt;
 			int64_t next = 0;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 #include <time.h>
 #include <unistd.h>
@@ -260,15 +261,28 @@ fail:
 
 void db_map_release(MDB_env *env)
 {
+	/* LMDB does not tell where it mapped the file (me_mapaddr is only set for MDB_FIXEDMAP):
+	 * the mappings of its data file are found by device and inode in /proc/self/maps */
 	unsigned flags = 0;
-	MDB_envinfo info;
-	if (mdb_env_get_flags(env, &flags) != 0 || (flags & MDB_WRITEMAP) || mdb_env_info(env, &info) != 0 ||
-	    info.me_mapaddr == NULL)
+	mdb_filehandle_t fd;
+	struct stat st;
+	if (mdb_env_get_flags(env, &flags) != 0 || (flags & MDB_WRITEMAP) || mdb_env_get_fd(env, &fd) != 0 ||
+	    fstat(fd, &st) != 0)
 		return;
-	size_t used = (size_t)(info.me_last_pgno + 1) * (size_t)sysconf(_SC_PAGESIZE);
-	if (used > info.me_mapsize)
-		used = info.me_mapsize;
-	madvise(info.me_mapaddr, used, MADV_DONTNEED);
+	FILE *f = fopen("/proc/self/maps", "re");
+	if (f == NULL)
+		return;
+	char line[512];
+	while (fgets(line, sizeof line, f)) {
+		unsigned long lo, hi, ino;
+		unsigned maj, mnr;
+		char perms[8];
+		if (sscanf(line, "%lx-%lx %7s %*x %x:%x %lu", &lo, &hi, perms, &maj, &mnr, &ino) == 6 &&
+		    ino == (unsigned long)st.st_ino && maj == major(st.st_dev) && mnr == minor(st.st_dev) &&
+		    perms[1] != 'w')
+			madvise((void *)lo, hi - lo, MADV_DONTNEED);
+	}
+	fclose(f);
 }
 
 void store_release_map(struct store *s)

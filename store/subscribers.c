@@ -267,7 +267,7 @@ struct sub_scan {
 	size_t left;
 	bool (*fn)(void *ctx, const struct subscriber *s);
 	void *ctx;
-	char *last;
+	bc_id last;
 	bool stopped;
 	enum bc_err e;
 };
@@ -287,7 +287,7 @@ static bool sub_scan_take(void *ctx, const MDB_val *key, const MDB_val *val)
 	if ((w->e = dec_subscriber(w->a, val->mv_data, val->mv_size, &s)) != BC_OK)
 		return false;
 	w->left--;
-	w->last = s.id;
+	memcpy(w->last, s.id, sizeof w->last);
 	if (!w->fn(w->ctx, &s)) {
 		w->stopped = true;
 		return false;
@@ -315,7 +315,10 @@ enum bc_err store_subscriber_scan(struct stx *t, const char *after_id, size_t li
 		e = w.e;
 	if (e != BC_OK)
 		return e;
-	snprintf(last_id, sizeof(bc_id), "%s", w.last ? w.last : (w.after ? w.after : ""));
+	if (w.last[0])
+		memcpy(last_id, w.last, sizeof w.last);
+	else if (w.after != last_id)
+		snprintf(last_id, sizeof(bc_id), "%s", w.after ? w.after : "");
 	*done = !w.stopped;
 	return BC_OK;
 }

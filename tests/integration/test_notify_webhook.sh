@@ -3,7 +3,10 @@
 # filters, Statuspage bodies, deliver_notifications false, no resend, 410 disables, a dead receiver sees
 # the retry schedule (test time scale) then quarantine, a failure mail and bulk reactivation, kill -9 during a fan-out loses
 # nothing (duplicates keep their webhook-id), private targets refused unless notify_allow_private.
+# Fan-outs run in steps of BEACON_NOTIFY_FANOUT_STEP subscribers (500 by default, 2 here), each its
+# own txn, so every fan-out below resumes from a stored progress several times.
 . "$(dirname "$0")/lib.sh"
+export BEACON_NOTIFY_FANOUT_STEP=2
 
 SMTP_PORT=$(free_port); HOOK_PORT=$(free_port)
 MAILDIR="$T/mail"; mkdir -p "$MAILDIR"
@@ -146,12 +149,16 @@ some_slow() { test "$(grep -c '/slow/' "$HOOKLOG")" -ge 10; }
 wait_for some_slow
 kill -9 "$NPID"; wait "$NPID" 2>/dev/null
 BEFORE_KILL=$(grep -c '/slow/' "$HOOKLOG")
+assert_eq "the kill came mid fan-out (the cursor has not passed the event)" true \
+	"$(bk_cli deliveries --json --limit 1 | jq '.cursor < .outbox_last')"
 "$BEACON" --config "$CONF" notify >>"$T/notify.log" 2>&1 &
 NPID=$!; BK_PIDS="$BK_PIDS $NPID"
 i=0; while [ "$(jq -s '[.[] | select(.path | startswith("/slow/")) | .path] | unique | length' "$HOOKLOG")" -lt 120 ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done
 kill "$NPID"; wait "$NPID" 2>/dev/null
 assert_eq "after kill -9 every subscriber got it" 120 "$(jq -s '[.[] | select(.path | startswith("/slow/")) | .path] | unique | length' "$HOOKLOG")"
 assert_eq "duplicates carry the same webhook-id" 120 "$(jq -s '[.[] | select(.path | startswith("/slow/")) | "\(.path) \(.id)"] | unique | length' "$HOOKLOG")"
+assert_eq "one delivery per subscriber, the fan-out resumed where the kill left it" 120 \
+	"$(bk_cli deliveries --json --limit 1000 | jq '[.deliveries[] | select(.destination | test("/slow/")) | .id] | unique | length')"
 echo "# $BEFORE_KILL requests before kill -9, $(grep -c '/slow/' "$HOOKLOG") in all"
 assert_eq "the kill came mid fan-out" true "$([ "$BEFORE_KILL" -lt 120 ] && echo true || echo false)"
 assert_eq "every signature verifies" "true" "$(jq -s 'map(select(.path != "/slack")) | all(.sig_ok)' "$HOOKLOG")"
@@ -162,5 +169,25 @@ N=$(grep -c . "$HOOKLOG")
 "$BEACON" --config "$CONF2" notify --once >>"$T/notify.log" 2>&1
 assert_eq "no request reached the loopback receiver" "$N" "$(grep -c . "$HOOKLOG")"
 assert_contains "the refusal is visible" "$("$BEACON" --config "$CONF2" deliveries --failed --limit 5)" "refused address"
+
+# ---- retention: finished deliveries older than notify_retention_days go, and the payloads with them ----
+FAKELIB=$(dpkg -L libfaketime 2>/dev/null | grep 'libfaketimeMT.so.1$' | head -1)
+RCONF="$T/retention.conf"; sed '/^notify_retention_days/d' "$CONF" > "$RCONF"; echo "notify_retention_days = 2" >> "$RCONF"
+# notify_in SECONDS: `beacon notify --once` with the clock that much ahead
+notify_in() {
+	LD_PRELOAD="$FAKELIB" FAKETIME="+$1" ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0" \
+		"$BEACON" --config "$RCONF" notify --once >>"$T/notify.log" 2>&1
+}
+ndeliv() { bk_cli deliveries --json --limit 100000 | jq '.deliveries | length'; }
+npayloads() { mdb_stat -s payload "$STORE-notify" | awk '/Entries:/ {print $2}'; }
+D0=$(ndeliv); P0=$(npayloads)
+check "deliveries and payloads are stored ($D0, $P0)" test "$D0" -gt 120 -a "$P0" -gt 0
+notify_in $((86400 + 3600))
+assert_eq "a day later (retention 2 days): every delivery is kept" "$D0" "$(ndeliv)"
+assert_eq "a day later: every payload is kept" "$P0" "$(npayloads)"
+notify_in $((3 * 86400))
+assert_eq "three days later: the finished deliveries are purged" 0 "$(ndeliv)"
+assert_eq "three days later: the payloads no delivery uses are purged" 0 "$(npayloads)"
+assert_contains "the purge is logged" "$(tail -5 "$T/notify.log")" "purged"
 
 bk_done
