@@ -3,12 +3,14 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -37,8 +39,80 @@ struct conn {
 	bool deadline_hit;
 	mbedtls_ssl_context ssl;
 	mbedtls_ssl_config conf;
-	mbedtls_x509_crt ca;
+	struct ca_chain *ca;         /* shared, see ca_acquire */
 };
+
+/* The parsed CA bundle, shared by every connection of the process (the sender's workers each had
+ * their own parse of all Debian CAs, about 1 MB apiece). Parsed on the first https/STARTTLS
+ * connection only, again when the file changes (path, inode, size or mtime), freed with its last
+ * user. Verification only reads it, so concurrent handshakes can share it. */
+struct ca_chain {
+	mbedtls_x509_crt crt;
+	int refs;                    /* users, + 1 while it is the current one */
+	char path[1024];
+	struct stat st;
+};
+static pthread_mutex_t ca_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct ca_chain *ca_current;
+
+static bool ca_same_file(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_size == b->st_size &&
+	       a->st_mtim.tv_sec == b->st_mtim.tv_sec && a->st_mtim.tv_nsec == b->st_mtim.tv_nsec;
+}
+
+static void ca_release(struct ca_chain *ca)
+{
+	if (ca == NULL)
+		return;
+	pthread_mutex_lock(&ca_lock);
+	bool last = --ca->refs == 0;
+	pthread_mutex_unlock(&ca_lock);
+	if (last) {
+		mbedtls_x509_crt_free(&ca->crt);
+		free(ca);
+	}
+}
+
+/* The chain of ca_file, parsed now or shared; NULL with a reason (mbedtls' error code in *rc). */
+static struct ca_chain *ca_acquire(const char *path, int *rc)
+{
+	struct stat st;
+	*rc = 0;
+	if (stat(path, &st) != 0) {
+		*rc = MBEDTLS_ERR_X509_FILE_IO_ERROR;
+		return NULL;
+	}
+	pthread_mutex_lock(&ca_lock);
+	struct ca_chain *ca = ca_current;
+	if (ca && strcmp(ca->path, path) == 0 && ca_same_file(&ca->st, &st)) {
+		ca->refs++;
+		pthread_mutex_unlock(&ca_lock);
+		return ca;
+	}
+	ca = calloc(1, sizeof *ca);
+	if (ca == NULL || strlen(path) >= sizeof ca->path) {
+		pthread_mutex_unlock(&ca_lock);
+		free(ca);
+		*rc = MBEDTLS_ERR_X509_ALLOC_FAILED;
+		return NULL;
+	}
+	mbedtls_x509_crt_init(&ca->crt);
+	if ((*rc = mbedtls_x509_crt_parse_file(&ca->crt, path)) < 0) {       /* under the lock: parsed once */
+		pthread_mutex_unlock(&ca_lock);
+		mbedtls_x509_crt_free(&ca->crt);
+		free(ca);
+		return NULL;
+	}
+	snprintf(ca->path, sizeof ca->path, "%s", path);
+	ca->st = st;
+	ca->refs = 2;                /* this user and ca_current */
+	struct ca_chain *old = ca_current;
+	ca_current = ca;
+	pthread_mutex_unlock(&ca_lock);
+	ca_release(old);
+	return ca;
+}
 
 static bool url_parse(const char *u, struct url *o)
 {
@@ -218,8 +292,8 @@ static void mbed_why(int rc, const char *what, char *why, size_t whylen)
 
 static int tls_start(struct conn *c, const struct url *u, const struct http_opts *o, char *why, size_t whylen)
 {
-	int rc = mbedtls_x509_crt_parse_file(&c->ca, o->ca_file);
-	if (rc < 0) {
+	int rc;
+	if ((c->ca = ca_acquire(o->ca_file, &rc)) == NULL) {
 		mbed_why(rc, o->ca_file, why, whylen);
 		return -1;
 	}
@@ -230,7 +304,7 @@ static int tls_start(struct conn *c, const struct url *u, const struct http_opts
 	}
 	mbedtls_ssl_conf_authmode(&c->conf, MBEDTLS_SSL_VERIFY_REQUIRED);
 	mbedtls_ssl_conf_min_version(&c->conf, MBEDTLS_SSL_MAJOR_VERSION_3, MBEDTLS_SSL_MINOR_VERSION_3);
-	mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca, NULL);
+	mbedtls_ssl_conf_ca_chain(&c->conf, &c->ca->crt, NULL);
 	mbedtls_ssl_conf_rng(&c->conf, sign_rng, NULL);
 	mbedtls_ssl_conf_read_timeout(&c->conf, (uint32_t)o->read_timeout_ms);
 	if ((rc = mbedtls_ssl_setup(&c->ssl, &c->conf)) != 0 || (rc = mbedtls_ssl_set_hostname(&c->ssl, u->host)) != 0) {
@@ -444,7 +518,6 @@ enum bc_err http_get(const char *url, const struct http_opts *o, struct http_res
 		return BC_IO;
 	mbedtls_ssl_init(&c.ssl);
 	mbedtls_ssl_config_init(&c.conf);
-	mbedtls_x509_crt_init(&c.ca);
 	enum bc_err e = BC_IO;
 	if (!c.tls || tls_start(&c, &u, o, why, whylen) == 0)
 		e = exchange(&c, &u, o, resp, on_head, on_body, ctx, why, whylen);
@@ -452,7 +525,7 @@ enum bc_err http_get(const char *url, const struct http_opts *o, struct http_res
 		mbedtls_ssl_close_notify(&c.ssl);
 	mbedtls_ssl_free(&c.ssl);
 	mbedtls_ssl_config_free(&c.conf);
-	mbedtls_x509_crt_free(&c.ca);
+	ca_release(c.ca);
 	close(c.fd);
 	return e;
 }
@@ -478,7 +551,6 @@ struct tls_conn *tls_conn_start(int fd, const char *host, const char *ca_file, i
 	t->c.read_timeout_ms = timeout_ms;
 	mbedtls_ssl_init(&t->c.ssl);
 	mbedtls_ssl_config_init(&t->c.conf);
-	mbedtls_x509_crt_init(&t->c.ca);
 	struct http_opts o = { .ca_file = ca_file, .read_timeout_ms = timeout_ms };
 	if (tls_start(&t->c, &u, &o, why, whylen) != 0) {
 		tls_conn_free(t);
@@ -504,6 +576,6 @@ void tls_conn_free(struct tls_conn *t)
 	mbedtls_ssl_close_notify(&t->c.ssl);
 	mbedtls_ssl_free(&t->c.ssl);
 	mbedtls_ssl_config_free(&t->c.conf);
-	mbedtls_x509_crt_free(&t->c.ca);
+	ca_release(t->c.ca);
 	free(t);
 }

@@ -1,4 +1,4 @@
-/* test_notify.c: subscribers on a real store: links (valid, expired, forged, single-use), webhook secrets and Standard Webhooks signatures, event payloads, the retry schedule, the local delivery store. */
+/* test_notify.c: subscribers on a real store: links (valid, expired, forged, single-use), webhook secrets and Standard Webhooks signatures, event payloads, the retry schedule, the local delivery store (fan-out steps, payload purge). */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -33,8 +33,8 @@ static int teardown(void **state)
 {
 	store_close(s);
 	arena_free(a);
-	char cmd[200];
-	snprintf(cmd, sizeof cmd, "rm -rf %s %s-deliv", dir, dir);
+	char cmd[256];
+	snprintf(cmd, sizeof cmd, "rm -rf %s %s-deliv %s-deliv2", dir, dir, dir);
 	return system(cmd);
 }
 
@@ -196,6 +196,93 @@ static void test_deliv_store(void **state)
 	deliv_close(d);
 }
 
+static bool count_one(void *ctx, const struct subscriber *sub)
+{
+	char *seen = ctx;
+	assert_null(strstr(seen, sub->id));          /* each one once */
+	strcat(seen, sub->id);
+	strcat(seen, ",");
+	return true;
+}
+
+/* The fan-out's walk over subscribers in steps: every one exactly once, whatever the step size. */
+static void test_subscriber_scan_steps(void **state)
+{
+	struct stx *t;
+	assert_int_equal(store_begin_write(s, a, &t), BC_OK);
+	struct write_ctx w = { .t = t, .a = a, .actor = "test" };
+	size_t before = 0;
+	struct subscriber *all;
+	assert_int_equal(store_subscriber_list(t, &all, &before), BC_OK);
+	for (int i = 0; i < 23; i++) {
+		char url[64];
+		snprintf(url, sizeof url, "https://hooks.example.test/scan/%d", i);
+		struct subscriber_change ch = { .mode = SUB_WEBHOOK, .endpoint = url, .skip_confirmation = true };
+		struct subscriber sub;
+		bool existed;
+		assert_int_equal(write_subscribe(&w, &ch, &sub, &existed), BC_OK);
+	}
+	assert_int_equal(store_commit(t), BC_OK);
+	size_t total = before + 23;
+	for (size_t step = 1; step <= total + 1; step += 6) {
+		char *seen = arena_alloc(a, total * 16 + 1), last[sizeof(bc_id)] = "";
+		seen[0] = '\0';
+		bool done = false;
+		size_t steps = 0;
+		while (!done) {
+			assert_int_equal(store_begin_read(s, a, &t), BC_OK);       /* each step its own txn */
+			assert_int_equal(store_subscriber_scan(t, last, step, count_one, seen, last, &done), BC_OK);
+			store_abort(t);
+			assert_true(++steps <= total + 1);
+		}
+		size_t n = 0;
+		for (char *p = seen; (p = strchr(p, ',')); p++)
+			n++;
+		assert_int_equal(n, total);
+	}
+}
+
+/* Fan-out progress, and payloads purged only once no delivery of their event is left. */
+static void test_deliv_fanout_and_payloads(void **state)
+{
+	char path[96], last[sizeof(bc_id)];
+	struct deliv_db *d;
+	struct dtx *t;
+	uint64_t seq = 0;
+	size_t purged;
+	snprintf(path, sizeof path, "%s-deliv2", dir);
+	assert_int_equal(deliv_open(&d, path), BC_OK);
+	assert_int_equal(deliv_begin(d, a, true, &t), BC_OK);
+	assert_false(deliv_fanout_get(t, &seq, last));
+	assert_int_equal(deliv_fanout_set(t, 7, "abc"), BC_OK);
+	assert_true(deliv_fanout_get(t, &seq, last));
+	assert_int_equal(seq, 7);
+	assert_string_equal(last, "abc");
+	assert_int_equal(deliv_fanout_set(t, 0, NULL), BC_OK);
+	assert_false(deliv_fanout_get(t, &seq, last));
+	assert_int_equal(deliv_payload_put(t, 5, "webhook", "{}", 2), BC_OK);
+	assert_int_equal(deliv_payload_put(t, 5, "target", "{}", 2), BC_OK);
+	assert_int_equal(deliv_payload_put(t, 6, "webhook", "{}", 2), BC_OK);
+	struct delivery x = { .id = "msg_0000000000000006_a", .seq = 6, .subscriber_id = "a", .state = DS_DELIVERED,
+	                      .updated_at = 100, .event = "incident.created" };
+	assert_int_equal(deliv_put(t, &x), BC_OK);
+	assert_int_equal(deliv_payload_purge(t, 4, 100, &purged), BC_OK);
+	assert_int_equal(purged, 0);                          /* after upto_seq: not fanned out yet */
+	assert_int_equal(deliv_payload_purge(t, 6, 100, &purged), BC_OK);
+	assert_int_equal(purged, 2);                          /* event 5: no delivery left; 6 has one */
+	char *body;
+	size_t len;
+	assert_int_equal(deliv_payload_get(t, 5, "webhook", &body, &len), BC_NOTFOUND);
+	assert_int_equal(deliv_payload_get(t, 6, "webhook", &body, &len), BC_OK);
+	assert_int_equal(deliv_purge(t, 1000, 10, &purged), BC_OK);
+	assert_int_equal(purged, 1);
+	assert_int_equal(deliv_payload_purge(t, 6, 100, &purged), BC_OK);
+	assert_int_equal(purged, 1);
+	assert_int_equal(deliv_payload_get(t, 6, "webhook", &body, &len), BC_NOTFOUND);
+	assert_int_equal(deliv_commit(t), BC_OK);
+	deliv_close(d);
+}
+
 int main(void)
 {
 	unsetenv("BEACON_NOTIFY_TIME_SCALE");
@@ -206,6 +293,8 @@ int main(void)
 		cmocka_unit_test(test_email_syntax),
 		cmocka_unit_test(test_retry_schedule),
 		cmocka_unit_test(test_deliv_store),
+		cmocka_unit_test(test_subscriber_scan_steps),
+		cmocka_unit_test(test_deliv_fanout_and_payloads),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
