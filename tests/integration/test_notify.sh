@@ -428,6 +428,21 @@ tls_conf "$T/tls3.conf" "$TPORT" /etc/ssl/certs/ca-certificates.crt
 assert_eq "untrusted certificate: nothing sent" "0" "$(ls "$TDIR" | grep -c eml)"
 assert_contains "untrusted certificate: the reason is visible" "$("$BEACON" --config "$T/tls3.conf" deliveries --failed)" "certificate"
 
+# ---- one SMTP session carries many mails; a refused recipient is reset (RSET) and the next ones go ----
+RPORT=$(free_port); RDIR="$T/reuse"; mkdir -p "$RDIR"
+SMTP_REFUSE=refused /usr/bin/python3 "$ROOT/tests/integration/smtp_sink.py" "$RPORT" "$RDIR" >"$RDIR.log" 2>&1 &
+BK_PIDS="$BK_PIDS $!"
+wait_for python3 -c "import socket; socket.create_connection(('127.0.0.1', $RPORT))"
+RCONF="$T/reuse.conf"; sed '/^smtp_port/d; /^notify_concurrency/d' "$CONF" > "$RCONF"
+printf 'smtp_port = %s\nnotify_concurrency = 1\n' "$RPORT" >> "$RCONF"
+notify_once                                       # nothing older left for the new relay
+for who in r1 r2 refused r3 r4 r5; do bk_cli subscriber add --email "$who@example.test" >/dev/null; done
+"$BEACON" --config "$RCONF" notify --once >>"$T/notify.log" 2>&1
+assert_eq "five confirmation mails at the relay" 5 "$(ls "$RDIR" | grep -c '\.eml$')"
+assert_eq "all through one SMTP session" 1 "$(cat "$RDIR"/*.eml | tr -d '\r' | sed -n 's/^X-Sink-Session: //p' | sort -u | wc -l)"
+assert_ne "the mail after the refused one arrived" "" "$(grep -l 'X-Envelope-To: r3@example.test' "$RDIR"/*.eml)"
+assert_contains "the refusal is the delivery's error" "$("$BEACON" --config "$RCONF" deliveries --failed --limit 5)" "550"
+
 # ---- a secondary never sends ----
 SCONF="$T/secondary.conf"
 sed 's/^store = .*/store = '"$(echo "$T/snap" | sed 's#/#\\/#g')"'/' "$CONF" > "$SCONF"; echo "role = secondary" >> "$SCONF"
