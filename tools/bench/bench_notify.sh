@@ -48,7 +48,7 @@ mkdir -p "$D/mail"
 ms() { date +%s%3N; }
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rss_kb() { awk '/^VmRSS/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
-rss_parts() { awk '/^RssAnon|^RssFile/ {printf "%s %s KiB ", $1, $2}' "/proc/$1/status" 2>/dev/null; }
+rss_parts() { awk '/^RssAnon|^RssFile|^RssShmem/ {printf "%s %s KiB ", $1, $2}' "/proc/$1/status" 2>/dev/null; }
 hwm_kb() { awk '/^VmHWM/ {print $2}' "/proc/$1/status" 2>/dev/null || echo 0; }
 
 # node NAME: a store with components API and Other, a sender config; sets CONF, API, OTHER
