@@ -58,6 +58,7 @@ static void sender_release(struct sender *sn, bool heap)
 struct fan_target {
 	enum notify_audience audience;
 	bool mail;                   /* a mail payload exists: email subscribers get it */
+	const char *incident_id;     /* the incident the event is about, or NULL */
 	size_t ncomponents;
 	const char **component_ids;
 };
@@ -67,7 +68,8 @@ static enum bc_err target_put(struct dtx *dt, uint64_t seq, const struct notify_
 	json_t *ids = json_array();
 	for (size_t i = 0; i < ne->ncomponents; i++)
 		json_array_append_new(ids, json_string(ne->component_ids[i]));
-	json_t *o = json_pack("{s:i, s:b, s:o}", "audience", (int)ne->audience, "mail", ne->mail != NULL, "components", ids);
+	json_t *o = json_pack("{s:i, s:b, s:s?, s:o}", "audience", (int)ne->audience, "mail", ne->mail != NULL,
+	                      "incident", ne->incident_id, "components", ids);
 	char *txt = o ? json_dumps(o, JSON_COMPACT) : NULL;
 	json_decref(o);
 	if (txt == NULL)
@@ -91,6 +93,8 @@ static enum bc_err target_get(struct dtx *dt, struct arena *a, uint64_t seq, str
 	}
 	tg->audience = (enum notify_audience)json_integer_value(json_object_get(o, "audience"));
 	tg->mail = json_is_true(json_object_get(o, "mail"));
+	const char *inc = json_string_value(json_object_get(o, "incident"));
+	tg->incident_id = inc ? arena_strdup(a, inc) : NULL;
 	tg->ncomponents = json_array_size(ids);
 	tg->component_ids = arena_alloc(a, (tg->ncomponents + 1) * sizeof *tg->component_ids);
 	for (size_t i = 0; i < tg->ncomponents; i++) {
@@ -110,7 +114,7 @@ static bool wants(const struct subscriber *s, const struct fan_target *tg)
 	if (s->mode == SUB_EMAIL && !tg->mail)
 		return false;
 	if (s->incident_id[0])              /* an incident subscriber hears of its incident only */
-		return ne->incident_id && strcmp(s->incident_id, ne->incident_id) == 0;
+		return tg->incident_id && strcmp(s->incident_id, tg->incident_id) == 0;
 	if (s->ncomponents == 0)
 		return true;
 	for (size_t i = 0; i < s->ncomponents; i++)
@@ -198,7 +202,7 @@ static enum bc_err fan_out(struct sender *sn, struct stx *t, struct dtx *dt, con
 		}
 		if ((e = target_put(dt, ev->seq, &ne)) != BC_OK)
 			return e;
-		tg = (struct fan_target){ .audience = ne.audience, .mail = ne.mail != NULL,
+		tg = (struct fan_target){ .audience = ne.audience, .mail = ne.mail != NULL, .incident_id = ne.incident_id,
 		                          .ncomponents = ne.ncomponents,
 		                          .component_ids = arena_alloc(sn->a, (ne.ncomponents + 1) * sizeof(char *)) };
 		for (size_t i = 0; i < ne.ncomponents; i++)
