@@ -166,9 +166,13 @@ static int admin_routes_run(struct cli *c, int argc, char **argv)
 	int rc = cli_parse(c, opts, argc, argv, 0, 0);
 	if (rc >= 0)
 		return rc;
-	for (const struct admin_route *rt = admin_routes; rt->path; rt++)
-		printf("%s %s %s %s\n", rt->method, rt->path, user_role_name(rt->role),
+	for (const struct admin_route *rt = admin_routes; rt->path; rt++) {
+		printf("%s %s %s %s", rt->method, rt->path, user_role_name(rt->role),
 		       (rt->flags & AR_WRITE) ? "write" : "read");
+		if (rt->flags & AR_BINARY)          /* the body limit the web server configs must match */
+			printf(" upload=%uk", rt->flags >> 8);
+		putchar('\n');
+	}
 	return 0;
 }
 
@@ -210,7 +214,7 @@ int cmd_routes(const struct config *cfg, int argc, char **argv)
 int cmd_admin(const struct config *cfg, int argc, char **argv)
 {
 	static const struct subcmd subs[] = {
-		{ "routes",      admin_routes_run, "admin routes          the web admin's route table: METHOD PATH ROLE read|write" },
+		{ "routes",      admin_routes_run, "admin routes          the web admin's route table: METHOD PATH ROLE read|write [upload=KBk]" },
 		{ "require-2fa", admin_2fa_run,    "admin require-2fa yes|no" },
 		{ NULL, NULL, NULL }
 	};

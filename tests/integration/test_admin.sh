@@ -467,7 +467,7 @@ login viewer@example.com viewer-password-1
 check "viewer signed in" test -n "$SID"
 before=$(bk_cli audit --limit 1 --json)
 n=0; bad=""
-while read -r m p role kind; do
+while read -r m p role kind _; do
 	[ "$m" = POST ] && [ "$kind" = write ] || continue
 	[ "$role" = viewer ] && continue          # the viewer's own account (sign out everywhere, 2FA, password)
 	n=$((n+1))
@@ -485,6 +485,13 @@ for r in "POST /admin/components/new editor write" "POST /admin/component/edit e
 	assert_contains "the route table has $r" "$(echo "$routes" | tr -s ' ')" "$r"
 done
 assert_eq "a viewer gets 403 on every write route ($n)" "" "$bad"
+# The upload's body limit lives in the route table; the shipped nginx and lighttpd configs must say the same.
+up=$(echo "$routes" | awk '$2 == "/admin/settings/logo" { sub("upload=", "", $5); print $5 }')
+check "the logo route declares its upload limit ($up)" test -n "$up"
+assert_eq "nginx's logo location has the route table's limit" "client_max_body_size $up;" \
+	"$(sed -n '/location = \/admin\/settings\/logo/,/}/p' "$ROOT/conf/nginx/beacon.conf" | grep -o 'client_max_body_size [0-9]*k;')"
+assert_eq "lighttpd's logo block has the route table's limit" "${up%k}" \
+	"$(sed -n '/"\/admin\/settings\/logo"/,/}/p' "$ROOT/conf/lighttpd/beacon.conf" | sed -n 's/.*server.max-request-size = \([0-9]*\).*/\1/p')"
 assert_eq "nothing was written by the viewer" "$before" "$(bk_cli audit --limit 1 --json)"
 assert_eq "a viewer can read the audit log" 200 "$(page /admin/audit)"
 assert_eq "a viewer cannot open the users page" 403 "$(page /admin/users)"

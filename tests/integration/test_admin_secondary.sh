@@ -40,7 +40,7 @@ curl -s -o "$T/dash" -H "Cookie: __Host-beacon_session=$SID" "$U/admin"
 assert_contains "the dashboard says the admin is read-only here" "$(cat "$T/dash")" 'class="banner ro"'
 TOK=$(csrf_of "$T/dash")
 bad=""; n=0
-while read -r m p role kind; do
+while read -r m p role kind _; do
 	[ "$m" = POST ] && [ "$kind" = write ] || continue
 	n=$((n+1))
 	c=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: $U" -H "Cookie: __Host-beacon_session=$SID" \
