@@ -8,41 +8,18 @@
 
 #define CHOICES_LEVEL "none, " CHOICES_COMP_STATUS
 
-/* "60s", "5m", "2h", "1d" or plain seconds, 1 s to 30 days, in ms. */
 static bool duration(struct cli *c, const char *opt, const char *v, int64_t *out)
 {
-	char *end;
-	long n = v ? strtol(v, &end, 10) : 0;
-	if (v == NULL || end == v || n <= 0)
-		return cli_bad(c, opt, "expected a duration like 60s, 5m, 2h or 1d, not '%s'", v ? v : "");
-	int64_t mul = 1000;
-	if (*end == 'm')
-		mul = 60000;
-	else if (*end == 'h')
-		mul = 3600000;
-	else if (*end == 'd')
-		mul = 86400000;
-	else if (*end != 's' && *end != '\0')
-		return cli_bad(c, opt, "expected a duration like 60s, 5m, 2h or 1d, not '%s'", v);
-	if (*end && end[1])
-		return cli_bad(c, opt, "expected a duration like 60s, 5m, 2h or 1d, not '%s'", v);
-	*out = (int64_t)n * mul;
-	if (*out > 30LL * 86400000)
-		return cli_bad(c, opt, "at most 30 days");
+	if (!intake_duration_parse(v, out))
+		return cli_bad(c, opt, "expected a duration from 1s to 30d like 60s, 5m, 2h or 1d, not '%s'", v ? v : "");
 	return true;
 }
 
 static bool level(struct cli *c, const char *opt, const char *v, int *out)
 {
-	enum comp_status s;
-	if (v && strcmp(v, "none") == 0) {
-		*out = INTAKE_LEVEL_NONE;
-		return true;
-	}
-	if (v == NULL || !comp_status_parse(v, &s) || s == CS_UNDER_MAINTENANCE || s == CS_OPERATIONAL)
+	if (!intake_level_parse(v, out))
 		return cli_bad(c, opt, "expected one of none, degraded_performance, partial_outage, major_outage, not '%s'",
 		               v ? v : "");
-	*out = (int)s;
 	return true;
 }
 
@@ -63,37 +40,12 @@ static const char *component_name(struct cli *c, const char *id)
 	return store_component_get(c->t, id, &comp) == BC_OK ? comp.name : "(deleted component)";
 }
 
-/* Removes the active signals a rule or check raised and lets the component rule give the status back. */
-static int drop_signals(struct cli *c, const char *actor)
-{
-	struct kv_item *it;
-	size_t n;
-	enum bc_err e = store_kv_list(c->t, "isig", NULL, 0, &it, &n);
-	if (e != BC_OK)
-		return cli_store_fail(c, "signals", e);
-	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_loadb(it[i].val, it[i].len, 0, NULL);
-		bool mine = o && strcmp(json_string_value(json_object_get(o, "actor")) ?: "", actor) == 0;
-		json_decref(o);
-		if (!mine)
-			continue;
-		if ((e = intake_signal_del(c->t, it[i].key)) != BC_OK)
-			return cli_store_fail(c, "signals", e);
-		struct write_ctx w;
-		cli_write_ctx(c, &w);
-		char *comp = arena_strndup(c->a, it[i].key, strcspn(it[i].key, "|"));
-		if ((e = intake_component_apply(&w, comp)) != BC_OK)
-			return cli_write_fail(c, &w, e);
-	}
-	return 0;
-}
-
 /* ---- rule ---- */
 
 static int rule_add(struct cli *c, int argc, char **argv)
 {
 	struct opt opts[] = { OPTV("component"), OPTM("match"), OPTV("status-label"), OPTM("map"), OPTV("default"),
-	                      OPTV("incident"), OPTV("incident-template"), OPTF("draft"), OPT_END };
+	                      OPTV("incident"), OPTV("incident-template"), OPTF("draft"), OPTV("stale-after"), OPT_END };
 	int rc = cli_parse(c, opts, argc, argv, 0, 0);
 	if (rc >= 0)
 		return rc;
@@ -107,19 +59,11 @@ static int rule_add(struct cli *c, int argc, char **argv)
 	for (size_t i = 0; i < m->nvals; i++)
 		if (!pair(c, "match", m->vals[i], &r.match[r.nmatch++]))
 			return 1;
-	for (size_t i = 0; i < mp->nvals; i++) {
-		int l;
-		if (!pair(c, "map", mp->vals[i], &r.map[r.nmap]) || !level(c, "map", r.map[r.nmap].value, &l))
+	for (size_t i = 0; i < mp->nvals; i++)
+		if (!pair(c, "map", mp->vals[i], &r.map[r.nmap++]))
 			return 1;
-		r.nmap++;
-	}
-	const char *sl = opt_get(opts, "status-label");
-	r.status_label = sl ? sl : "severity";
-	if (!cli_text(c, "status-label", r.status_label, 256))
-		return 1;
+	r.status_label = opt_get(opts, "status-label");
 	r.incident = opt_get(opts, "incident");
-	if (r.incident && (!cli_text(c, "incident", r.incident, LIM_NAME) || !*r.incident))
-		return !cli_bad(c, "incident", "an incident name of 1 to %d characters", LIM_NAME);
 	r.incident_template = opt_get(opts, "incident-template");
 	r.draft = opt_get(opts, "draft") != NULL;
 	if (r.draft && r.incident == NULL && r.incident_template == NULL)
@@ -127,25 +71,16 @@ static int rule_add(struct cli *c, int argc, char **argv)
 	r.dflt = CS_PARTIAL_OUTAGE;
 	if (opt_get(opts, "default") && !level(c, "default", opt_get(opts, "default"), &r.dflt))
 		return 1;
+	if (opt_get(opts, "stale-after") && !duration(c, "stale-after", opt_get(opts, "stale-after"), &r.stale_after_ms))
+		return 1;
 	if (cli_begin(c, 0) || cli_find_component(c, "component", opt_get(opts, "component"), r.component_id))
 		return 1;
-	const void *tv;
-	size_t tl;
-	if (r.incident_template && store_kv_get(c->t, "tmpl", r.incident_template, &tv, &tl) != BC_OK)
-		return !cli_bad(c, "incident-template", "no template named '%s' (save one in the admin's incident composer)",
-		                r.incident_template);
-	struct intake_rule *all;
-	size_t n;
-	enum bc_err e = intake_rule_list(c->t, c->a, &all, &n);
+	struct write_ctx w;
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_intake_rule_add(&w, &r);
 	if (e != BC_OK)
-		return cli_store_fail(c, "rules", e);
-	if (n >= INTAKE_MAX_RULES)
-		return cli_fail(c, "at most %d rules", INTAKE_MAX_RULES);
-	store_new_id(r.id);
-	r.created_at = now_ms();
-	if ((e = intake_rule_put(c->t, &r)) != BC_OK)
-		return cli_store_fail(c, "rule", e);
-	if (cli_audit(c, "intake.rule.add", r.id, component_name(c, r.component_id)) || cli_commit(c))
+		return cli_write_fail(c, &w, e);
+	if (cli_commit(c))
 		return 1;
 	printf("%s\n", r.id);
 	return 0;
@@ -186,13 +121,16 @@ static int rule_list(struct cli *c, int argc, char **argv)
 			jw_str(&w, "incident", rs[i].incident);
 			jw_str(&w, "incident_template", rs[i].incident_template);
 			jw_bool(&w, "draft", rs[i].draft);
+			jw_int(&w, "stale_after_s", rs[i].stale_after_ms / 1000);
 			jw_obj_close(&w);
 		} else {
-			printf("%-12s  %-24s  %s  (status from label '%s')%s%s%s%s%s\n", rs[i].id,
+			printf("%-12s  %-24s  %s  (status from label '%s')%s%s%s%s%s%s%s\n", rs[i].id,
 			       component_name(c, rs[i].component_id), mb.p ? mb.p : "",
 			       rs[i].status_label ? rs[i].status_label : "", rs[i].incident ? "  incident: " : "",
 			       rs[i].incident ? rs[i].incident : "", rs[i].incident_template ? "  template: " : "",
-			       rs[i].incident_template ? rs[i].incident_template : "", rs[i].draft ? "  (as a draft)" : "");
+			       rs[i].incident_template ? rs[i].incident_template : "", rs[i].draft ? "  (as a draft)" : "",
+			       rs[i].stale_after_ms ? "  stale after " : "",
+			       rs[i].stale_after_ms ? intake_duration_text(c->a, rs[i].stale_after_ms) : "");
 		}
 		buf_free(&mb);
 	}
@@ -214,13 +152,10 @@ static int rule_del(struct cli *c, int argc, char **argv)
 		return cli_fail(c, "no rule '%s'", id);
 	if (cli_begin(c, 0))
 		return 1;
-	enum bc_err e = store_kv_del(c->t, "irule", id);
-	if (e == BC_NOTFOUND)
-		return cli_fail(c, "no rule '%s'", id);
-	if (e != BC_OK)
-		return cli_store_fail(c, "rule", e);
-	return drop_signals(c, arena_printf(c->a, "intake:%s", id)) || cli_audit(c, "intake.rule.del", id, NULL) ||
-	       cli_commit(c);
+	struct write_ctx w;
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_intake_rule_delete(&w, id);
+	return e != BC_OK ? cli_write_fail(c, &w, e) : cli_commit(c);
 }
 
 /* The active signals: firing alerts and failing checks, with the suppressed ones (maintenance). */
@@ -282,13 +217,16 @@ int cmd_rule(const struct config *cfg, int argc, char **argv)
 	static const struct subcmd subs[] = {
 		{ "add", rule_add, "rule add --component NAME --match LABEL=VALUE [--match ...] [--status-label severity]\n"
 		                   "       [--map VALUE=STATUS ...] [--default STATUS] [--incident NAME]   (STATUS: " CHOICES_LEVEL ")\n"
-		                   "       [--incident-template NAME] [--draft]\n"
+		                   "       [--incident-template NAME] [--draft] [--stale-after 10m]\n"
 		                   "       --incident: open an incident NAME when a group fires, resolve it when all its alerts resolved;\n"
 		                   "       --incident-template: from the saved template NAME (its title unless --incident, status, body);\n"
-		                   "       --draft: held as a draft for a human to publish (discarded if all alerts resolve first)" },
+		                   "       --draft: held as a draft for a human to publish (discarded if all alerts resolve first);\n"
+		                   "       --stale-after: no notification matching the rule for that long shows the component stale\n"
+		                   "       (a rule on alertname=Watchdog with --default none makes Alertmanager's Watchdog its heartbeat)" },
 		{ "list", rule_list, "rule list [--json]" },
 		{ "del", rule_del, "rule del ID" },
-		{ "alerts", rule_alerts, "rule alerts [--json]   (firing alerts and failing heartbeats, suppressed ones too)" },
+		{ "alerts", rule_alerts, "rule alerts [--json]   (firing alerts and failing heartbeats; those kept during a maintenance\n"
+		                         "       are marked suppressed and take effect when it ends, if still firing)" },
 		{ NULL, NULL, NULL },
 	};
 	return cli_dispatch(cfg, "rule", subs, argc, argv);
@@ -322,23 +260,14 @@ static int heartbeat_add(struct cli *c, int argc, char **argv)
 	    (opt_get(opts, "grace") && !duration(c, "grace", opt_get(opts, "grace"), &k.grace_ms)) ||
 	    (opt_get(opts, "status") && !level(c, "status", opt_get(opts, "status"), &k.status)))
 		return 1;
-	if (k.status < 0)
-		return !cli_bad(c, "status", "a heartbeat sets a status (degraded_performance, partial_outage, major_outage)");
 	if (cli_begin(c, 0) || cli_find_component(c, "component", opt_get(opts, "component"), k.component_id))
 		return 1;
-	struct intake_check *all;
-	size_t n;
-	enum bc_err e = intake_check_list(c->t, c->a, &all, &n);
+	struct write_ctx w;
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_intake_check_add(&w, &k);
 	if (e != BC_OK)
-		return cli_store_fail(c, "heartbeats", e);
-	if (n >= INTAKE_MAX_CHECKS)
-		return cli_fail(c, "at most %d heartbeat checks", INTAKE_MAX_CHECKS);
-	intake_uuid_new(k.uuid);
-	store_new_id(k.id);
-	k.created_at = now_ms();
-	if ((e = intake_check_put(c->t, &k)) != BC_OK)
-		return cli_store_fail(c, "heartbeat", e);
-	if (cli_audit(c, "intake.heartbeat.add", k.id, component_name(c, k.component_id)) || cli_commit(c))
+		return cli_write_fail(c, &w, e);
+	if (cli_commit(c))
 		return 1;
 	printf("%s\n", ping_url(c, "/ping/", k.uuid));
 	return 0;
@@ -400,21 +329,10 @@ static int heartbeat_del(struct cli *c, int argc, char **argv)
 	const char *ref = c->pos[0];
 	if (cli_begin(c, 0))
 		return 1;
-	struct intake_check *ks;
-	size_t n;
-	enum bc_err e = intake_check_list(c->t, c->a, &ks, &n);
-	if (e != BC_OK)
-		return cli_store_fail(c, "heartbeats", e);
-	for (size_t i = 0; i < n; i++) {
-		if (strcmp(ks[i].id, ref) != 0 && strcmp(ks[i].uuid, ref) != 0)
-			continue;
-		if ((e = store_kv_del(c->t, "ihb", ks[i].uuid)) != BC_OK ||
-		    (ks[i].late && (e = intake_stale_set(c->t, ks[i].component_id, ks[i].id, 0)) != BC_OK))
-			return cli_store_fail(c, "heartbeat", e);
-		return drop_signals(c, arena_printf(c->a, "intake:%s", ks[i].id)) ||
-		       cli_audit(c, "intake.heartbeat.del", ks[i].id, NULL) || cli_commit(c);
-	}
-	return cli_fail(c, "no heartbeat check '%s'", ref);
+	struct write_ctx w;
+	cli_write_ctx(c, &w);
+	enum bc_err e = write_intake_check_delete(&w, ref);
+	return e != BC_OK ? cli_write_fail(c, &w, e) : cli_commit(c);
 }
 
 int cmd_heartbeat(const struct config *cfg, int argc, char **argv)

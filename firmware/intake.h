@@ -16,9 +16,11 @@
  *            signal: {"actor","level","group","name","suppressed","at"} (firing alert / failing check)
  *   "icomp"  component id -> {"prior","set"}: intake holds this component (the status it had before,
  *            the status intake set)
- *   "istale" component id -> {"since","check"}: its feeder went silent (shown on the page)
- * Last-seen times of heartbeats are kept in memory by the serving process (intake_hb.c): after a
- * restart every check gets its full period and grace again.
+ *   "istale" "<component>|<check or rule id>" -> {"since"}: that feeder of the component went silent
+ *            (shown on the page; several feeders may be silent at once)
+ * Last-seen times of heartbeats (intake_hb.c) and of rules with a stale-after time (intake_am.c) are
+ * kept in memory by the serving process: after a restart every feeder gets its full grace again.
+ * Rules and checks are added and deleted through the write layer (write_intake.c).
  */
 #define INTAKE_MAX_RULES      200
 #define INTAKE_MAX_CHECKS     1000
@@ -46,6 +48,8 @@ struct intake_rule {
 	                                        * opened from: its title (unless incident names it), status, body */
 	bool draft;                            /* the incident is held as a draft for a human to publish; a
 	                                        * draft whose alerts all resolved before that is discarded */
+	int64_t stale_after_ms;                /* 0, or: no alert matching this rule for that long marks the
+	                                        * component stale (a Watchdog alert as the feeder's heartbeat) */
 	int64_t created_at;
 };
 
@@ -69,6 +73,12 @@ enum bc_err intake_check_list(struct stx *t, struct arena *a, struct intake_chec
 /* Default label map: critical -> major_outage, error -> partial_outage, warning -> degraded_performance,
  * info -> none; anything else -> rule->dflt. */
 int intake_rule_level(const struct intake_rule *r, const char *label_value);
+/* A level name: "none" (INTAKE_LEVEL_NONE) or a comp status that means trouble (not operational,
+ * not under maintenance). */
+bool intake_level_parse(const char *s, int *out);
+/* "60s", "5m", "2h", "1d" or plain seconds, 1 s to 30 days, into ms. */
+bool intake_duration_parse(const char *s, int64_t *out_ms);
+const char *intake_duration_text(struct arena *a, int64_t ms);    /* "90s", "5m", "2h" */
 bool intake_uuid_valid(const char *s);
 void intake_uuid_new(char out[INTAKE_UUID_LEN + 1]);
 
@@ -83,13 +93,16 @@ enum bc_err intake_signal_del(struct stx *t, const char *key);
  * its status (remembering the one it had); when none is left it gets that back, unless someone
  * changed it meanwhile. Changes go through the write layer as w->actor. */
 enum bc_err intake_component_apply(struct write_ctx *w, const char *component_id);
-/* Staleness mark of a component: *since = the last data (0 = not stale). */
+/* The read rule of staleness: *since = the earliest last data of a silent feeder of the component
+ * (0 = not stale). */
 enum bc_err intake_stale_get(struct stx *t, const char *component_id, int64_t *since);
 /* Whether any component may be stale (true also when the store cannot say): the home page asks
  * once, not once per component. */
 bool intake_stale_any(struct stx *t);
-/* since 0 clears the mark, when check_id is the check that set it. */
-enum bc_err intake_stale_set(struct stx *t, const char *component_id, const char *check_id, int64_t since);
+/* Whether feeder (a check or rule id) has marked the component stale. */
+bool intake_stale_marked(struct stx *t, const char *component_id, const char *feeder_id);
+/* Marks (since > 0) or clears (since 0) one feeder's silence. */
+enum bc_err intake_stale_set(struct stx *t, const char *component_id, const char *feeder_id, int64_t since);
 
 /* ---- Alertmanager webhook (intake_am.c) ---- */
 #define INTAKE_AM_MAX_BODY   (1 << 20)
@@ -99,6 +112,11 @@ struct intake_am_result { size_t alerts, matched, changed; };
  * BC_INVALID with err ("alerts[2].status: must be firing or resolved") on bad input. */
 enum bc_err intake_am_apply(struct store *s, const char *body, size_t len, struct intake_am_result *res,
                             char *err, size_t errlen);
+/* One scheduler pass: rules with a stale-after time that no notification matched for that long
+ * mark their component stale (a matching notification clears it). Times are this process's. */
+enum bc_err intake_am_tick(struct store *s, size_t *done);
+/* When this process last saw a notification matching rule id (0: none since it started). */
+int64_t intake_am_last_seen(const char *rule_id);
 
 /* ---- heartbeats (intake_hb.c) ---- */
 enum intake_ping { PING_SUCCESS, PING_START, PING_FAIL, PING_LOG };   /* LOG: known check, no signal */

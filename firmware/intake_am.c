@@ -1,4 +1,5 @@
 /* intake_am.c: Alertmanager webhook (version 4) payloads: checked, matched against rules, and applied only where something changed. */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -23,11 +24,49 @@ struct am_plan {
 	int level;
 	bool firing;
 	const char *name;          /* alertname */
-	const char *rule_id;
-	const char *incident;      /* the rule's incident name, or NULL */
-	const char *tmpl;          /* the rule's incident template, or NULL */
-	bool draft;                /* the rule's incident is held as a draft */
+	const struct intake_rule *rule;
 };
+
+/* When this process last saw a notification matching each rule (for stale-after); lost on restart,
+ * which gives every rule its full stale-after time again (no false alarm on deploy). */
+struct am_seen {
+	bc_id rule_id;
+	int64_t last;              /* the last matching notification, or when this process first knew the rule */
+	bool live;                 /* still listed in the store at the last pass */
+};
+static pthread_mutex_t am_mu = PTHREAD_MUTEX_INITIALIZER;
+static struct am_seen am_seen[INTAKE_MAX_RULES];
+static size_t am_nseen;
+static int64_t am_epoch;
+
+/* The entry of rule id (added when missing), with am_mu held; NULL when the table is full. */
+static struct am_seen *am_seen_get(const char *id, int64_t now, int64_t created_at)
+{
+	if (am_epoch == 0)
+		am_epoch = now;
+	for (size_t i = 0; i < am_nseen; i++)
+		if (strcmp(am_seen[i].rule_id, id) == 0)
+			return &am_seen[i];
+	if (am_nseen == INTAKE_MAX_RULES)
+		return NULL;
+	struct am_seen *e = &am_seen[am_nseen++];
+	memset(e, 0, sizeof *e);
+	snprintf(e->rule_id, sizeof e->rule_id, "%s", id);
+	e->last = created_at > am_epoch ? created_at : am_epoch;
+	e->live = true;
+	return e;
+}
+
+int64_t intake_am_last_seen(const char *rule_id)
+{
+	int64_t last = 0;
+	pthread_mutex_lock(&am_mu);
+	for (size_t i = 0; i < am_nseen; i++)
+		if (strcmp(am_seen[i].rule_id, rule_id) == 0)
+			last = am_seen[i].last;
+	pthread_mutex_unlock(&am_mu);
+	return last;
+}
 
 static bool fail(char *err, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static bool fail(char *err, size_t n, const char *fmt, ...)
@@ -99,7 +138,7 @@ static bool rule_matches(const struct intake_rule *r, json_t *labels)
 
 /* Checks the payload and builds one plan entry per (alert, matching rule). */
 static bool am_plan_build(struct arena *a, json_t *root, const struct intake_rule *rules, size_t nrules,
-                          struct am_plan **out, size_t *nout, size_t *nalerts, char *err, size_t errlen)
+                          struct am_plan **out, size_t *nout, size_t *nalerts, bool *matched, char *err, size_t errlen)
 {
 	if (!json_is_object(root))
 		return fail(err, errlen, "the body must be a JSON object (Alertmanager webhook, version 4)");
@@ -139,6 +178,7 @@ static bool am_plan_build(struct arena *a, json_t *root, const struct intake_rul
 		for (size_t r = 0; r < nrules; r++) {
 			if (!rule_matches(&rules[r], labels))
 				continue;
+			matched[r] = true;      /* data from this rule's feeder, whatever it says */
 			const char *lv = rules[r].status_label ? json_string_value(json_object_get(labels, rules[r].status_label)) : NULL;
 			int level = intake_rule_level(&rules[r], lv);
 			if (level < 0)
@@ -150,10 +190,7 @@ static bool am_plan_build(struct arena *a, json_t *root, const struct intake_rul
 			e->level = level;
 			e->firing = strcmp(st, "firing") == 0;
 			e->name = name ? arena_strndup(a, name, strnlen(name, LIM_NAME)) : NULL;
-			e->rule_id = rules[r].id;
-			e->incident = rules[r].incident;
-			e->tmpl = rules[r].incident_template;
-			e->draft = rules[r].draft;
+			e->rule = &rules[r];
 		}
 	}
 	*out = p;
@@ -170,111 +207,22 @@ static bool plan_changes(struct stx *t, const struct am_plan *e)
 	return e->firing != exists;
 }
 
-/* "<rule id>|<16 hex of SHA-256(groupKey)>": the open incident of one group of one rule. */
-static char *group_key(struct arena *a, const char *rule_id, const char *group)
-{
-	unsigned char h[32];
-	mbedtls_sha256_ret((const unsigned char *)group, strlen(group), h, 0);
-	char hex[17];
-	for (int i = 0; i < 8; i++)
-		snprintf(hex + 2 * i, 3, "%02x", h[i]);
-	return arena_printf(a, "%s|%s", rule_id, hex);
-}
-
-/* Whether an alert of this rule and group is still firing. */
-static bool group_firing(struct stx *t, const char *actor, const char *group)
-{
-	struct kv_item *it;
-	size_t n;
-	bool firing = false;
-	if (store_kv_list(t, "isig", NULL, 0, &it, &n) != BC_OK)
-		return true;            /* when in doubt, keep the incident open */
-	for (size_t i = 0; i < n && !firing; i++) {
-		json_t *o = json_loadb(it[i].val, it[i].len, 0, NULL);
-		const char *ac = json_string_value(json_object_get(o, "actor"));
-		const char *g = json_string_value(json_object_get(o, "group"));
-		firing = ac && g && strcmp(ac, actor) == 0 && strcmp(g, group) == 0;
-		json_decref(o);
-	}
-	return firing;
-}
-
-/* The rule's template (kv "tmpl"): its title, status and body where it has them. A template
- * deleted since leaves the defaults. */
-static void am_template(struct write_ctx *w, const struct am_plan *e, struct incident_change *ch)
-{
-	const void *v;
-	size_t len;
-	if (e->tmpl == NULL || store_kv_get(w->t, "tmpl", e->tmpl, &v, &len) != BC_OK)
-		return;
-	json_t *o = json_loadb(v, len, 0, NULL);
-	const char *title = json_string_value(json_object_get(o, "title"));
-	const char *body = json_string_value(json_object_get(o, "body"));
-	enum inc_status st;
-	if (e->incident == NULL && title && *title)
-		ch->name = arena_strdup(w->a, title);
-	if (inc_status_parse(json_string_value(json_object_get(o, "status")), &st) && !inc_status_is_closed(st))
-		ch->status = (int)st;
-	if (body && *body)
-		ch->body = arena_strdup(w->a, body);
-	json_decref(o);
-}
-
-/* The rule's incident for this group: opened (one per group) when it fires, from the rule's
- * template when it has one and as a draft when it says so; resolved when every alert of the group
- * has resolved (a draft nobody published by then is discarded: there is nothing left to announce).
- * Component statuses are the component rule's (the incident lists the component, status
- * unchanged, and resolving keeps them). */
-static enum bc_err am_incident(struct write_ctx *w, const struct am_plan *e, const char *group)
-{
-	char *gk = group_key(w->a, e->rule_id, group);
-	const void *v;
-	size_t len;
-	struct incident inc;
-	bc_id id = "";
-	if (store_kv_get(w->t, "igroup", gk, &v, &len) == BC_OK && len <= ID_LEN) {
-		memcpy(id, v, len);
-		id[len] = '\0';
-		if (store_incident_get(w->t, id, &inc) != BC_OK || inc_status_is_closed(inc.status))
-			id[0] = '\0';      /* deleted or closed by someone: the next firing opens a new one */
-	}
-	struct incident_change ch;
-	write_incident_change_init(&ch);
-	ch.notify = true;
-	struct component_status cs = { .id = e->component_id, .status = WRITE_KEEP };
-	enum bc_err err = BC_OK;
-	if (e->firing && id[0] == '\0') {
-		ch.name = e->incident ? e->incident : e->tmpl;
-		ch.status = IS_INVESTIGATING;
-		ch.body = arena_printf(w->a, "Alertmanager: %s is firing.", e->name ? e->name : "an alert");
-		am_template(w, e, &ch);
-		ch.draft = e->draft;
-		ch.ncomponents = 1;
-		ch.components = &cs;
-		if ((err = write_incident(w, &ch, &inc, NULL)) == BC_OK)
-			err = store_kv_put(w->t, "igroup", gk, inc.id, strlen(inc.id));
-	} else if (!e->firing && id[0] && !group_firing(w->t, e->actor, group) && inc.draft) {
-		if ((err = write_incident_discard(w, id)) == BC_OK)
-			err = store_kv_del(w->t, "igroup", gk);
-	} else if (!e->firing && id[0] && !group_firing(w->t, e->actor, group)) {
-		snprintf(ch.id, sizeof ch.id, "%s", id);
-		ch.status = IS_RESOLVED;
-		ch.keep_components = true;
-		ch.body = "All alerts of this group have resolved.";
-		if ((err = write_incident(w, &ch, NULL, NULL)) == BC_OK)
-			err = store_kv_del(w->t, "igroup", gk);
-	}
-	return err;
-}
-
+/* Writes the plan's changes, and clears the staleness marks of the rules in fresh (data again). */
 static enum bc_err am_write(struct store *s, struct arena *a, const char *group, const struct am_plan *p, size_t np,
-                            size_t *changed, char *err, size_t errlen)
+                            const struct intake_rule *const *fresh, size_t nfresh, size_t *changed, char *err,
+                            size_t errlen)
 {
 	struct stx *t;
 	enum bc_err e = store_begin_write(s, a, &t);
 	if (e != BC_OK)
 		return e;
 	int64_t now = now_ms();
+	size_t cleared = 0;
+	for (size_t i = 0; i < nfresh && e == BC_OK; i++)
+		if (intake_stale_marked(t, fresh[i]->component_id, fresh[i]->id)) {
+			e = intake_stale_set(t, fresh[i]->component_id, fresh[i]->id, 0);
+			cleared++;
+		}
 	const char **touched = arena_alloc(a, (np + 1) * sizeof *touched);
 	const char **actors = arena_alloc(a, (np + 1) * sizeof *actors);
 	size_t nt = 0;
@@ -306,14 +254,14 @@ static enum bc_err am_write(struct store *s, struct arena *a, const char *group,
 			snprintf(err, errlen, "%s", w.err[0] ? w.err : bc_strerror(e));
 	}
 	for (size_t i = 0; i < np && e == BC_OK; i++) {
-		if (!did[i] || (p[i].incident == NULL && p[i].tmpl == NULL))
+		if (!did[i] || (p[i].rule->incident == NULL && p[i].rule->incident_template == NULL))
 			continue;
 		struct write_ctx w = { .t = t, .a = a, .actor = p[i].actor, .now = now };
-		e = am_incident(&w, &p[i], group);
+		e = write_intake_group_incident(&w, p[i].rule, group, p[i].name, p[i].firing);
 		if (e != BC_OK)
 			snprintf(err, errlen, "%s", w.err[0] ? w.err : bc_strerror(e));
 	}
-	if (e == BC_OK && *changed)
+	if (e == BC_OK && (*changed || cleared))
 		return store_commit(t);
 	store_abort(t);
 	return e;
@@ -348,21 +296,101 @@ enum bc_err intake_am_apply(struct store *s, const char *body, size_t len, struc
 		struct intake_rule *rules;
 		size_t nrules;
 		e = intake_rule_list(t, a, &rules, &nrules);
-		if (e == BC_OK && !am_plan_build(a, root, rules, nrules, &p, &np, &res->alerts, err, errlen))
+		bool *matched = arena_alloc(a, (nrules + 1) * sizeof *matched);
+		if (e == BC_OK && !am_plan_build(a, root, rules, nrules, &p, &np, &res->alerts, matched, err, errlen))
 			e = BC_INVALID;
 		bool any = false;
 		for (size_t i = 0; e == BC_OK && i < np && !any; i++)
 			any = plan_changes(t, &p[i]);
+		/* feeders heard from: remembered in memory; a write only to clear a staleness mark */
+		const struct intake_rule **fresh = arena_alloc(a, (nrules + 1) * sizeof *fresh);
+		size_t nfresh = 0;
+		int64_t now = now_ms();
+		for (size_t r = 0; e == BC_OK && r < nrules; r++) {
+			if (!matched[r] || rules[r].stale_after_ms == 0)
+				continue;
+			pthread_mutex_lock(&am_mu);
+			struct am_seen *seen = am_seen_get(rules[r].id, now, rules[r].created_at);
+			if (seen)
+				seen->last = now;
+			pthread_mutex_unlock(&am_mu);
+			if (intake_stale_marked(t, rules[r].component_id, rules[r].id))
+				fresh[nfresh++] = &rules[r];
+		}
 		store_abort(t);
 		res->matched = np;
-		if (e == BC_OK && any) {
+		if (e == BC_OK && (any || nfresh)) {
 			const char *group = json_string_value(json_object_get(root, "groupKey"));
-			e = am_write(s, a, group, p, np, &res->changed, err, errlen);
+			e = am_write(s, a, group, p, np, fresh, nfresh, &res->changed, err, errlen);
 		}
 	}
 	if (e != BC_OK && e != BC_INVALID)
 		log_warnx("intake: alertmanager: %s", err[0] ? err : bc_strerror(e));
 	json_decref(root);
+	arena_free(a);
+	return e;
+}
+
+enum bc_err intake_am_tick(struct store *s, size_t *done)
+{
+	*done = 0;
+	struct arena *a = arena_new();
+	struct stx *t;
+	enum bc_err e = store_begin_read(s, a, &t);
+	if (e != BC_OK) {
+		arena_free(a);
+		return e;
+	}
+	struct intake_rule *rs;
+	size_t n;
+	e = intake_rule_list(t, a, &rs, &n);
+	int64_t now = now_ms();
+	size_t *silent = arena_alloc(a, (n + 1) * sizeof *silent);
+	int64_t *since = arena_alloc(a, (n + 1) * sizeof *since);
+	size_t nsilent = 0;
+	pthread_mutex_lock(&am_mu);
+	for (size_t i = 0; i < am_nseen; i++)
+		am_seen[i].live = false;
+	for (size_t i = 0; e == BC_OK && i < n; i++) {
+		if (rs[i].stale_after_ms == 0)
+			continue;
+		struct am_seen *seen = am_seen_get(rs[i].id, now, rs[i].created_at);
+		if (seen == NULL)
+			continue;
+		seen->live = true;
+		if (now > seen->last + rs[i].stale_after_ms) {
+			silent[nsilent] = i;
+			since[nsilent++] = seen->last;
+		}
+	}
+	size_t k = 0;               /* forget deleted rules */
+	for (size_t i = 0; i < am_nseen; i++)
+		if (am_seen[i].live)
+			am_seen[k++] = am_seen[i];
+	am_nseen = k;
+	pthread_mutex_unlock(&am_mu);
+	size_t todo = 0;
+	for (size_t i = 0; i < nsilent; i++)
+		if (!intake_stale_marked(t, rs[silent[i]].component_id, rs[silent[i]].id))
+			silent[todo] = silent[i], since[todo++] = since[i];
+	store_abort(t);
+	if (e == BC_OK && todo && (e = store_begin_write(s, a, &t)) == BC_OK) {
+		for (size_t i = 0; e == BC_OK && i < todo; i++) {
+			const struct intake_rule *r = &rs[silent[i]];
+			/* a notification may have come in meanwhile: only a rule still silent is marked */
+			int64_t last = intake_am_last_seen(r->id);
+			if (intake_stale_marked(t, r->component_id, r->id) || (last && now_ms() <= last + r->stale_after_ms))
+				continue;
+			if ((e = intake_stale_set(t, r->component_id, r->id, since[i])) == BC_OK)
+				++*done;
+		}
+		if (e == BC_OK && *done)
+			e = store_commit(t);
+		else
+			store_abort(t);
+	}
+	if (e != BC_OK)
+		log_warnx("intake: alertmanager staleness: %s", bc_strerror(e));
 	arena_free(a);
 	return e;
 }

@@ -1,5 +1,6 @@
 /* intake_state.c: intake's records (rules, checks, active signals) and the one rule that turns signals into component status. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <jansson.h>
 #include "intake.h"
@@ -57,6 +58,7 @@ static bool rule_decode(struct arena *a, const char *v, size_t len, struct intak
 	r->incident_template = astr(a, o, "incident_template");
 	r->draft = json_is_true(json_object_get(o, "draft"));
 	r->dflt = level_parse(json_string_value(json_object_get(o, "default")));
+	r->stale_after_ms = json_integer_value(json_object_get(o, "stale_after_ms"));
 	r->created_at = json_integer_value(json_object_get(o, "created_at"));
 	json_t *m = json_object_get(o, "match"), *p;
 	size_t i;
@@ -91,6 +93,8 @@ enum bc_err intake_rule_put(struct stx *t, const struct intake_rule *r)
 		json_object_set_new(o, "incident_template", json_string(r->incident_template));
 	if (o && r->draft)
 		json_object_set_new(o, "draft", json_true());
+	if (o && r->stale_after_ms)
+		json_object_set_new(o, "stale_after_ms", json_integer(r->stale_after_ms));
 	return put_json(t, "irule", r->id, o);
 }
 
@@ -125,6 +129,51 @@ int intake_rule_level(const struct intake_rule *r, const char *v)
 		if (strcmp(dflt[i].v, v) == 0)
 			return dflt[i].level;
 	return r->dflt;
+}
+
+bool intake_level_parse(const char *s, int *out)
+{
+	enum comp_status cs;
+	if (s && strcmp(s, "none") == 0) {
+		*out = INTAKE_LEVEL_NONE;
+		return true;
+	}
+	if (s == NULL || !comp_status_parse(s, &cs) || cs == CS_UNDER_MAINTENANCE || cs == CS_OPERATIONAL)
+		return false;
+	*out = (int)cs;
+	return true;
+}
+
+bool intake_duration_parse(const char *s, int64_t *out_ms)
+{
+	if (s == NULL || *s < '0' || *s > '9' || strlen(s) > 12)
+		return false;
+	char *end;
+	long long n = strtoll(s, &end, 10);
+	int64_t mul = 1000;
+	switch (*end) {
+	case '\0': case 's': break;
+	case 'm': mul = 60000; break;
+	case 'h': mul = 3600000; break;
+	case 'd': mul = 86400000; break;
+	default: return false;
+	}
+	if ((*end && end[1]) || n <= 0 || n > 30LL * 86400)
+		return false;
+	*out_ms = (int64_t)n * mul;
+	return *out_ms <= 30LL * 86400000;
+}
+
+const char *intake_duration_text(struct arena *a, int64_t ms)
+{
+	int64_t s = ms / 1000;
+	if (s && s % 86400 == 0)
+		return arena_printf(a, "%lldd", (long long)(s / 86400));
+	if (s && s % 3600 == 0)
+		return arena_printf(a, "%lldh", (long long)(s / 3600));
+	if (s && s % 60 == 0)
+		return arena_printf(a, "%lldm", (long long)(s / 60));
+	return arena_printf(a, "%llds", (long long)s);
 }
 
 /* ---- heartbeat checks ---- */
@@ -302,15 +351,19 @@ enum bc_err intake_component_apply(struct write_ctx *w, const char *component_id
 
 enum bc_err intake_stale_get(struct stx *t, const char *component_id, int64_t *since)
 {
-	const void *v;
-	size_t len;
+	struct kv_item *it;
+	size_t n;
 	*since = 0;
-	enum bc_err e = store_kv_get(t, "istale", component_id, &v, &len);
+	enum bc_err e = store_kv_list(t, "istale", arena_printf(store_txn_arena(t), "%s|", component_id), 0, &it, &n);
 	if (e != BC_OK)
 		return e == BC_NOTFOUND ? BC_OK : e;
-	json_t *o = load(v, len);
-	*since = json_integer_value(json_object_get(o, "since"));
-	json_decref(o);
+	for (size_t i = 0; i < n; i++) {
+		json_t *o = load(it[i].val, it[i].len);
+		int64_t s = json_integer_value(json_object_get(o, "since"));
+		json_decref(o);
+		if (s > 0 && (*since == 0 || s < *since))
+			*since = s;
+	}
 	return BC_OK;
 }
 
@@ -321,18 +374,22 @@ bool intake_stale_any(struct stx *t)
 	return store_kv_list(t, "istale", NULL, 1, &items, &n) != BC_OK || n > 0;
 }
 
-enum bc_err intake_stale_set(struct stx *t, const char *component_id, const char *check_id, int64_t since)
+bool intake_stale_marked(struct stx *t, const char *component_id, const char *feeder_id)
 {
-	if (since == 0) {               /* cleared only by the check that set it */
-		const void *v;
-		size_t len;
-		if (store_kv_get(t, "istale", component_id, &v, &len) != BC_OK)
-			return BC_OK;
-		json_t *o = load(v, len);
-		bool mine = o && strcmp(json_string_value(json_object_get(o, "check")) ?: "", check_id) == 0;
-		json_decref(o);
-		return mine ? store_kv_del(t, "istale", component_id) : BC_OK;
+	const void *v;
+	size_t len;
+	char key[2 * sizeof(bc_id) + 2];
+	snprintf(key, sizeof key, "%s|%s", component_id, feeder_id);
+	return store_kv_get(t, "istale", key, &v, &len) == BC_OK;
+}
+
+enum bc_err intake_stale_set(struct stx *t, const char *component_id, const char *feeder_id, int64_t since)
+{
+	char key[2 * sizeof(bc_id) + 2];
+	snprintf(key, sizeof key, "%s|%s", component_id, feeder_id);
+	if (since == 0) {
+		enum bc_err e = store_kv_del(t, "istale", key);
+		return e == BC_NOTFOUND ? BC_OK : e;
 	}
-	return put_json(t, "istale", component_id,
-	                json_pack("{s:I, s:s}", "since", (json_int_t)since, "check", check_id));
+	return put_json(t, "istale", key, json_pack("{s:I}", "since", (json_int_t)since));
 }

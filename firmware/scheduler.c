@@ -1,4 +1,4 @@
-/* scheduler.c: the primary's scheduler thread: maintenance windows that started or ended move on, and late heartbeats go down, as write-layer changes. */
+/* scheduler.c: the primary's scheduler thread: maintenance windows that started or ended move on, late heartbeats go down and silent Alertmanager feeders go stale, as write-layer changes. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -67,6 +67,8 @@ static void *scheduler_main(void *arg)
 			log_info("scheduler: %zu maintenance transition(s)", done);
 		if (intake_hb_tick(sched_store, &done) == BC_OK && done)
 			log_info("intake: %zu heartbeat check(s) late", done);
+		if (intake_am_tick(sched_store, &done) == BC_OK && done)
+			log_info("intake: %zu Alertmanager rule(s) silent past their stale-after time", done);
 		pthread_mutex_lock(&sched_mu);
 		struct timespec ts;
 		clock_gettime(CLOCK_REALTIME, &ts);

@@ -255,6 +255,29 @@ enum bc_err write_subscriber_components(struct write_ctx *w, struct subscriber *
  * callers write only when something is due. */
 enum bc_err write_maintenance_reminders(struct write_ctx *w, bool send, size_t *done);
 
+/* ---- monitoring intake (write_intake.c; the records are intake.h's) ---- */
+
+struct intake_rule;
+struct intake_check;
+/* Checks and adds a rule (r->id and created_at are set); its component must exist. */
+enum bc_err write_intake_rule_add(struct write_ctx *w, struct intake_rule *r);
+/* Deletes a rule: the alerts it raised are dropped (the component gets its status back), its staleness mark too. */
+enum bc_err write_intake_rule_delete(struct write_ctx *w, const char *id);
+/* Checks and adds a heartbeat check (uuid, id and created_at are set). */
+enum bc_err write_intake_check_add(struct write_ctx *w, struct intake_check *k);
+/* Deletes a check by id or uuid, as for rules. */
+enum bc_err write_intake_check_delete(struct write_ctx *w, const char *id_or_uuid);
+/* The incident of one Alertmanager group of rule r (w->actor "intake:<rule id>"): opened when it fires
+ * (one per group; from the rule's template when it has one, as a draft when it says so), resolved
+ * when every alert of the group has resolved (a draft nobody published by then is discarded). */
+enum bc_err write_intake_group_incident(struct write_ctx *w, const struct intake_rule *r, const char *group,
+                                        const char *alert_name, bool firing);
+/* A maintenance stopped covering a component (completed, deleted, or the component left
+ * under_maintenance): alerts kept during it that still fire take effect now (audit: their rule),
+ * with their group's incident; resolved ones were dropped when they resolved. Nothing while
+ * another maintenance still covers it. */
+enum bc_err write_intake_release(struct write_ctx *w, const char *component_id);
+
 /* ---- shared by the write_*.c files (write_util.c) ---- */
 enum bc_err write_refuse(struct write_ctx *w, enum bc_err e, const char *field, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));

@@ -129,6 +129,10 @@ enum bc_err write_component(struct write_ctx *w, struct component_change *ch, st
 	                     create ? NULL : write_json_component(w, &before), write_json_component(w, &c),
 	                     ch->notify, c.name)) != BC_OK)
 		return e;
+	/* out of under_maintenance: alerts kept meanwhile that still fire take effect */
+	if (!create && before.status == CS_UNDER_MAINTENANCE && c.status != CS_UNDER_MAINTENANCE &&
+	    (e = write_intake_release(w, c.id)) != BC_OK)
+		return e;
 	if (out)
 		*out = c;
 	return BC_OK;

@@ -379,6 +379,11 @@ enum bc_err write_incident(struct write_ctx *w, struct incident_change *ch, stru
 	                     write_json_incident(w, &inc, add ? &u : NULL), ch->notify && !inc.backfilled && !inc.draft,
 	                     inc.name)) != BC_OK)
 		return e;
+	/* a maintenance that ended: alerts kept during it that still fire take effect */
+	if (inc.is_maintenance && !create && inc_status_is_closed(inc.status) && !inc_status_is_closed(before.status))
+		for (size_t i = 0; i < inc.ncomponents; i++)
+			if ((e = write_intake_release(w, inc.component_ids[i])) != BC_OK)
+				return e;
 	if (out)
 		*out = inc;
 	if (update) {
@@ -479,8 +484,13 @@ enum bc_err write_incident_delete(struct write_ctx *w, const char *id)
 		return write_incident_discard(w, id);
 	if ((e = store_incident_del(w->t, id)) != BC_OK)
 		return write_refuse(w, e, NULL, "cannot delete the incident");
-	return write_event(w, inc.is_maintenance ? "maintenance.deleted" : "incident.deleted", "incident", inc.id,
-	                   write_json_incident(w, &inc, NULL), NULL, true, inc.name);
+	if ((e = write_event(w, inc.is_maintenance ? "maintenance.deleted" : "incident.deleted", "incident", inc.id,
+	                     write_json_incident(w, &inc, NULL), NULL, true, inc.name)) != BC_OK)
+		return e;
+	for (size_t i = 0; inc.is_maintenance && i < inc.ncomponents; i++)
+		if ((e = write_intake_release(w, inc.component_ids[i])) != BC_OK)
+			return e;
+	return BC_OK;
 }
 
 /* Moving an update in time moves the status changes it made, and the incident times it set. */

@@ -1,4 +1,4 @@
-/* test_intake.c: Alertmanager payloads on a real store: rules, worst wins, repeats write nothing, restore, a human's change kept, one incident per group, bad input. */
+/* test_intake.c: Alertmanager payloads on a real store: rules, worst wins, repeats write nothing, restore, a human's change kept, one incident per group, bad input, maintenance end (kept alerts apply or drop), the write layer for rules and checks, staleness marks. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -14,6 +14,7 @@ static char dir[64];
 static struct store *s;
 static struct arena *a;
 static bc_id comp;
+static bc_id rule_id;
 
 static uint64_t generation(void)
 {
@@ -58,7 +59,10 @@ static size_t send(const char *status_s, const char *severity, const char *fp)
 	         status_s, status_s, severity, fp);
 	struct intake_am_result res;
 	char err[256];
-	assert_int_equal(intake_am_apply(s, body, strlen(body), &res, err, sizeof err), BC_OK);
+	enum bc_err e = intake_am_apply(s, body, strlen(body), &res, err, sizeof err);
+	if (e != BC_OK)
+		print_message("intake_am_apply: %s\n", err);
+	assert_int_equal(e, BC_OK);
 	return res.changed;
 }
 
@@ -90,6 +94,7 @@ static void setup_store_with(const char *incident)
 	r.dflt = CS_PARTIAL_OUTAGE;
 	r.incident = incident;
 	assert_int_equal(intake_rule_put(t, &r), BC_OK);
+	snprintf(rule_id, sizeof rule_id, "%s", r.id);
 	assert_int_equal(store_commit(t), BC_OK);
 }
 
@@ -247,6 +252,195 @@ static void test_levels_and_uuid(void **state)
 	assert_false(intake_uuid_valid("6f1e1c1a00000-4000-8000-000000000000"));
 }
 
+#define HOUR_MS (3600 * 1000LL)
+
+/* A maintenance of the component, in progress since an hour, until in an hour; its id in id. */
+static void maintenance_in_progress(bc_id id)
+{
+	struct stx *t;
+	assert_int_equal(store_begin_write(s, a, &t), BC_OK);
+	struct write_ctx w = { .t = t, .a = a, .actor = "cli:test" };
+	int64_t now = now_ms();
+	struct component_status cs = { comp, WRITE_KEEP };
+	struct incident_change ch;
+	struct incident inc;
+	write_incident_change_init(&ch);
+	ch.maintenance = true;
+	ch.name = "Upgrade";
+	ch.scheduled_for = now - HOUR_MS;
+	ch.scheduled_until = now + HOUR_MS;
+	ch.auto_in_progress = ch.auto_completed = 1;
+	ch.at = now - 2 * HOUR_MS;
+	ch.components = &cs;
+	ch.ncomponents = 1;
+	assert_int_equal(write_incident(&w, &ch, &inc, NULL), BC_OK);
+	struct write_ctx sw = { .t = t, .a = a, .actor = "system:scheduler" };
+	size_t done;
+	assert_int_equal(write_maintenance_tick(&sw, &done), BC_OK);
+	assert_int_equal(done, 1);
+	assert_int_equal(store_commit(t), BC_OK);
+	snprintf(id, sizeof(bc_id), "%s", inc.id);
+}
+
+/* The suppressed flag of the one active signal. */
+static bool suppressed(void)
+{
+	struct stx *t;
+	struct kv_item *it;
+	size_t n;
+	assert_int_equal(store_begin_read(s, a, &t), BC_OK);
+	assert_int_equal(store_kv_list(t, "isig", NULL, 0, &it, &n), BC_OK);
+	assert_int_equal(n, 1);
+	bool sup = strstr(it[0].val, "\"suppressed\":true") != NULL;
+	store_abort(t);
+	return sup;
+}
+
+/* Whether the newest audit entries hold a component change by who. */
+static bool audit_has(const char *who, const char *action)
+{
+	struct stx *t;
+	struct audit_entry *e;
+	size_t n;
+	bool found = false;
+	assert_int_equal(store_begin_read(s, a, &t), BC_OK);
+	assert_int_equal(store_audit_list(t, 10, &e, &n), BC_OK);
+	for (size_t i = 0; i < n; i++)
+		found |= strcmp(e[i].who, who) == 0 && strcmp(e[i].action, action) == 0;
+	store_abort(t);
+	return found;
+}
+
+/* An alert that fired during a maintenance changes nothing while it lasts; still firing when the
+ * window ends (the scheduler completes it), it takes effect, by its rule. */
+static void test_maintenance_end_applies_firing(void **state)
+{
+	setup_store_with("API alerts");
+	bc_id mid;
+	maintenance_in_progress(mid);
+	assert_int_equal(status(), CS_UNDER_MAINTENANCE);
+	assert_int_equal(send("firing", "critical", "dd04"), 1);
+	assert_int_equal(status(), CS_UNDER_MAINTENANCE);            /* kept, changes nothing */
+	assert_true(suppressed());
+	bc_id iid;
+	enum inc_status ist;
+	assert_int_equal(open_incidents(iid, &ist), 1);              /* only the maintenance */
+	uint64_t g = generation();
+	assert_int_equal(send("firing", "critical", "dd04"), 0);     /* a repeat during it writes nothing */
+	assert_int_equal(generation(), g);
+	struct stx *t;                                               /* the window ends now */
+	assert_int_equal(store_begin_write(s, a, &t), BC_OK);
+	struct write_ctx w = { .t = t, .a = a, .actor = "cli:test" };
+	struct incident_change ch;
+	write_incident_change_init(&ch);
+	snprintf(ch.id, sizeof ch.id, "%s", mid);
+	ch.scheduled_until = now_ms() - 1000;
+	assert_int_equal(write_incident(&w, &ch, NULL, NULL), BC_OK);
+	struct write_ctx sw = { .t = t, .a = a, .actor = "system:scheduler" };
+	size_t done;
+	assert_int_equal(write_maintenance_tick(&sw, &done), BC_OK);
+	assert_int_equal(done, 1);
+	assert_int_equal(store_commit(t), BC_OK);
+	assert_int_equal(status(), CS_MAJOR_OUTAGE);                 /* still firing: in effect now */
+	assert_false(suppressed());
+	assert_true(audit_has(arena_printf(a, "intake:%s", rule_id), "component.updated"));
+	assert_int_equal(open_incidents(iid, &ist), 1);              /* the rule's incident for the group */
+	assert_int_equal(ist, IS_INVESTIGATING);
+	assert_int_equal(send("resolved", "critical", "dd04"), 1);   /* resolving restores it */
+	assert_int_equal(status(), CS_OPERATIONAL);
+	assert_int_equal(open_incidents(iid, &ist), 0);
+	teardown_store();
+}
+
+/* An alert that fired and resolved during a maintenance is dropped: completing it (by hand) changes nothing. */
+static void test_maintenance_end_drops_resolved(void **state)
+{
+	setup_store();
+	bc_id mid;
+	maintenance_in_progress(mid);
+	assert_int_equal(send("firing", "critical", "ee05"), 1);
+	assert_int_equal(send("resolved", "critical", "ee05"), 1);
+	struct stx *t;
+	assert_int_equal(store_begin_write(s, a, &t), BC_OK);
+	struct write_ctx w = { .t = t, .a = a, .actor = "cli:test" };
+	struct incident_change ch;
+	write_incident_change_init(&ch);
+	snprintf(ch.id, sizeof ch.id, "%s", mid);
+	ch.status = IS_COMPLETED;
+	assert_int_equal(write_incident(&w, &ch, NULL, NULL), BC_OK);
+	assert_int_equal(store_commit(t), BC_OK);
+	assert_int_equal(status(), CS_OPERATIONAL);
+	assert_false(audit_has(arena_printf(a, "intake:%s", rule_id), "component.updated"));
+	teardown_store();
+}
+
+/* Rules and checks through the write layer: checked, each with its outbox event (audit). */
+static void test_write_layer(void **state)
+{
+	setup_store();
+	struct stx *t;
+	assert_int_equal(store_begin_write(s, a, &t), BC_OK);
+	struct write_ctx w = { .t = t, .a = a, .actor = "cli:test" };
+	struct intake_rule r;
+	memset(&r, 0, sizeof r);
+	snprintf(r.component_id, sizeof r.component_id, "%s", comp);
+	r.dflt = CS_PARTIAL_OUTAGE;
+	assert_int_equal(write_intake_rule_add(&w, &r), BC_INVALID);          /* no matcher */
+	assert_string_equal(w.err_field, "match");
+	r.nmatch = 1;
+	r.match[0].label = "alertname";
+	r.match[0].value = "Watchdog";
+	r.stale_after_ms = 500;
+	assert_int_equal(write_intake_rule_add(&w, &r), BC_INVALID);          /* under 1 s */
+	assert_string_equal(w.err_field, "stale_after");
+	r.stale_after_ms = 600000;
+	r.dflt = CS_OPERATIONAL;
+	assert_int_equal(write_intake_rule_add(&w, &r), BC_INVALID);
+	r.dflt = INTAKE_LEVEL_NONE;
+	snprintf(r.component_id, sizeof r.component_id, "nosuchcomp");
+	assert_int_equal(write_intake_rule_add(&w, &r), BC_INVALID);
+	snprintf(r.component_id, sizeof r.component_id, "%s", comp);
+	assert_int_equal(write_intake_rule_add(&w, &r), BC_OK);
+	struct intake_check k;
+	memset(&k, 0, sizeof k);
+	snprintf(k.component_id, sizeof k.component_id, "%s", comp);
+	k.period_ms = 60000;
+	k.grace_ms = 0;
+	k.status = CS_MAJOR_OUTAGE;
+	assert_int_equal(write_intake_check_add(&w, &k), BC_INVALID);
+	k.grace_ms = 30000;
+	assert_int_equal(write_intake_check_add(&w, &k), BC_OK);
+	assert_true(intake_uuid_valid(k.uuid));
+	/* staleness: two silent feeders, the earliest is shown; each clears its own */
+	int64_t since;
+	assert_int_equal(intake_stale_set(t, comp, k.id, 2000), BC_OK);
+	assert_int_equal(intake_stale_set(t, comp, r.id, 1000), BC_OK);
+	assert_int_equal(intake_stale_get(t, comp, &since), BC_OK);
+	assert_int_equal(since, 1000);
+	assert_int_equal(write_intake_rule_delete(&w, r.id), BC_OK);          /* its mark goes with it */
+	assert_int_equal(intake_stale_get(t, comp, &since), BC_OK);
+	assert_int_equal(since, 2000);
+	assert_int_equal(write_intake_check_delete(&w, k.uuid), BC_OK);
+	assert_int_equal(intake_stale_get(t, comp, &since), BC_OK);
+	assert_int_equal(since, 0);
+	assert_int_equal(write_intake_check_delete(&w, k.uuid), BC_NOTFOUND);
+	assert_int_equal(write_intake_rule_delete(&w, r.id), BC_NOTFOUND);
+	assert_int_equal(store_commit(t), BC_OK);
+	assert_true(audit_has("cli:test", "intake.rule.created"));
+	assert_true(audit_has("cli:test", "intake.rule.deleted"));
+	assert_true(audit_has("cli:test", "intake.heartbeat.created"));
+	assert_true(audit_has("cli:test", "intake.heartbeat.deleted"));
+	int64_t ms;
+	assert_true(intake_duration_parse("10m", &ms));
+	assert_int_equal(ms, 600000);
+	assert_false(intake_duration_parse("31d", &ms));
+	assert_false(intake_duration_parse("-5s", &ms));
+	assert_false(intake_duration_parse("5x", &ms));
+	assert_string_equal(intake_duration_text(a, 600000), "10m");
+	assert_string_equal(intake_duration_text(a, 90000), "90s");
+	teardown_store();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -255,6 +449,9 @@ int main(void)
 		cmocka_unit_test(test_incident_per_group),
 		cmocka_unit_test(test_bad_input),
 		cmocka_unit_test(test_levels_and_uuid),
+		cmocka_unit_test(test_maintenance_end_applies_firing),
+		cmocka_unit_test(test_maintenance_end_drops_resolved),
+		cmocka_unit_test(test_write_layer),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
