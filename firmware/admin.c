@@ -65,6 +65,11 @@ const struct admin_route admin_routes[] = {
 	{ "POST", "/admin/subscribers/new",   admin_subscriber_new,      E, W },
 	{ "POST", "/admin/subscribers/unsubscribe", admin_subscriber_unsubscribe, E, W },
 	{ "POST", "/admin/subscribers/resend", admin_subscriber_resend,  E, W },
+	{ "GET",  "/admin/monitoring",        admin_monitoring_page,     V, 0 },
+	{ "POST", "/admin/monitoring/rules/new", admin_monitoring_rule_new, E, W },
+	{ "POST", "/admin/monitoring/rules/del", admin_monitoring_rule_del, E, W },
+	{ "POST", "/admin/monitoring/heartbeats/new", admin_monitoring_check_new, E, W },
+	{ "POST", "/admin/monitoring/heartbeats/del", admin_monitoring_check_del, E, W },
 	{ "GET",  "/admin/tokens",            admin_tokens_page,         O, 0 },
 	{ "POST", "/admin/tokens/new",        admin_token_new,           O, W },
 	{ "POST", "/admin/tokens/revoke",     admin_token_revoke,        O, W },
@@ -83,6 +88,7 @@ const struct admin_route admin_routes[] = {
 
 static const char *const es_table[][2] = {
 #include "admin_es.inc"
+#include "admin_monitoring_es.inc"
 };
 
 const char *A(struct admin *ad, const char *en)
@@ -192,6 +198,7 @@ void admin_begin(struct admin *ad, const char *title)
 		nav_link(ad, "/admin/maintenance", "Maintenance");
 		nav_link(ad, "/admin/components", "Components");
 		nav_link(ad, "/admin/subscribers", "Subscribers");
+		nav_link(ad, "/admin/monitoring", "Monitoring intake");
 		if (ad->user.role >= ROLE_OWNER) {
 			nav_link(ad, "/admin/tokens", "API tokens");
 			nav_link(ad, "/admin/users", "Users");

@@ -176,6 +176,11 @@ void admin_subscribers_page(struct admin *ad);  /* admin_subscribers.c */
 void admin_subscriber_new(struct admin *ad);
 void admin_subscriber_unsubscribe(struct admin *ad);
 void admin_subscriber_resend(struct admin *ad);
+void admin_monitoring_page(struct admin *ad);   /* admin_monitoring.c */
+void admin_monitoring_rule_new(struct admin *ad);
+void admin_monitoring_rule_del(struct admin *ad);
+void admin_monitoring_check_new(struct admin *ad);
+void admin_monitoring_check_del(struct admin *ad);
 void admin_tokens_page(struct admin *ad);        /* admin_manage.c */
 void admin_token_new(struct admin *ad);
 void admin_token_revoke(struct admin *ad);

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <jansson.h>
 #include "cli_util.h"
 #include "intake.h"
 
@@ -167,9 +166,9 @@ static int rule_alerts(struct cli *c, int argc, char **argv)
 		return rc;
 	if (cli_begin_read(c))
 		return 1;
-	struct kv_item *it;
+	struct intake_signal *sg;
 	size_t n;
-	enum bc_err e = store_kv_list(c->t, "isig", NULL, 0, &it, &n);
+	enum bc_err e = intake_signal_list(c->t, c->a, &sg, &n);
 	if (e != BC_OK)
 		return cli_store_fail(c, "signals", e);
 	bool json = opt_get(opts, "json") != NULL;
@@ -180,30 +179,20 @@ static int rule_alerts(struct cli *c, int argc, char **argv)
 		jw_arr_open(&w, NULL);
 	}
 	for (size_t i = 0; i < n; i++) {
-		json_t *o = json_loadb(it[i].val, it[i].len, 0, NULL);
-		if (o == NULL)
-			continue;
-		char *comp = arena_strndup(c->a, it[i].key, strcspn(it[i].key, "|"));
-		const char *actor = json_string_value(json_object_get(o, "actor")) ?: "";
-		const char *lvl = json_string_value(json_object_get(o, "level")) ?: "";
-		const char *name = json_string_value(json_object_get(o, "name")) ?: "";
-		bool sup = json_is_true(json_object_get(o, "suppressed"));
-		int64_t at = json_integer_value(json_object_get(o, "at"));
 		if (json) {
 			jw_obj_open(&w, NULL);
-			jw_str(&w, "key", it[i].key);
-			jw_str(&w, "component", component_name(c, comp));
-			jw_str(&w, "actor", actor);
-			jw_str(&w, "level", lvl);
-			jw_str(&w, "name", name);
-			jw_bool(&w, "suppressed", sup);
-			jw_int(&w, "at", at);
+			jw_str(&w, "key", sg[i].key);
+			jw_str(&w, "component", component_name(c, sg[i].component_id));
+			jw_str(&w, "actor", sg[i].actor);
+			jw_str(&w, "level", sg[i].level);
+			jw_str(&w, "name", sg[i].name);
+			jw_bool(&w, "suppressed", sg[i].suppressed);
+			jw_int(&w, "at", sg[i].at);
 			jw_obj_close(&w);
 		} else {
-			printf("%s  %-24s  %-20s  %-20s  %s%s\n", cli_time_str(c, at), component_name(c, comp), lvl, actor,
-			       name, sup ? "  (suppressed: maintenance)" : "");
+			printf("%s  %-24s  %-20s  %-20s  %s%s\n", cli_time_str(c, sg[i].at), component_name(c, sg[i].component_id),
+			       sg[i].level, sg[i].actor, sg[i].name, sg[i].suppressed ? "  (suppressed: maintenance)" : "");
 		}
-		json_decref(o);
 	}
 	if (json) {
 		jw_arr_close(&w);
@@ -236,11 +225,7 @@ int cmd_rule(const struct config *cfg, int argc, char **argv)
 
 static const char *ping_url(struct cli *c, const char *prefix, const char *uuid)
 {
-	const char *base = c->cfg->page_url;
-	size_t n = strlen(base);
-	while (n && base[n - 1] == '/')
-		n--;
-	return arena_printf(c->a, "%.*s%s%s", (int)n, base, prefix, uuid);
+	return intake_ping_url(c->a, c->cfg->page_url, prefix, uuid);
 }
 
 static int heartbeat_add(struct cli *c, int argc, char **argv)

@@ -82,7 +82,21 @@ const char *intake_duration_text(struct arena *a, int64_t ms);    /* "90s", "5m"
 bool intake_uuid_valid(const char *s);
 void intake_uuid_new(char out[INTAKE_UUID_LEN + 1]);
 
+/* The ping URL of a check: page_url + prefix ("/ping/" or "/api/push/") + uuid. */
+const char *intake_ping_url(struct arena *a, const char *page_url, const char *prefix, const char *uuid);
+
 /* ---- signals and the component rule (intake_state.c) ---- */
+struct intake_signal {
+	const char *key;
+	bc_id component_id;
+	const char *actor;                    /* "intake:<rule or check id>" */
+	const char *level;                    /* the comp status it asks for */
+	const char *name;                     /* alertname, or "heartbeat late" / "heartbeat failed" */
+	bool suppressed;                      /* kept during a maintenance: no effect until it ends */
+	int64_t at;
+};
+/* Every active signal (firing alerts, failing checks), suppressed ones too. */
+enum bc_err intake_signal_list(struct stx *t, struct arena *a, struct intake_signal **out, size_t *n);
 /* Whether an in-progress maintenance covers the component (or it is under maintenance). */
 bool intake_maintenance_covers(struct stx *t, const char *component_id, int64_t now);
 /* Adds (replaces) or, with level < 0, removes one active signal of a component. */

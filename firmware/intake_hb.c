@@ -12,6 +12,7 @@ struct hb_seen {
 	char uuid[INTAKE_UUID_LEN + 1];
 	int64_t last_ok;           /* last success ping, or when this process first knew the check */
 	int64_t started;           /* a /start not yet followed by a success (0 = none) */
+	int64_t pinged;            /* the last success ping (0 = none since this process started) */
 	bool live;                 /* still listed in the store at the last pass */
 };
 
@@ -111,7 +112,7 @@ enum bc_err intake_hb_ping(struct store *s, struct arena *a, const char *uuid, e
 	struct hb_seen *seen = seen_get(uuid, now, c.created_at);
 	if (seen) {
 		if (kind == PING_SUCCESS) {
-			seen->last_ok = now;
+			seen->last_ok = seen->pinged = now;
 			seen->started = 0;
 		} else if (kind == PING_START) {
 			seen->started = now;
@@ -123,6 +124,17 @@ enum bc_err intake_hb_ping(struct store *s, struct arena *a, const char *uuid, e
 		return BC_OK;           /* the usual case: nothing written, the generation stays */
 	bool done;
 	return hb_write(s, uuid, want_down, 0, &done);
+}
+
+int64_t intake_hb_last_ping(const char *uuid)
+{
+	int64_t at = 0;
+	pthread_mutex_lock(&hb_mu);
+	for (size_t i = 0; i < hb_nseen; i++)
+		if (strcmp(hb_seen[i].uuid, uuid) == 0)
+			at = hb_seen[i].pinged;
+	pthread_mutex_unlock(&hb_mu);
+	return at;
 }
 
 enum bc_err intake_hb_tick(struct store *s, size_t *done)

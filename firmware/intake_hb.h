@@ -8,4 +8,7 @@
  * and malformed ids alike. */
 enum bc_err intake_hb_ping(struct store *s, struct arena *a, const char *uuid, enum intake_ping kind);
 
+/* When this process last had a success ping of check uuid (0: none since it started). */
+int64_t intake_hb_last_ping(const char *uuid);
+
 #endif

@@ -256,7 +256,41 @@ void intake_uuid_new(char out[INTAKE_UUID_LEN + 1])
 	         b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14], b[15]);
 }
 
+const char *intake_ping_url(struct arena *a, const char *page_url, const char *prefix, const char *uuid)
+{
+	size_t n = strlen(page_url);
+	while (n && page_url[n - 1] == '/')
+		n--;
+	return arena_printf(a, "%.*s%s%s", (int)n, page_url, prefix, uuid);
+}
+
 /* ---- signals and the component rule ---- */
+
+enum bc_err intake_signal_list(struct stx *t, struct arena *a, struct intake_signal **out, size_t *n)
+{
+	struct kv_item *it;
+	size_t ni;
+	enum bc_err e = store_kv_list(t, "isig", NULL, 0, &it, &ni);
+	if (e != BC_OK)
+		return e;
+	*out = arena_alloc(a, (ni ? ni : 1) * sizeof **out);
+	*n = 0;
+	for (size_t i = 0; i < ni; i++) {
+		json_t *o = load(it[i].val, it[i].len);
+		if (o == NULL)
+			continue;
+		struct intake_signal *sg = &(*out)[(*n)++];
+		sg->key = it[i].key;
+		snprintf(sg->component_id, sizeof sg->component_id, "%.*s", (int)strcspn(it[i].key, "|"), it[i].key);
+		sg->actor = astr(a, o, "actor") ?: "";
+		sg->level = astr(a, o, "level") ?: "";
+		sg->name = astr(a, o, "name") ?: "";
+		sg->suppressed = json_is_true(json_object_get(o, "suppressed"));
+		sg->at = json_integer_value(json_object_get(o, "at"));
+		json_decref(o);
+	}
+	return BC_OK;
+}
 
 bool intake_maintenance_covers(struct stx *t, const char *component_id, int64_t now)
 {
