@@ -1,8 +1,9 @@
 #!/bin/sh
 # test_intake.sh: monitoring intake with real parts: Debian's Alertmanager delivers to beacon through
 # nginx (firing sets the component, resolving restores it, repeats change nothing, a maintenance
-# suppresses), heartbeats (late, failing, restored, no false alarm after a restart), Uptime Kuma
-# pushes, staleness on the page (en, es), and bad input.
+# suppresses, and an alert still firing when the maintenance ends takes effect), heartbeats (late,
+# failing, restored, no false alarm after a restart), Uptime Kuma pushes, staleness on the page (en,
+# es) from heartbeats and from a Watchdog rule with --stale-after, and bad input.
 . "$(dirname "$0")/lib.sh"
 BK_NGINX_ACCESS_LOG="$T/access.log"
 bk_default_setup
@@ -23,6 +24,11 @@ gen() { curl -s "$URL/health" | jq -r .generation; }
 wait_status() {
 	local i=0
 	while [ "$(status_of "$1")" != "$2" ]; do i=$((i+1)); [ $i -gt 150 ] && return 1; sleep 0.2; done
+}
+# stale_of NAME: "stale" when the page shows the component's feeder silent
+stale_of() {
+	curl -s "$URL/" | awk -v n=">$1</a></h3>" 'index($0, "<li class=\"comp\"") { f = index($0, n) > 0; next }
+		f && index($0, "class=\"stale\"") { print "stale"; exit }'
 }
 am_posts() { grep -c 'POST /intake/alertmanager' "$T/access.log" 2>/dev/null || echo 0; }
 
@@ -119,19 +125,53 @@ check "all resolved: API operational again" wait_status API operational
 i=0; while [ "$(open_incidents)" != 0 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
 assert_eq "every group resolved: its incident is resolved" 0 "$(open_incidents)"
 
-# a maintenance covering the component: alerts are kept but change nothing
-bk_cli maintenance schedule --name "DB upgrade" --from now --until "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" \
+# a maintenance covering the component: alerts are kept but change nothing; one still firing when the
+# window ends (the scheduler completes it) takes effect then, by its rule; one resolved meanwhile is dropped
+MAINT_END=$(date -u -d '+15 sec' +%Y-%m-%dT%H:%M:%SZ)
+bk_cli maintenance schedule --name "DB upgrade" --from now --until "$MAINT_END" \
 	--component API --set-components no >/dev/null
 STARTS=$(date -u -d '-5 sec' +%Y-%m-%dT%H:%M:%SZ)
 assert_eq "alert during the maintenance" 200 "$(am_alert ApiDuringMaint critical "$LATER")"
-i=0; while ! bk_cli rule alerts | grep -q "ApiDuringMaint"; do i=$((i+1)); [ $i -gt 150 ] && break; sleep 0.2; done
+assert_eq "another alert during the maintenance" 200 "$(am_alert ApiBlip warning "$LATER")"
+i=0; while [ "$(bk_cli rule alerts | grep -c 'suppressed: maintenance')" -lt 2 ]; do i=$((i+1)); [ $i -gt 150 ] && break; sleep 0.2; done
 assert_contains "the suppressed alert is kept and shown" "$(bk_cli rule alerts)" "suppressed: maintenance"
 assert_eq "maintenance: the alert changed nothing" operational "$(status_of API)"
 assert_eq "maintenance: no incident opened" 0 "$(open_incidents)"
-# the scheduler moves it to in progress on its next tick (a write): let that happen before the
-# heartbeat section counts generations
-maint_started() { bk_cli maintenance list --json | jq -e '.[] | select(.name == "DB upgrade" and .status == "in_progress")'; }
-check "the scheduler started the maintenance" wait_for maint_started
+# (the scheduler starts and then completes the maintenance, both writes, before any section below
+# counts generations)
+assert_eq "one alert resolves during the maintenance" 200 "$(am_alert ApiBlip warning "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+i=0; while bk_cli rule alerts | grep -q ApiBlip; do i=$((i+1)); [ $i -gt 150 ] && break; sleep 0.2; done
+assert_not_contains "the resolved one is dropped" "$(bk_cli rule alerts)" "ApiBlip"
+assert_eq "still nothing changed" operational "$(status_of API)"
+check "the window ends: the alert still firing takes effect (API major_outage)" wait_status API major_outage
+assert_not_contains "no longer suppressed" "$(bk_cli rule alerts)" "suppressed"
+assert_contains "audit: the change is the rule's" "$(bk_cli audit --limit 6)" "intake:$RULE"
+i=0; while [ "$(open_incidents)" != 1 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+assert_eq "its group's incident opens" 1 "$(open_incidents)"
+assert_eq "the alert resolves" 200 "$(am_alert ApiDuringMaint critical "$(date -u +%Y-%m-%dT%H:%M:%SZ)")"
+check "resolved: API operational again" wait_status API operational
+i=0; while [ "$(open_incidents)" != 0 ] && [ $i -lt 50 ]; do sleep 0.2; i=$((i+1)); done
+assert_eq "and its incident resolves" 0 "$(open_incidents)"
+
+# ---- Alertmanager's own staleness: a Watchdog rule with --stale-after is the feeder's heartbeat ----
+bk_cli component add --name Feeder >/dev/null
+WD=$(bk_cli rule add --component Feeder --match alertname=Watchdog --default none --stale-after 5s)
+assert_contains "rule list shows the stale-after time" "$(bk_cli rule list)" "stale after 5s"
+check_fails "rule add: a bad --stale-after is refused" bk_cli rule add --component Feeder --match a=b --stale-after 0s
+watchdog() {
+	curl -s -o /dev/null -w '%{http_code}' -XPOST -H 'Content-Type: application/json' "$AMURL/api/v2/alerts" \
+		-d "[{\"labels\":{\"alertname\":\"Watchdog\",\"severity\":\"none\"},\"startsAt\":\"$STARTS\",\"endsAt\":\"$LATER\"}]"
+}
+assert_eq "Watchdog injected" 200 "$(watchdog)"
+wd_posts() { grep -c 'POST /intake/alertmanager' "$T/access.log" 2>/dev/null || echo 0; }
+p1=$(wd_posts)
+i=0; while [ "$(wd_posts)" -lt $((p1 + 1)) ] && [ $i -lt 100 ]; do sleep 0.2; i=$((i+1)); done
+g4=$(gen); p1=$(wd_posts)
+sleep 9
+check "Alertmanager repeated the Watchdog past the stale-after time" test "$(wd_posts)" -ge $((p1 + 2))
+assert_eq "Watchdog repeats change nothing (generation unchanged)" "$g4" "$(gen)"
+assert_eq "Watchdog: the component's status is unchanged (--default none)" operational "$(status_of Feeder)"
+assert_eq "fed: no staleness on the page" "" "$(stale_of Feeder)"
 
 # ---- heartbeats ----
 PING=$(bk_cli heartbeat add --component DB --period 2s --grace 2s)
@@ -170,21 +210,41 @@ assert_status "push up" 200 "$URL/api/push/$UUID?status=up"
 check "push up again" wait_status DB operational
 
 # ---- a restart raises no false alarm ----
-# Jobs: period 3s grace 3s, pinged, then beacon is down for longer than period + grace. After the
+# Jobs: period 4s grace 4s, pinged, then beacon is down for longer than period + grace. After the
 # restart the check gets its full period and grace again.
 bk_cli heartbeat del "$UUID" >/dev/null
-JOBS=$(bk_cli heartbeat add --component Jobs --period 3s --grace 3s)
+JOBS=$(bk_cli heartbeat add --component Jobs --period 4s --grace 4s)
 curl -s -o /dev/null "${URL}/ping/${JOBS##*/}"
 kill -TERM "$BK_SERVE_PID"
 i=0; while kill -0 "$BK_SERVE_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
-sleep 7
+sleep 9
 g3=$(bk_cli audit --limit 1)
 bk_start_serve "$CONF" "$SOCK" "$LOG"
+g5=$(gen)
 sleep 3
 assert_eq "after a restart: no false alarm" operational "$(status_of Jobs)"
 assert_eq "after a restart: nothing written" "$g3" "$(bk_cli audit --limit 1)"
+assert_eq "after a restart: the Watchdog rule gets its grace (generation unchanged)" "$g5" "$(gen)"
+assert_eq "after a restart: the Watchdog rule's component is not stale" "" "$(stale_of Feeder)"
 assert_status "ping after the restart" 200 "$URL/ping/${JOBS##*/}"
 assert_eq "still operational" operational "$(status_of Jobs)"
+
+# ---- Alertmanager goes silent: the Watchdog rule marks its component stale, never a silent green ----
+bk_cli heartbeat del "${JOBS##*/}" >/dev/null
+for p in $BK_PIDS; do
+	case "$(cat /proc/$p/cmdline 2>/dev/null | tr '\0' ' ')" in *prometheus-alertmanager*) kill "$p";; esac
+done
+i=0; while [ "$(stale_of Feeder)" != stale ]; do i=$((i+1)); [ $i -gt 150 ] && break; sleep 0.2; done
+assert_eq "Alertmanager silent: the page says so for its component" stale "$(stale_of Feeder)"
+assert_contains "... in words" "$(curl -s "$URL/")" "No data from monitoring since"
+assert_eq "... and the status stays what it is" operational "$(status_of Feeder)"
+g6=$(gen)
+assert_status "a Watchdog notification again" 200 -X POST -H "Authorization: Bearer $INTAKE" \
+	-d '{"version":"4","groupKey":"{}:{alertname=\"Watchdog\"}","status":"firing","alerts":[{"status":"firing","labels":{"alertname":"Watchdog","severity":"none"},"startsAt":"2026-01-01T00:00:00Z","fingerprint":"feed0001"}]}' \
+	"$URL/intake/alertmanager"
+assert_ne "data again: the mark is cleared (one write)" "$g6" "$(gen)"
+assert_eq "... and the page no longer says stale" "" "$(sleep 1.1; stale_of Feeder)"
+bk_cli rule del "$WD" >/dev/null
 
 # ---- the OpenAPI document lists the intake routes ----
 curl -s "$URL/v1/openapi.json" > "$T/openapi.json"
