@@ -80,7 +80,8 @@ page /admin/monitoring >/dev/null
 assert_contains "the page shows its ping URL" "$(cat "$T/page")" "http://127.0.0.1/ping/$UUID"
 assert_contains "... and the Uptime Kuma push URL" "$(cat "$T/page")" "http://127.0.0.1/api/push/$UUID"
 assert_contains "... state ok" "$(cat "$T/page")" 'class="state-ok">ok<'
-row() { sed -n "/<tr id=\"heartbeat-/,/<\/tr>/p" "$T/page" | tr -d '\n'; }
+# row: the heartbeat's table row alone
+row() { tr -d '\n' < "$T/page" | grep -o '<tr id="heartbeat-.*' | sed 's|</tr>.*||'; }
 assert_contains "... never pinged yet" "$(row)" "<td>—</td>"
 assert_status "ping it" 200 "$U/ping/$UUID"
 page /admin/monitoring >/dev/null
