@@ -43,7 +43,7 @@ assert_status "the browser's PNG logo is served" 200 "$URL/brand/logo.png"
 check "... byte for byte" cmp -s "$T/body" "$T/logo.png"
 assert_contains "the audit log names the admin user" "$(bk_cli audit --limit 20)" "admin:owner@example.com"
 n=$(ls "$SHOTS"/*.png 2>/dev/null | wc -l)
-assert_eq "16 screenshots saved in tests/artifacts/screenshots/admin" 16 "$n"
+assert_eq "20 screenshots saved in tests/artifacts/screenshots/admin" 20 "$n"
 bk_done
 exit
 
@@ -203,6 +203,12 @@ def main():
         report(t.js("(document.querySelector('img[src*=\"/brand/logo.png\"]') || {}).naturalWidth || 0") == 96,
                "the public page shows the PNG logo")
         t.go("/admin")
+        t.go("/admin/monitoring")
+        t.submit({"#match": "service=api\nenv=prod", "#stale_after": "10m"}, "#add-rule")
+        report("service=api, env=prod" in t.text(), "monitoring: rule added", t.path())
+        t.submit({"#period": "90s", "#grace": "30s"}, "#add-heartbeat")
+        report("/ping/" in t.text() and "/api/push/" in t.text(), "monitoring: heartbeat added, its ping URLs shown")
+        shoot_all(t, "monitoring")
         errs = t.errors()
         report(not errs, "no JS errors or CSP violations in the console", errs)
         t.submit({}, "#signout")
