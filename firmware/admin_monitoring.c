@@ -9,13 +9,6 @@
 static const char *const level_vals[] = { "none", "degraded_performance", "partial_outage", "major_outage" };
 static const char *const level_labels[] = { "No change", "Degraded performance", "Partial outage", "Major outage" };
 
-static void admin_monitoring_th(struct admin *ad, const char *text)
-{
-	out_raw_trusted(ad->b, "<th>");
-	out_text(ad->b, A(ad, text));
-	out_raw_trusted(ad->b, "</th>");
-}
-
 static void admin_monitoring_td(struct admin *ad, const char *text)
 {
 	out_raw_trusted(ad->b, "<td>");
@@ -23,27 +16,20 @@ static void admin_monitoring_td(struct admin *ad, const char *text)
 	out_raw_trusted(ad->b, "</td>");
 }
 
-/* A one-button form posting id to action. */
+/* A one-button form posting id to action (admin.js asks first; without it admin_confirmed does). */
 static void admin_monitoring_delete(struct admin *ad, const char *action, const char *id, const char *confirm)
 {
 	admin_form_open(ad, action, "inline");
-	out_raw_trusted(ad->b, "<input type=\"hidden\" name=\"id\" value=\"");
-	out_attr(ad->b, id);
-	out_raw_trusted(ad->b, "\"><button type=\"submit\" data-confirm=\"");
-	out_attr(ad->b, A(ad, confirm));
-	out_raw_trusted(ad->b, "\">");
-	out_text(ad->b, A(ad, "Delete"));
-	out_raw_trusted(ad->b, "</button></form>");
+	admin_hidden(ad, "id", id);
+	admin_button(ad, "Delete", arena_printf(ad->a, "delete-%s", id), confirm);
+	out_raw_trusted(ad->b, "</form>");
 }
 
 static void admin_monitoring_input(struct admin *ad, const char *name, const char *label, const char *value,
                                    const char *placeholder)
 {
-	out_raw_trusted(ad->b, "<label for=\"");
-	out_attr(ad->b, name);
-	out_raw_trusted(ad->b, "\">");
-	out_text(ad->b, A(ad, label));
-	out_raw_trusted(ad->b, "</label><input name=\"");
+	admin_label(ad, name, label);
+	out_raw_trusted(ad->b, "<input name=\"");
 	out_attr(ad->b, name);
 	out_raw_trusted(ad->b, "\" id=\"");
 	out_attr(ad->b, name);
@@ -52,15 +38,6 @@ static void admin_monitoring_input(struct admin *ad, const char *name, const cha
 	out_raw_trusted(ad->b, "\" placeholder=\"");
 	out_attr(ad->b, placeholder ? placeholder : "");
 	out_raw_trusted(ad->b, "\">");
-}
-
-static void admin_monitoring_label(struct admin *ad, const char *for_name, const char *text)
-{
-	out_raw_trusted(ad->b, "<label for=\"");
-	out_attr(ad->b, for_name);
-	out_raw_trusted(ad->b, "\">");
-	out_text(ad->b, A(ad, text));
-	out_raw_trusted(ad->b, "</label>");
 }
 
 static const char *admin_monitoring_component(const struct component *cs, size_t n, const char *id)
@@ -79,7 +56,7 @@ static void admin_monitoring_component_select(struct admin *ad, const char *name
 		vals[i] = cs[i].id;
 		labels[i] = cs[i].name;
 	}
-	admin_monitoring_label(ad, name, "Component");
+	admin_label(ad, name, "Component");
 	admin_select(ad, name, vals, labels, n, NULL);
 }
 
@@ -101,14 +78,14 @@ static void admin_monitoring_rules(struct admin *ad, const struct component *cs,
 	out_raw_trusted(b, "<h2>");
 	out_text(b, A(ad, "Alertmanager rules"));
 	out_raw_trusted(b, "</h2><table class=\"list\" id=\"rules\"><thead><tr>");
-	admin_monitoring_th(ad, "Component");
-	admin_monitoring_th(ad, "Matches");
-	admin_monitoring_th(ad, "Status from label");
-	admin_monitoring_th(ad, "Incident");
-	admin_monitoring_th(ad, "Stale after");
-	admin_monitoring_th(ad, "Last notification");
+	admin_th(ad, "Component");
+	admin_th(ad, "Matches");
+	admin_th(ad, "Status from label");
+	admin_th(ad, "Incident");
+	admin_th(ad, "Stale after");
+	admin_th(ad, "Last notification");
 	if (edit)
-		admin_monitoring_th(ad, "Actions");
+		admin_th(ad, "Actions");
 	out_raw_trusted(b, "</tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
 		struct buf m;
@@ -147,18 +124,17 @@ static void admin_monitoring_rules(struct admin *ad, const struct component *cs,
 	out_text(b, A(ad, "Add a rule"));
 	out_raw_trusted(b, "</h3>");
 	admin_monitoring_component_select(ad, "component_id", cs, nc);
-	admin_monitoring_label(ad, "match", "Label matchers, one LABEL=VALUE a line (all must match)");
+	admin_label(ad, "match", "Label matchers, one LABEL=VALUE a line (all must match)");
 	out_raw_trusted(b, "<textarea name=\"match\" id=\"match\" rows=\"2\" placeholder=\"service=api\"></textarea>");
 	admin_monitoring_input(ad, "status_label", "Status from label", "severity", NULL);
-	admin_monitoring_label(ad, "map", "Label values, one VALUE=STATUS a line (besides critical, error, warning, info)");
+	admin_label(ad, "map", "Label values, one VALUE=STATUS a line (besides critical, error, warning, info)");
 	out_raw_trusted(b, "<textarea name=\"map\" id=\"map\" rows=\"2\" placeholder=\"p1=major_outage\"></textarea>");
-	admin_monitoring_label(ad, "default", "Status when the label is missing or unknown");
+	admin_label(ad, "default", "Status when the label is missing or unknown");
 	admin_select(ad, "default", level_vals, level_labels, 4, "partial_outage");
 	admin_monitoring_input(ad, "incident", "Open an incident named (optional)", NULL, NULL);
 	admin_monitoring_input(ad, "stale_after", "Stale after no notification for (optional)", NULL, "10m");
-	out_raw_trusted(b, "<button type=\"submit\" id=\"add-rule\">");
-	out_text(b, A(ad, "Add rule"));
-	out_raw_trusted(b, "</button></form>");
+	admin_button(ad, "Add rule", "add-rule", NULL);
+	out_raw_trusted(b, "</form>");
 }
 
 static void admin_monitoring_checks(struct admin *ad, const struct component *cs, size_t nc, bool edit)
@@ -171,15 +147,15 @@ static void admin_monitoring_checks(struct admin *ad, const struct component *cs
 	out_raw_trusted(b, "<h2>");
 	out_text(b, A(ad, "Heartbeats"));
 	out_raw_trusted(b, "</h2><table class=\"list\" id=\"heartbeats\"><thead><tr>");
-	admin_monitoring_th(ad, "Component");
-	admin_monitoring_th(ad, "Period");
-	admin_monitoring_th(ad, "Grace");
-	admin_monitoring_th(ad, "When late or failing");
-	admin_monitoring_th(ad, "Ping URL");
-	admin_monitoring_th(ad, "Last ping");
-	admin_monitoring_th(ad, "State");
+	admin_th(ad, "Component");
+	admin_th(ad, "Period");
+	admin_th(ad, "Grace");
+	admin_th(ad, "When late or failing");
+	admin_th(ad, "Ping URL");
+	admin_th(ad, "Last ping");
+	admin_th(ad, "State");
 	if (edit)
-		admin_monitoring_th(ad, "Actions");
+		admin_th(ad, "Actions");
 	out_raw_trusted(b, "</tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
 		out_raw_trusted(b, "<tr id=\"heartbeat-");
@@ -217,11 +193,10 @@ static void admin_monitoring_checks(struct admin *ad, const struct component *cs
 	admin_monitoring_component_select(ad, "hb_component_id", cs, nc);
 	admin_monitoring_input(ad, "period", "Period", "60s", NULL);
 	admin_monitoring_input(ad, "grace", "Grace", "30s", NULL);
-	admin_monitoring_label(ad, "status", "When late or failing");
+	admin_label(ad, "status", "When late or failing");
 	admin_select(ad, "status", level_vals + 1, level_labels + 1, 3, "major_outage");
-	out_raw_trusted(b, "<button type=\"submit\" id=\"add-heartbeat\">");
-	out_text(b, A(ad, "Add heartbeat"));
-	out_raw_trusted(b, "</button></form>");
+	admin_button(ad, "Add heartbeat", "add-heartbeat", NULL);
+	out_raw_trusted(b, "</form>");
 }
 
 static void admin_monitoring_alerts(struct admin *ad, const struct component *cs, size_t nc)
@@ -234,12 +209,12 @@ static void admin_monitoring_alerts(struct admin *ad, const struct component *cs
 	out_raw_trusted(b, "<h2>");
 	out_text(b, A(ad, "Active alerts"));
 	out_raw_trusted(b, "</h2><table class=\"list\" id=\"alerts\"><thead><tr>");
-	admin_monitoring_th(ad, "Since");
-	admin_monitoring_th(ad, "Component");
-	admin_monitoring_th(ad, "Alert");
-	admin_monitoring_th(ad, "Status");
-	admin_monitoring_th(ad, "From");
-	admin_monitoring_th(ad, "Effect");
+	admin_th(ad, "Since");
+	admin_th(ad, "Component");
+	admin_th(ad, "Alert");
+	admin_th(ad, "Status");
+	admin_th(ad, "From");
+	admin_th(ad, "Effect");
 	out_raw_trusted(b, "</tr></thead><tbody>");
 	for (size_t i = 0; i < n; i++) {
 		out_raw_trusted(b, sg[i].suppressed ? "<tr class=\"suppressed\">" : "<tr>");
@@ -363,17 +338,54 @@ void admin_monitoring_check_new(struct admin *ad)
 		admin_redirect(ad, "/admin/monitoring", "Heartbeat added: its ping URL is in the list.");
 }
 
-static void admin_monitoring_del(struct admin *ad, enum bc_err (*del)(struct write_ctx *, const char *), const char *done)
+/* What the delete form's id names ("API: service=api" or "DB heartbeat"), or NULL when nothing. */
+static const char *admin_monitoring_named(struct admin *ad, bool rule, const char *id)
+{
+	struct component c;
+	if (rule) {
+		struct intake_rule *rs;
+		size_t n;
+		if (intake_rule_list(ad->tx, ad->a, &rs, &n) != BC_OK)
+			return NULL;
+		for (size_t i = 0; i < n; i++) {
+			if (strcmp(rs[i].id, id) != 0)
+				continue;
+			struct buf m;
+			buf_init(&m);
+			buf_printf(&m, "%s:", store_component_get(ad->tx, rs[i].component_id, &c) == BC_OK ? c.name : "—");
+			for (size_t j = 0; j < rs[i].nmatch; j++)
+				buf_printf(&m, "%s%s=%s", j ? ", " : " ", rs[i].match[j].label, rs[i].match[j].value);
+			const char *what = arena_strdup(ad->a, m.p ? m.p : "");
+			buf_free(&m);
+			return what;
+		}
+		return NULL;
+	}
+	struct intake_check *ks;
+	size_t n;
+	if (intake_check_list(ad->tx, ad->a, &ks, &n) != BC_OK)
+		return NULL;
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(ks[i].id, id) == 0 || strcmp(ks[i].uuid, id) == 0)
+			return arena_printf(ad->a, "%s (%s)", store_component_get(ad->tx, ks[i].component_id, &c) == BC_OK ? c.name : "—",
+			                    intake_duration_text(ad->a, ks[i].period_ms));
+	return NULL;
+}
+
+static void admin_monitoring_del(struct admin *ad, bool rule, const char *question, const char *done)
 {
 	const char *id = admin_form(ad, "id");
-	if (id == NULL || *id == '\0' || strlen(id) > INTAKE_UUID_LEN) {
-		admin_error_page(ad, 404, A(ad, "There is nothing at this address."));
+	const char *what = id && strlen(id) <= INTAKE_UUID_LEN ? admin_monitoring_named(ad, rule, id) : NULL;
+	if (what == NULL) {
+		admin_error_page(ad, 404, A(ad, rule ? "No such rule." : "No such heartbeat."));
 		return;
 	}
+	if (!admin_confirmed(ad, question, what, "/admin/monitoring"))
+		return;
 	struct write_ctx w;
 	if (!admin_write_begin(ad, &w))
 		return;
-	enum bc_err e = del(&w, id);
+	enum bc_err e = rule ? write_intake_rule_delete(&w, id) : write_intake_check_delete(&w, id);
 	if (e != BC_OK) {
 		admin_write_fail(ad, &w, e);
 		return;
@@ -384,10 +396,10 @@ static void admin_monitoring_del(struct admin *ad, enum bc_err (*del)(struct wri
 
 void admin_monitoring_rule_del(struct admin *ad)
 {
-	admin_monitoring_del(ad, write_intake_rule_delete, "Rule deleted.");
+	admin_monitoring_del(ad, true, "Delete this rule?", "Rule deleted.");
 }
 
 void admin_monitoring_check_del(struct admin *ad)
 {
-	admin_monitoring_del(ad, write_intake_check_delete, "Heartbeat deleted.");
+	admin_monitoring_del(ad, false, "Delete this heartbeat?", "Heartbeat deleted.");
 }

@@ -114,22 +114,29 @@ assert_eq "viewer: the page" 200 "$(page /admin/monitoring)"
 assert_not_contains "viewer: no add form" "$(cat "$T/page")" 'action="/admin/monitoring/rules/new"'
 assert_not_contains "viewer: no delete buttons" "$(cat "$T/page")" 'action="/admin/monitoring/rules/del"'
 before=$(bk_cli audit --limit 1 --json)
-assert_eq "viewer cannot delete a rule" 403 "$(post /admin/monitoring/rules/del id=$RULE)"
+assert_eq "viewer cannot delete a rule" 403 "$(post /admin/monitoring/rules/del id=$RULE confirm=1)"
 assert_eq "... nothing written" "$before" "$(bk_cli audit --limit 1 --json)"
 SID=$EDITOR_SID
 
 # ---- deletes ----
 code=$(curl -s -o /dev/null -w '%{http_code}' -H "Origin: http://evil.example" -H "Cookie: __Host-beacon_session=$SID" \
-	--data "id=$RULE" "$U/admin/monitoring/rules/del")
+	--data "id=$RULE&confirm=1" "$U/admin/monitoring/rules/del")
 assert_eq "a cross-origin delete is refused" 403 "$code"
-assert_eq "an unknown rule: 404" 404 "$(post /admin/monitoring/rules/del id=nosuchrule)"
-assert_eq "editor deletes the rule" 303 "$(post /admin/monitoring/rules/del id=$RULE)"
+assert_eq "an unknown rule: 404" 404 "$(post /admin/monitoring/rules/del id=nosuchrule confirm=1)"
+before=$(bk_cli audit --limit 1 --json)
+assert_eq "a delete first asks (no JavaScript): the confirmation page" 200 "$(post /admin/monitoring/rules/del id=$RULE)"
+assert_contains "... names the rule" "$(cat "$T/post")" "API: service=api, env=prod"
+assert_contains "... and posts again with confirm=1" "$(cat "$T/post")" 'name="confirm" value="1"'
+assert_eq "... nothing deleted yet" "$before" "$(bk_cli audit --limit 1 --json)"
+assert_eq "editor deletes the rule (confirmed)" 303 "$(post /admin/monitoring/rules/del id=$RULE confirm=1)"
 assert_eq "the CLI no longer lists it" 0 "$(bk_cli rule list --json | jq length)"
 assert_not_contains "its alerts are dropped" "$(bk_cli rule alerts)" "ApiDown"
 HB=$(bk_cli heartbeat list --json | jq -r '.[0].id')
-assert_eq "editor deletes the heartbeat" 303 "$(post /admin/monitoring/heartbeats/del id=$HB)"
+assert_eq "the heartbeat's delete asks first" 200 "$(post /admin/monitoring/heartbeats/del id=$HB)"
+assert_contains "... naming it" "$(cat "$T/post")" "DB (2s)"
+assert_eq "editor deletes the heartbeat (confirmed)" 303 "$(post /admin/monitoring/heartbeats/del id=$HB confirm=1)"
 assert_eq "the CLI no longer lists it" 0 "$(bk_cli heartbeat list --json | jq length)"
 check "DB gets its status back" sh -c "sleep 1.1; curl -s '$U/api/v2/components.json' | jq -e '.components[] | select(.name==\"DB\") | .status == \"operational\"'"
 assert_contains "audit: the admin user deleted it" "$(bk_cli audit --limit 3)" "intake.heartbeat.deleted"
-assert_eq "an unknown heartbeat: 404" 404 "$(post /admin/monitoring/heartbeats/del id=nosuchcheck)"
+assert_eq "an unknown heartbeat: 404" 404 "$(post /admin/monitoring/heartbeats/del id=nosuchcheck confirm=1)"
 bk_done
