@@ -68,6 +68,22 @@ static const char *admin_monitoring_level(struct admin *ad, const char *level)
 	return level;
 }
 
+
+/* The saved templates an opened incident may come from ("" = none). */
+static void admin_monitoring_template_select(struct admin *ad)
+{
+	struct kv_item *items;
+	size_t n;
+	if (store_kv_list(ad->tx, "tmpl", NULL, 200, &items, &n) != BC_OK || n == 0)
+		return;
+	const char **names = arena_alloc(ad->a, (n + 1) * sizeof *names), **labels = arena_alloc(ad->a, (n + 1) * sizeof *labels);
+	names[0] = "";
+	labels[0] = A(ad, "No template");
+	for (size_t i = 0; i < n; i++)
+		names[i + 1] = labels[i + 1] = items[i].key;
+	admin_label(ad, "incident_template", "Open the incident from a saved template (optional)");
+	admin_select(ad, "incident_template", names, labels, n + 1, "");
+}
 static void admin_monitoring_rules(struct admin *ad, const struct component *cs, size_t nc, bool edit)
 {
 	struct buf *b = ad->b;
@@ -99,7 +115,8 @@ static void admin_monitoring_rules(struct admin *ad, const struct component *cs,
 		admin_monitoring_td(ad, m.p ? m.p : "");
 		buf_free(&m);
 		admin_monitoring_td(ad, rs[i].status_label ? rs[i].status_label : "");
-		admin_monitoring_td(ad, rs[i].incident ? rs[i].incident : "—");
+		const char *inc = rs[i].incident ? rs[i].incident : rs[i].incident_template;
+		admin_monitoring_td(ad, inc == NULL ? "—" : rs[i].draft ? arena_printf(ad->a, "%s (%s)", inc, A(ad, "draft")) : inc);
 		admin_monitoring_td(ad, rs[i].stale_after_ms ? intake_duration_text(ad->a, rs[i].stale_after_ms) : "—");
 		out_raw_trusted(b, "<td>");
 		out_text(b, admin_local_text(ad, intake_am_last_seen(rs[i].id)));
@@ -132,6 +149,10 @@ static void admin_monitoring_rules(struct admin *ad, const struct component *cs,
 	admin_label(ad, "default", "Status when the label is missing or unknown");
 	admin_select(ad, "default", level_vals, level_labels, 4, "partial_outage");
 	admin_monitoring_input(ad, "incident", "Open an incident named (optional)", NULL, NULL);
+	admin_monitoring_template_select(ad);
+	out_raw_trusted(b, "<label class=\"check\"><input type=\"checkbox\" name=\"draft\" value=\"1\"> ");
+	out_text(b, A(ad, "Hold the incident as a draft for a person to publish"));
+	out_raw_trusted(b, "</label>");
 	admin_monitoring_input(ad, "stale_after", "Stale after no notification for (optional)", NULL, "10m");
 	admin_button(ad, "Add rule", "add-rule", NULL);
 	out_raw_trusted(b, "</form>");
@@ -291,6 +312,9 @@ void admin_monitoring_rule_new(struct admin *ad)
 		return;
 	r.status_label = label && *label ? label : NULL;
 	r.incident = incident && *incident ? incident : NULL;
+	const char *tmpl = admin_form(ad, "incident_template"), *draft = admin_form(ad, "draft");
+	r.incident_template = tmpl && *tmpl ? tmpl : NULL;
+	r.draft = draft && strcmp(draft, "1") == 0;
 	if (!intake_level_parse(admin_form(ad, "default"), &r.dflt)) {
 		admin_error_page(ad, 422, A(ad, "default: choose one of the statuses."));
 		return;

@@ -65,8 +65,6 @@ static int rule_add(struct cli *c, int argc, char **argv)
 	r.incident = opt_get(opts, "incident");
 	r.incident_template = opt_get(opts, "incident-template");
 	r.draft = opt_get(opts, "draft") != NULL;
-	if (r.draft && r.incident == NULL && r.incident_template == NULL)
-		return cli_usage_fail(c, "--draft needs --incident NAME or --incident-template NAME");
 	r.dflt = CS_PARTIAL_OUTAGE;
 	if (opt_get(opts, "default") && !level(c, "default", opt_get(opts, "default"), &r.dflt))
 		return 1;

@@ -139,4 +139,24 @@ assert_eq "the CLI no longer lists it" 0 "$(bk_cli heartbeat list --json | jq le
 check "DB gets its status back" sh -c "sleep 1.1; curl -s '$U/api/v2/components.json' | jq -e '.components[] | select(.name==\"DB\") | .status == \"operational\"'"
 assert_contains "audit: the admin user deleted it" "$(bk_cli audit --limit 3)" "intake.heartbeat.deleted"
 assert_eq "an unknown heartbeat: 404" 404 "$(post /admin/monitoring/heartbeats/del id=nosuchcheck confirm=1)"
+# ---- a rule that opens its incident from a template, held as a draft ----
+assert_eq "save a template (composer)" 303 "$(post /admin/incidents/new name='API errors' status=investigating body='We see errors.' save_template=api-errors)"
+page /admin/monitoring >/dev/null
+assert_contains "the rule form offers the saved template" "$(cat "$T/page")" '<option value="api-errors">'
+assert_contains "... and the draft choice" "$(cat "$T/page")" 'name="draft" value="1"'
+before=$(bk_cli audit --limit 1 --json)
+assert_eq "an unknown template: 422" 422 "$(post /admin/monitoring/rules/new component_id=$API_ID match=service=api default=partial_outage incident_template=nosuch draft=1)"
+assert_contains "... says which field" "$(cat "$T/post")" "incident_template"
+assert_eq "a draft with no incident to open: 422" 422 "$(post /admin/monitoring/rules/new component_id=$API_ID match=service=api default=partial_outage draft=1)"
+assert_contains "... says why" "$(cat "$T/post")" "needs an incident name or an incident template"
+cli_out=$(bk_cli rule add --component API --match service=api --draft 2>&1) && cli_rc=0 || cli_rc=$?
+assert_eq "the CLI refuses it too" 1 "$cli_rc"
+assert_contains "... with the same words (one rule, in the write layer)" "$cli_out" "needs an incident name or an incident template"
+assert_eq "... nothing written" "$before" "$(bk_cli audit --limit 1 --json)"
+assert_eq "editor adds a template rule held as a draft" 303 "$(post /admin/monitoring/rules/new component_id=$API_ID match=service=api default=partial_outage incident_template=api-errors draft=1)"
+rules=$(bk_cli rule list --json)
+assert_eq "the CLI lists its template" "api-errors" "$(printf '%s' "$rules" | jq -r '.[0].incident_template')"
+assert_eq "... and that it makes drafts" "true" "$(printf '%s' "$rules" | jq -r '.[0].draft')"
+page /admin/monitoring >/dev/null
+assert_contains "the page shows the rule's incident as a draft" "$(cat "$T/page")" "api-errors (draft)"
 bk_done
