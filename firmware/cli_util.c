@@ -423,7 +423,7 @@ int cli_begin(struct cli *c, unsigned open_flags)
 		c->t = NULL;
 		return cli_store_fail(c, "begin write", e);
 	}
-	if ((e = settings_sync_tx(c->cfg, c->t)) != BC_OK)    /* beacon.conf's page keys win (settings.h) */
+	if ((e = settings_sync_tx(c->cfg, c->t, NULL)) != BC_OK)    /* beacon.conf's page keys win (settings.h) */
 		return cli_store_fail(c, "page settings from the config", e);
 	return 0;
 }

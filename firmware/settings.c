@@ -56,9 +56,11 @@ bool settings_apply(const struct config *c, struct arena *a, struct page_setting
 	return changed;
 }
 
-enum bc_err settings_sync_tx(const struct config *c, struct stx *t)
+enum bc_err settings_sync_tx(const struct config *c, struct stx *t, bool *changed)
 {
 	struct page_settings p;
+	if (changed)
+		*changed = false;
 	enum bc_err e = store_page_get(t, &p);
 	if (e == BC_NOTFOUND)
 		return BC_OK;
@@ -69,6 +71,8 @@ enum bc_err settings_sync_tx(const struct config *c, struct stx *t)
 		e = store_page_put(t, &p);
 		if (e == BC_OK)
 			e = store_audit_add(t, "config", "page.update", p.id, c->path);
+		if (changed)
+			*changed = true;
 	}
 	arena_free(a);
 	return e;
@@ -80,11 +84,12 @@ enum bc_err settings_sync(const struct config *c, struct store *s)
 	struct stx *t;
 	enum bc_err e = store_begin_write(s, a, &t);
 	if (e == BC_OK) {
-		e = settings_sync_tx(c, t);
-		if (e == BC_OK)
+		bool changed = false;
+		e = settings_sync_tx(c, t, &changed);
+		if (e == BC_OK && changed)
 			e = store_commit(t);
 		else
-			store_abort(t);
+			store_abort(t);     /* nothing differs: a restart is no new generation (no re-render, no snapshot) */
 	}
 	arena_free(a);
 	return e;

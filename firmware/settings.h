@@ -16,8 +16,8 @@ const char *settings_refuses(const struct config *c, const char *field, const ch
 /* Sets p's config-owned fields from c (arena strings); true when one changed. */
 bool settings_apply(const struct config *c, struct arena *a, struct page_settings *p);
 /* In a write transaction: the stored page settings get the config-owned values (nothing when the
- * page is not initialised or nothing differs). */
-enum bc_err settings_sync_tx(const struct config *c, struct stx *t);
+ * page is not initialised or nothing differs); *changed (when not NULL) says whether it wrote. */
+enum bc_err settings_sync_tx(const struct config *c, struct stx *t, bool *changed);
 /* The same in a transaction of its own (serve at start). */
 enum bc_err settings_sync(const struct config *c, struct store *s);
 

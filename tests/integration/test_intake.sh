@@ -215,12 +215,14 @@ check "push up again" wait_status DB operational
 bk_cli heartbeat del "$UUID" >/dev/null
 JOBS=$(bk_cli heartbeat add --component Jobs --period 4s --grace 4s)
 curl -s -o /dev/null "${URL}/ping/${JOBS##*/}"
+g_stop=$(gen)
 kill -TERM "$BK_SERVE_PID"
 i=0; while kill -0 "$BK_SERVE_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done
 sleep 9
 g3=$(bk_cli audit --limit 1)
 bk_start_serve "$CONF" "$SOCK" "$LOG"
 g5=$(gen)
+assert_eq "a restart is no new generation (no re-render, no snapshot for secondaries)" "$g_stop" "$g5"
 sleep 3
 assert_eq "after a restart: no false alarm" operational "$(status_of Jobs)"
 assert_eq "after a restart: nothing written" "$g3" "$(bk_cli audit --limit 1)"
