@@ -85,7 +85,8 @@ check "incident publish" bk_cli incident publish "$D"
 check_fails "publishing twice is refused" bk_cli incident publish "$D"
 eventually_eq "published: the component takes its status now" major_outage status_of API
 eventually_eq "published: on the home page" yes has / "Hidden outage Q7"
-assert_status "published: its page" 200 "$U/incidents/$D"
+code_of() { curl -s -o /dev/null -w '%{http_code}' "$U$1"; }
+eventually_eq "published: its page" 200 code_of "/incidents/$D"
 assert_eq "published: in unresolved.json" "$D" "$(curl -s "$U/api/v2/incidents/unresolved.json" | jq -r '.incidents[0].id')"
 eventually_eq "published: in the feed" yes has /history.atom "Hidden outage Q7"
 assert_ne "published: status.json no longer none" none "$(curl -s "$U/api/v2/status.json" | jq -r .status.indicator)"
