@@ -369,13 +369,13 @@ enum bc_err intake_am_tick(struct store *s, size_t *done)
 			am_seen[k++] = am_seen[i];
 	am_nseen = k;
 	pthread_mutex_unlock(&am_mu);
-	size_t todo = 0;
+	size_t nunmarked = 0;       /* silent rules whose mark is not written yet */
 	for (size_t i = 0; i < nsilent; i++)
 		if (!intake_stale_marked(t, rs[silent[i]].component_id, rs[silent[i]].id))
-			silent[todo] = silent[i], since[todo++] = since[i];
+			silent[nunmarked] = silent[i], since[nunmarked++] = since[i];
 	store_abort(t);
-	if (e == BC_OK && todo && (e = store_begin_write(s, a, &t)) == BC_OK) {
-		for (size_t i = 0; e == BC_OK && i < todo; i++) {
+	if (e == BC_OK && nunmarked && (e = store_begin_write(s, a, &t)) == BC_OK) {
+		for (size_t i = 0; e == BC_OK && i < nunmarked; i++) {
 			const struct intake_rule *r = &rs[silent[i]];
 			/* a notification may have come in meanwhile: only a rule still silent is marked */
 			int64_t last = intake_am_last_seen(r->id);
