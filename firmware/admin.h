@@ -108,6 +108,10 @@ void admin_hidden(struct admin *ad, const char *name, const char *val);
 void admin_button(struct admin *ad, const char *text, const char *id, const char *confirm);
 void admin_th(struct admin *ad, const char *text);
 void admin_label(struct admin *ad, const char *for_id, const char *text);
+/* The saved incident templates (kv "tmpl"), the first ADMIN_TEMPLATES_SHOWN by name: the composer's
+ * picker, the templates page and the monitoring rule form list the same ones (admin_incidents.c). */
+#define ADMIN_TEMPLATES_SHOWN 200
+enum bc_err admin_template_list(struct admin *ad, struct kv_item **items, size_t *n);
 /* A delete's confirmation, without JavaScript: true when the post has confirm=1; otherwise renders a
  * page asking question (about what, may be NULL) whose form sends the same fields again with confirm=1,
  * and a link back. admin.js adds confirm=1 itself once its own dialog was accepted. */

@@ -224,7 +224,7 @@ void admin_templates_page(struct admin *ad)
 	struct buf *b = ad->b;
 	struct kv_item *items;
 	size_t n;
-	if (store_kv_list(ad->tx, "tmpl", NULL, 200, &items, &n) != BC_OK) {
+	if (admin_template_list(ad, &items, &n) != BC_OK) {
 		admin_error_page(ad, 503, A(ad, "The store cannot be read right now."));
 		return;
 	}

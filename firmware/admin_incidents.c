@@ -235,6 +235,11 @@ static bool parse_impact(struct admin *ad, struct incident_change *ch)
 
 /* ---- composer ---- */
 
+enum bc_err admin_template_list(struct admin *ad, struct kv_item **items, size_t *n)
+{
+	return store_kv_list(ad->tx, "tmpl", NULL, ADMIN_TEMPLATES_SHOWN, items, n);
+}
+
 /* The saved template named by ?template=, into title/status/body (all NULL when none). */
 static void template_load(struct admin *ad, const char **title, const char **status, const char **body)
 {
@@ -257,7 +262,7 @@ static void template_picker(struct admin *ad)
 {
 	struct kv_item *items;
 	size_t n;
-	if (store_kv_list(ad->tx, "tmpl", NULL, 200, &items, &n) != BC_OK || n == 0)
+	if (admin_template_list(ad, &items, &n) != BC_OK || n == 0)
 		return;
 	struct buf *b = ad->b;
 	const char **names = arena_alloc(ad->a, n * sizeof *names);

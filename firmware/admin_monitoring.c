@@ -74,7 +74,7 @@ static void admin_monitoring_template_select(struct admin *ad)
 {
 	struct kv_item *items;
 	size_t n;
-	if (store_kv_list(ad->tx, "tmpl", NULL, 200, &items, &n) != BC_OK || n == 0)
+	if (admin_template_list(ad, &items, &n) != BC_OK || n == 0)
 		return;
 	const char **names = arena_alloc(ad->a, (n + 1) * sizeof *names), **labels = arena_alloc(ad->a, (n + 1) * sizeof *labels);
 	names[0] = "";
