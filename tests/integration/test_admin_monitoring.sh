@@ -99,6 +99,8 @@ am() {
 }
 bk_cli maintenance schedule --name "API upgrade" --from now --until "$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%SZ)" \
 	--component API --set-components no >/dev/null
+# the scheduler's start is a write of its own: wait for it, so later "nothing written" checks see only theirs
+check "the scheduler starts the maintenance" wait_for sh -c "'$BEACON' --config '$CONF' audit --limit 20 | grep -q maintenance.started"
 assert_eq "an alert during the maintenance" 200 "$(am firing ApiDown a1)"
 page /admin/monitoring >/dev/null
 assert_contains "the page shows it" "$(cat "$T/page")" "ApiDown"
