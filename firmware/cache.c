@@ -124,7 +124,10 @@ struct cached *cache_get(const char *key, uint64_t gen, int64_t max_age_ms)
 	int64_t now = now_ms();
 	pthread_mutex_lock(&cache.mu);
 	struct entry **pp = find(key);
-	if (*pp && (*pp)->c->generation == gen && now - (*pp)->c->made_ms < max_age_ms) {
+	/* Pages are rendered for the minute (relative times, uptime up to now rounded down to the
+	 * minute): a render of an earlier minute is stale even within max_age. */
+	if (*pp && (*pp)->c->generation == gen && now - (*pp)->c->made_ms < max_age_ms &&
+	    (*pp)->c->made_ms / 60000 == now / 60000) {
 		c = (*pp)->c;
 		c->refs++;
 		(*pp)->used_ms = now;

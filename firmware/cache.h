@@ -18,7 +18,8 @@ struct cached {                       /* one immutable rendered response, shared
 
 void cache_init(size_t max_entries, size_t max_bytes);
 void cache_shutdown(void);
-/* A fresh entry for key at generation gen made less than max_age_ms ago, with a reference; or NULL. */
+/* A fresh entry for key at generation gen made less than max_age_ms ago and in this minute, with a
+ * reference; or NULL. */
 struct cached *cache_get(const char *key, uint64_t gen, int64_t max_age_ms);
 /* Builds an entry from a rendered body (computes ETag and gzip), stores it under key, returns it
  * with a reference held by the caller. */
